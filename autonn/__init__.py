@@ -1,0 +1,23 @@
+"""autonn: scalar automatic differentiation, with the math beside the code."""
+
+from .backward import grad
+from .mode import is_grad_enabled, no_grad
+from .ops import OPS, DomainError
+from .value import Constant, Value, as_value, sum
+from .gradcheck import GradcheckError, gradcheck
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Value",
+    "Constant",
+    "as_value",
+    "sum",
+    "grad",
+    "no_grad",
+    "is_grad_enabled",
+    "gradcheck",
+    "GradcheckError",
+    "DomainError",
+    "OPS",
+]
