@@ -1,0 +1,119 @@
+"""``Module``: what every model (Neuron, Layer, MLP, Network) can do.
+
+A module is a collection of neurons.  Everything else - its parameters, their
+names, its state as numbers, saving and loading - follows from
+:meth:`Module.neurons`, which every module lists in a stable order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Dict, List, Mapping, Tuple
+
+import numpy as np
+
+from ..value import Value
+from .batch import ONE, read_input, stack_rows
+from .state import PathLike, StateDict, check_state, read_state, write_state
+
+if TYPE_CHECKING:  # only for type hints; neuron.py imports this file
+    from .neuron import Neuron
+
+__all__ = ["Module"]
+
+
+class Module:
+    """Base class of the models: parameters, gradients, state and calling conventions.
+
+    Subclasses provide ``neurons()``, ``nin``, ``nout`` and ``forward(xs)``
+    for one sample (``xs`` a list of ``nin`` Values or floats).
+    """
+
+    nin: int
+    nout: int
+
+    # -- what a subclass provides ----------------------------------------------
+    def neurons(self) -> List["Neuron"]:
+        """Every neuron of the model, in a stable order (evaluation order)."""
+        raise NotImplementedError
+
+    def forward(self, xs: list):
+        """The output(s) for one sample, ``xs`` already checked to hold ``nin`` items."""
+        raise NotImplementedError
+
+    def _name(self) -> str:
+        return type(self).__name__
+
+    # -- calling ---------------------------------------------------------------
+    def __call__(self, xs):
+        """Outputs for one sample (1-D sequence) or a batch (2-D numpy array).
+
+        For a batch the result is a (samples, nout) numpy object array of Values.
+        """
+        kind, rows = read_input(xs, self.nin, self._name())
+        if kind == ONE:
+            return self.forward(rows)
+        out = []
+        for row in rows:
+            y = self.forward(row)
+            out.append([y] if isinstance(y, Value) else y)
+        return stack_rows(out, self.nout)
+
+    # -- parameters ------------------------------------------------------------
+    def named_parameters(self) -> List[Tuple[str, Value]]:
+        """``(name, Value)`` for every weight and bias: ``"<neuron>.w<i>"``, ``"<neuron>.b"``."""
+        named = []
+        for n in self.neurons():
+            named.extend((f"{n.name}.w{i}", w) for i, w in enumerate(n.w))
+            named.append((f"{n.name}.b", n.b))
+        return named
+
+    def parameters(self) -> List[Value]:
+        """Every weight and bias Value, neuron by neuron (weights, then bias)."""
+        params: List[Value] = []
+        for n in self.neurons():
+            params.extend(n.w)
+            params.append(n.b)
+        return params
+
+    def zero_grad(self) -> None:
+        """Set the ``.grad`` of every parameter to 0."""
+        for n in self.neurons():
+            for w in n.w:
+                w.grad = 0.0
+            n.b.grad = 0.0
+
+    # -- state as numbers ------------------------------------------------------
+    def _state_shapes(self) -> Dict[str, Tuple[int, ...]]:
+        shapes: Dict[str, Tuple[int, ...]] = {}
+        for n in self.neurons():
+            shapes[f"{n.name}.w"] = (len(n.w),)
+            shapes[f"{n.name}.b"] = ()
+        return shapes
+
+    def state_dict(self) -> StateDict:
+        """The parameters as float arrays: ``"<neuron>.w"`` (nin,) and ``"<neuron>.b"`` ()."""
+        state: StateDict = {}
+        for n in self.neurons():
+            state[f"{n.name}.w"] = np.array([w.data for w in n.w], dtype=float)
+            state[f"{n.name}.b"] = np.array(n.b.data, dtype=float)
+        return state
+
+    def load_state_dict(self, state: Mapping) -> None:
+        """Copy numbers from ``state`` into the parameters.
+
+        The names and shapes must match :meth:`state_dict` exactly; if not, a
+        ValueError names every mismatch and the model is left unchanged.
+        """
+        arrays = check_state(self._state_shapes(), state, f"{self._name()}.load_state_dict")
+        for n in self.neurons():
+            for w, x in zip(n.w, arrays[f"{n.name}.w"].tolist()):
+                w.data = x
+            n.b.data = float(arrays[f"{n.name}.b"])
+
+    def save(self, path: PathLike) -> str:
+        """Save the parameters to ``path`` (``.npz``, or JSON for ``.json``); return the file name."""
+        return write_state(path, self.state_dict())
+
+    def load(self, path: PathLike) -> None:
+        """Load parameters saved by :meth:`save` (no pickle); mismatches are a ValueError."""
+        self.load_state_dict(read_state(path, f"{self._name()}.load"))

@@ -1,0 +1,93 @@
+"""Parameters as plain numbers: checking a state dict, and saving it to a file.
+
+A state dict maps each neuron's ``"<name>.w"`` to a float array of its
+weights (shape ``(nin,)``) and ``"<name>.b"`` to its bias (shape ``()``).
+Files are ``.npz`` archives read with ``allow_pickle=False``, or JSON when the
+file name ends in ``.json``; neither can run code when loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from typing import Dict, Mapping, Tuple, Union
+
+import numpy as np
+
+__all__ = ["StateDict", "check_state", "write_state", "read_state"]
+
+StateDict = Dict[str, np.ndarray]
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def check_state(expected: Mapping[str, Tuple[int, ...]], given: Mapping, who: str) -> StateDict:
+    """``given`` as float arrays, after checking it has exactly the expected names and shapes.
+
+    Every problem is reported at once (missing names, unexpected names, wrong
+    shapes, non-numbers), so a caller can fix the file in one go.
+    """
+    if not isinstance(given, Mapping):
+        raise TypeError(f"{who}: expected a mapping of name -> array, got {type(given).__name__}")
+    problems = []
+    missing = [k for k in expected if k not in given]
+    extra = [k for k in given if k not in expected]
+    if missing:
+        problems.append(f"missing {', '.join(missing)}")
+    if extra:
+        problems.append(f"unexpected {', '.join(map(str, extra))}")
+    arrays: StateDict = {}
+    for name, shape in expected.items():
+        if name not in given:
+            continue
+        try:
+            arr = np.array(given[name], dtype=float)
+        except (TypeError, ValueError):
+            problems.append(f"{name} is not an array of numbers ({type(given[name]).__name__})")
+            continue
+        if arr.shape != tuple(shape):
+            problems.append(f"{name} has shape {arr.shape}, the model needs {tuple(shape)}")
+        elif not np.all(np.isfinite(arr)):
+            problems.append(f"{name} holds non-finite numbers")
+        else:
+            arrays[name] = arr
+    if problems:
+        raise ValueError(f"{who}: the state does not match the model: " + "; ".join(problems))
+    return arrays
+
+
+def write_state(path: PathLike, state: StateDict) -> str:
+    """Write ``state`` to ``path`` (JSON if it ends in ``.json``, else ``.npz``); return the path written."""
+    path = os.fspath(path)
+    if path.lower().endswith(".json"):
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump({k: np.asarray(v).tolist() for k, v in state.items()}, f, indent=1)
+        return path
+    if not path.lower().endswith(".npz"):
+        path += ".npz"  # numpy would add it silently; say so by returning it
+    np.savez(path, **{k: np.asarray(v, dtype=float) for k, v in state.items()})
+    return path
+
+
+def read_state(path: PathLike, who: str) -> Dict[str, np.ndarray]:
+    """Read a state written by :func:`write_state` (never unpickles anything)."""
+    path = os.fspath(path)
+    if path.lower().endswith(".json"):
+        with open(path, encoding="utf-8") as f:
+            try:
+                raw = json.load(f)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{who}: {path} is not valid JSON ({e})") from None
+        if not isinstance(raw, dict):
+            raise ValueError(f"{who}: {path} should hold a JSON object of name -> numbers")
+        return dict(raw)
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return {k: archive[k] for k in archive.files}
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        if isinstance(e, FileNotFoundError):
+            raise
+        raise ValueError(f"{who}: cannot read {path} as an .npz state file ({e})") from None
+    except AttributeError:
+        # np.load gave a plain array (an .npy file), which has no .files
+        raise ValueError(f"{who}: {path} is a single array, not an .npz archive of named arrays") from None
