@@ -7,7 +7,7 @@ derivative rules live there too, not in closures here, so a node carries no
 function objects and is in no reference cycle: dropping the output of a graph
 frees the whole graph by reference counting alone.
 
-Layout (``__slots__``; about 100 bytes a node with its float):
+Layout (``__slots__``; about 110 bytes a node with its float):
 
 ``data``   the value, a Python float
 ``grad``   d(root)/d(this node) after ``backward()``; 0.0 before
@@ -15,6 +15,7 @@ Layout (``__slots__``; about 100 bytes a node with its float):
 ``_op``    the :class:`~autonn.ops.Op`, or ``None`` for a leaf
 ``_a``     first input node (or, for an n-ary sum, the tuple of all inputs)
 ``_b``     second input node, or the constant of a ``PARAM`` op (``x ** 3``)
+``_mark``  scratch space for the backward pass's graph walk
 """
 
 from __future__ import annotations
@@ -64,12 +65,13 @@ def _number(x, what: str) -> float:
     raise TypeError(f"{what}: expected a real number (int, float or numpy scalar), got {t.__name__}: {x!r}")
 
 
-def _node(cls, data: float, op: Op, a, b):
+def _node(data: float, op: Op, a, b):
     """A new node of ``op`` (or a leaf, inside ``no_grad``)."""
-    out = _new(cls)
+    out = _new(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
+    out._mark = None
     if GRAD_MODE.enabled:
         out._op = op
         out._a = a
@@ -82,7 +84,7 @@ def _node(cls, data: float, op: Op, a, b):
 class Value:
     """A scalar that remembers how it was computed, so gradients can flow back."""
 
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_b")
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_mark")
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = _number(data, "Value")
@@ -93,6 +95,7 @@ class Value:
         self._op = None
         self._a = None
         self._b = None
+        self._mark = None
 
     # -- read-only views of the graph ---------------------------------------
     @property
@@ -134,6 +137,7 @@ class Value:
         out.data = self.data + other.data
         out.grad = 0.0
         out.label = ""
+        out._mark = None
         if GRAD_MODE.enabled:
             out._op = _ADD
             out._a = self
@@ -157,6 +161,7 @@ class Value:
         out.data = self.data * other.data
         out.grad = 0.0
         out.label = ""
+        out._mark = None
         if GRAD_MODE.enabled:
             out._op = _MUL
             out._a = self
@@ -184,7 +189,7 @@ class Value:
         return _binary(other, self, _DIV)
 
     def __neg__(self):
-        return _node(Value, -self.data, _NEG, self, None)
+        return _node(-self.data, _NEG, self, None)
 
     def __pos__(self):
         return self
@@ -196,7 +201,7 @@ class Value:
             k = _number(exponent, "pow (exponent)")
         except TypeError:
             return NotImplemented
-        return _node(Value, _POWC.forward(self.data, k), _POWC, self, k)
+        return _node(_POWC.forward(self.data, k), _POWC, self, k)
 
     def __rpow__(self, base):
         return _binary(base, self, _POW)
@@ -280,7 +285,7 @@ def _lift(x):
         c.data = float(x)
         c.grad = 0.0
         c.label = ""
-        c._op = c._a = c._b = None
+        c._op = c._a = c._b = c._mark = None
         return c
     return None
 
@@ -297,11 +302,23 @@ def _binary(a, b, op: Op):
     b2 = _lift(b)
     if a2 is None or b2 is None:
         return NotImplemented
-    return _node(Value, op.forward(a2.data, b2.data), op, a2, b2)
+    return _node(op.forward(a2.data, b2.data), op, a2, b2)
 
 
 def _unary(a: Value, op: Op):
-    return _node(Value, op.forward(a.data), op, a, None)
+    # _node written out: unary ops (activations) are hot enough to save the call.
+    out = _new(Value)
+    out.data = op.forward(a.data)
+    out.grad = 0.0
+    out.label = ""
+    out._mark = None
+    out._b = None
+    if GRAD_MODE.enabled:
+        out._op = op
+        out._a = a
+    else:
+        out._op = out._a = None
+    return out
 
 
 def sum(terms: Iterable) -> Value:  # noqa: A001 - deliberately mirrors the builtin
@@ -319,4 +336,4 @@ def sum(terms: Iterable) -> Value:  # noqa: A001 - deliberately mirrors the buil
     if not nodes:
         return _lift(0.0)
     nodes = tuple(nodes)
-    return _node(Value, _SUM.forward(*[n.data for n in nodes]), _SUM, nodes, None)
+    return _node(_SUM.forward(*[n.data for n in nodes]), _SUM, nodes, None)
