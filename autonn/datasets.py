@@ -1,0 +1,92 @@
+"""Small synthetic data sets, generated with numpy from a seed (no downloads).
+
+* :func:`make_line` - points scattered around a straight line ``y = w x + b``;
+* :func:`make_moons` - two interleaving half circles, a classic for a small
+  classifier that has to bend its decision boundary.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Tuple
+
+import numpy as np
+
+__all__ = ["make_line", "make_moons", "LINE_FIRST_X"]
+
+#: The first ``x`` of :func:`make_line`: the first row of the worked example it mirrors.
+LINE_FIRST_X = 0.66
+
+
+def _count(n, who: str, least: int) -> int:
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool):
+        raise TypeError(f"{who}: n must be an int, got {type(n).__name__}: {n!r}")
+    if n < least:
+        raise ValueError(f"{who}: n must be at least {least}, got {n}")
+    return int(n)
+
+
+def _noise(noise, who: str) -> float:
+    if not isinstance(noise, numbers.Real) or isinstance(noise, bool) or not noise >= 0 or math.isinf(noise):
+        raise ValueError(f"{who}: noise must be a finite number >= 0, got {noise!r}")
+    return float(noise)
+
+
+def make_line(
+    n: int = 50,
+    w: float = 12.0,
+    b: float = 40.0,
+    noise: float = 1.0,
+    seed: int = 0,
+) -> Tuple[np.ndarray, np.ndarray]:
+    """``n`` points ``(x, y)`` with ``y = w*x + b + noise * N(0, 1)``.
+
+    ``x`` lies in ``[0, 1]`` with two decimals; the first row has
+    ``x = 0.66`` (:data:`LINE_FIRST_X`).  The same ``seed`` gives the same
+    points.  Returns two float arrays of shape ``(n,)``.
+    """
+    who = "make_line"
+    n = _count(n, who, 2)
+    noise = _noise(noise, who)
+    for name, v in (("w", w), ("b", b)):
+        if not isinstance(v, numbers.Real) or isinstance(v, bool) or not math.isfinite(v):
+            raise ValueError(f"{who}: {name} must be a finite number, got {v!r}")
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.uniform(0.0, 1.0, size=n), 2)
+    x[0] = LINE_FIRST_X
+    y = w * x + b + noise * rng.standard_normal(n)
+    return x, y
+
+
+def make_moons(
+    n: int = 100,
+    noise: float = 0.1,
+    seed: int = 0,
+    labels: Tuple[float, float] = (-1.0, 1.0),
+) -> Tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles: ``X`` of shape ``(n, 2)`` and labels ``y`` of shape ``(n,)``.
+
+    The upper moon (centre (0, 0), radius 1) gets ``labels[0]``, the lower
+    one (centre (1, 0.5), flipped) gets ``labels[1]``.  The default labels
+    ``-1`` and ``+1`` suit :func:`autonn.losses.hinge`; pass ``labels=(0, 1)``
+    for :func:`autonn.losses.binary_cross_entropy`.  Gaussian noise of
+    standard deviation ``noise`` is added to every coordinate, and the rows
+    are shuffled; the same ``seed`` gives the same data.
+    """
+    who = "make_moons"
+    n = _count(n, who, 2)
+    noise = _noise(noise, who)
+    if len(labels) != 2 or labels[0] == labels[1]:
+        raise ValueError(f"{who}: labels must be two different numbers, got {labels!r}")
+    rng = np.random.default_rng(seed)
+    n_upper = (n + 1) // 2
+    n_lower = n - n_upper
+    t_upper = np.linspace(0.0, math.pi, n_upper)
+    t_lower = np.linspace(0.0, math.pi, n_lower)
+    upper = np.column_stack([np.cos(t_upper), np.sin(t_upper)])
+    lower = np.column_stack([1.0 - np.cos(t_lower), 0.5 - np.sin(t_lower)])
+    X = np.vstack([upper, lower]) + noise * rng.standard_normal((n, 2))
+    y = np.concatenate([np.full(n_upper, float(labels[0])), np.full(n_lower, float(labels[1]))])
+    order = rng.permutation(n)
+    return X[order], y[order]

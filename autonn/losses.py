@@ -1,0 +1,172 @@
+"""Loss functions: how wrong a model's outputs are, as one Value to backpropagate.
+
+Every loss takes the model's outputs - a Value, a list of Values or a numpy
+object array of any shape (e.g. the ``(samples, 1)`` output of a batch) - and
+the targets as numbers of the same size, and returns the *mean* over samples.
+
+=========================  ===============================================
+``mse``                    mean of (pred - target)**2
+``half_mse``               0.5 * mse: its gradient is the plain mean error
+``hinge``                  mean of relu(1 - y * score), y in {-1, +1}
+``binary_cross_entropy``   from logits z, y in [0, 1]: mean of
+                           softplus(z) - y z, never overflows
+``cross_entropy``          over a list of logits per sample and a class
+                           index: log-sum-exp(logits) - logits[target]
+=========================  ===============================================
+
+:func:`closed_form_line_grads` gives the gradient of ``half_mse`` for the
+line ``w x + b`` by hand, to check autograd against.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import List, Sequence, Tuple, Union
+
+import numpy as np
+
+from .value import Value
+from .value import sum as value_sum
+
+__all__ = ["mse", "half_mse", "hinge", "binary_cross_entropy", "cross_entropy", "closed_form_line_grads"]
+
+Outputs = Union[Value, float, Sequence, np.ndarray]
+
+
+def _flat(x, what: str, who: str) -> list:
+    """The elements of ``x`` (a scalar, a sequence or an array of any shape) as a flat list."""
+    if isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool):
+        return [x]
+    if isinstance(x, np.ndarray):
+        items = x.ravel().tolist()
+    elif isinstance(x, Sequence) and not isinstance(x, str):
+        items = np.asarray(x, dtype=object).ravel().tolist()
+    else:
+        raise TypeError(f"{who}: {what} must be a Value, a number, a sequence or an array, got {type(x).__name__}")
+    for i, v in enumerate(items):
+        if not isinstance(v, (Value, numbers.Real)) or isinstance(v, bool):
+            raise TypeError(f"{who}: {what}[{i}] is a {type(v).__name__}, expected a number or a Value")
+    return items
+
+
+def _pairs(pred: Outputs, target, who: str) -> Tuple[list, list]:
+    p = _flat(pred, "predictions", who)
+    t = _flat(target, "targets", who)
+    if len(p) != len(t):
+        raise ValueError(f"{who}: {len(p)} predictions but {len(t)} targets; they must match one to one")
+    if not p:
+        raise ValueError(f"{who}: no predictions given")
+    return p, t
+
+
+def _mean(terms: List[Value]) -> Value:
+    return value_sum(terms) / len(terms)
+
+
+def mse(pred: Outputs, target) -> Value:
+    """Mean squared error: ``mean((pred - target) ** 2)``."""
+    p, t = _pairs(pred, target, "mse")
+    return _mean([(a - b) ** 2 for a, b in zip(p, t)])
+
+
+def half_mse(pred: Outputs, target) -> Value:
+    """``0.5 * mean((pred - target) ** 2)``; d/d pred_i = (pred_i - target_i) / n."""
+    p, t = _pairs(pred, target, "half_mse")
+    return value_sum([(a - b) ** 2 for a, b in zip(p, t)]) * (0.5 / len(p))
+
+
+def _label_set(t: list, allowed, who: str) -> None:
+    for i, v in enumerate(t):
+        d = v.data if isinstance(v, Value) else v
+        if d not in allowed:
+            raise ValueError(f"{who}: label {i} is {d!r}; expected one of {sorted(allowed)}")
+
+
+def hinge(scores: Outputs, labels) -> Value:
+    """Hinge (max-margin) loss: ``mean(relu(1 - y * score))`` with labels ``y`` in {-1, +1}."""
+    s, y = _pairs(scores, labels, "hinge")
+    _label_set(y, {-1.0, 1.0}, "hinge")
+    return _mean([(1.0 - si * yi).relu() for si, yi in zip(s, y)])
+
+
+def binary_cross_entropy(logits: Outputs, labels) -> Value:
+    """Cross-entropy of ``sigmoid(z)`` against ``y`` in [0, 1], computed from the logits ``z``.
+
+    Per sample ``-(y log sigmoid(z) + (1 - y) log(1 - sigmoid(z)))``, which
+    equals ``softplus(z) - y z``: ``softplus(-z)`` for ``y = 1`` and
+    ``softplus(z)`` for ``y = 0``.  ``softplus`` never overflows, so neither
+    does this loss, for any logit.
+    """
+    who = "binary_cross_entropy"
+    z, y = _pairs(logits, labels, who)
+    terms = []
+    for i, (zi, yi) in enumerate(zip(z, y)):
+        d = yi.data if isinstance(yi, Value) else float(yi)
+        if not 0.0 <= d <= 1.0:
+            raise ValueError(f"{who}: label {i} is {d!r}; expected a number in [0, 1]")
+        zi = zi if isinstance(zi, Value) else Value(zi)
+        if d == 1.0:
+            terms.append((-zi).softplus())
+        elif d == 0.0:
+            terms.append(zi.softplus())
+        else:
+            terms.append(zi.softplus() - zi * yi)
+    return _mean(terms)
+
+
+def _cross_entropy_one(logits: list, target, who: str) -> Value:
+    k = len(logits)
+    if not isinstance(target, numbers.Integral) or isinstance(target, bool) or not 0 <= target < k:
+        raise ValueError(f"{who}: target must be a class index in 0..{k - 1}, got {target!r}")
+    # log-sum-exp shifted by the largest logit m: exp never overflows, and the
+    # result (and its gradient, softmax - onehot) is the same for any constant m.
+    m = max(v.data if isinstance(v, Value) else float(v) for v in logits)
+    exps = [((v - m) if isinstance(v, Value) else Value(float(v) - m)).exp() for v in logits]
+    return value_sum(exps).log() + m - logits[int(target)]
+
+
+def cross_entropy(logits, target) -> Value:
+    """Softmax cross-entropy from logits: ``log(sum_j exp(z_j)) - z_target``.
+
+    ``logits`` is one sample's list of class scores with ``target`` a class
+    index, or a 2-D ``(samples, classes)`` array with ``target`` a sequence of
+    indices (the mean over samples is returned).
+    """
+    who = "cross_entropy"
+    arr = np.asarray(logits, dtype=object)
+    if arr.ndim == 1:
+        return _cross_entropy_one(_flat(arr, "logits", who), target, who)
+    if arr.ndim != 2:
+        raise ValueError(f"{who}: logits must be 1-D (one sample) or 2-D (samples, classes), got shape {arr.shape}")
+    targets = np.asarray(target).ravel().tolist()
+    if len(targets) != arr.shape[0]:
+        raise ValueError(f"{who}: {arr.shape[0]} samples of logits but {len(targets)} targets")
+    return _mean([_cross_entropy_one(_flat(row, "logits", who), t, who) for row, t in zip(arr, targets)])
+
+
+def closed_form_line_grads(w, b, x, y) -> Tuple[float, float]:
+    """The gradient of ``half_mse(w*x + b, y)`` worked out by hand, for checking autograd.
+
+    With ``Error = w*x + b - y`` (one per data point), the loss is
+    ``0.5 * mean(Error**2)``, so
+
+        d loss / d w = mean(Error * x),    d loss / d b = mean(Error).
+
+    ``w`` and ``b`` are numbers or Values (their ``.data`` is used); ``x``
+    and ``y`` are equal-length sequences of numbers.  Gradient descent with
+    learning rate ``lr`` updates ``w -= lr * mean(Error*x)`` and
+    ``b -= lr * mean(Error)``.
+    """
+    who = "closed_form_line_grads"
+    w = w.data if isinstance(w, Value) else w
+    b = b.data if isinstance(b, Value) else b
+    for name, v in (("w", w), ("b", b)):
+        if not isinstance(v, numbers.Real) or isinstance(v, bool):
+            raise TypeError(f"{who}: {name} must be a number or a Value, got {type(v).__name__}")
+    xa = np.asarray(x, dtype=float).ravel()
+    ya = np.asarray(y, dtype=float).ravel()
+    if xa.shape != ya.shape or xa.size == 0:
+        raise ValueError(f"{who}: x and y must be non-empty and of equal length, got {xa.size} and {ya.size}")
+    error = float(w) * xa + float(b) - ya
+    return float(np.mean(error * xa)), float(np.mean(error))

@@ -1,0 +1,75 @@
+"""A small training loop: repeat (zero gradients, compute loss and gradients, update).
+
+The loop does not care how gradients are computed.  A *step* is any function
+that fills every parameter's ``.grad`` and returns the loss as a float:
+:func:`eager_step` makes one from a function that builds the loss as a
+Value; a compiled program that fills ``.grad`` works the same way.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Callable, List, Optional
+
+import numpy as np
+
+from .optim import Optimizer
+from .value import Value
+
+__all__ = ["eager_step", "fit", "accuracy"]
+
+Step = Callable[[], float]
+
+
+def eager_step(loss_fn: Callable[[], Value]) -> Step:
+    """A step that builds the loss with ``loss_fn()``, backpropagates it and returns its number."""
+
+    def step() -> float:
+        loss = loss_fn()
+        if not isinstance(loss, Value):
+            raise TypeError(f"eager_step: the loss function returned a {type(loss).__name__}, expected a Value")
+        loss.backward()
+        return loss.data
+
+    return step
+
+
+def fit(
+    step: Step,
+    optimizer: Optimizer,
+    epochs: int,
+    *,
+    log_every: int = 0,
+    log: Callable[[str], None] = print,
+    extra: Optional[Callable[[], str]] = None,
+) -> List[float]:
+    """Run ``epochs`` updates; return the loss of each.
+
+    Every ``log_every`` epochs (and at the last) print ``epoch  loss`` and,
+    if given, the text ``extra()`` returns (e.g. an accuracy).  ``log_every=0``
+    prints nothing.
+    """
+    if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 0:
+        raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
+    history: List[float] = []
+    for epoch in range(1, epochs + 1):
+        optimizer.zero_grad()
+        loss = float(step())
+        optimizer.step()
+        history.append(loss)
+        if log_every and (epoch % log_every == 0 or epoch == epochs or epoch == 1):
+            line = f"epoch {epoch:4d}  loss {loss:.6f}"
+            if extra is not None:
+                line += "  " + extra()
+            log(line)
+    return history
+
+
+def accuracy(scores, labels) -> float:
+    """Fraction of samples where the sign of the score matches the label (-1/+1)."""
+    s = np.asarray(scores, dtype=object).ravel()
+    s = np.array([v.data if isinstance(v, Value) else float(v) for v in s])
+    y = np.asarray(labels, dtype=float).ravel()
+    if s.shape != y.shape:
+        raise ValueError(f"accuracy: {s.size} scores but {y.size} labels")
+    return float(np.mean((s > 0) == (y > 0)))
