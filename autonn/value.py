@@ -55,13 +55,17 @@ _COS = OPS["cos"]
 _SUM = OPS["sum"]
 
 
-def _number(x, what: str) -> float:
-    """``x`` as a float if it is a real number (not bool); else a TypeError naming it."""
+def _is_real_number(x) -> bool:
+    """int, float or a numpy real scalar; not bool (a truth value is not a number here)."""
     t = type(x)
-    if t is float or t is int:
+    return t is float or t is int or (isinstance(x, numbers.Real) and not isinstance(x, (bool, Value)))
+
+
+def _number(x, what: str) -> float:
+    """``x`` as a float if it is a real number; else a TypeError naming its type."""
+    if _is_real_number(x):
         return float(x)
-    if isinstance(x, numbers.Real) and not isinstance(x, bool) and t.__name__ != "bool_":
-        return float(x)
+    t = type(x)
     raise TypeError(f"{what}: expected a real number (int, float or numpy scalar), got {t.__name__}: {x!r}")
 
 
@@ -275,18 +279,18 @@ class Constant(Value):
 
 def _lift(x):
     """``x`` as a node: Values pass through, numbers become Constants, else None."""
-    if isinstance(x, Value):
-        return x
     t = type(x)
-    if t is float or t is int or (
-        isinstance(x, numbers.Real) and not isinstance(x, bool) and t.__name__ != "bool_"
-    ):
+    if t is Value or t is Constant:
+        return x
+    if t is float or t is int or _is_real_number(x):
         c = _new(Constant)
         c.data = float(x)
         c.grad = 0.0
         c.label = ""
         c._op = c._a = c._b = c._mark = None
         return c
+    if isinstance(x, Value):  # a user's subclass of Value
+        return x
     return None
 
 
