@@ -1,0 +1,17 @@
+"""Compile a scalar graph into vectorised numpy code that runs on whole batches.
+
+``step = compile(loss_fn, params, n_inputs)`` traces ``loss_fn`` once on
+placeholder Values; ``loss, grads = step(X)`` then runs forward and backward
+for every row of ``X`` at once, giving the same numbers as the scalar engine.
+
+* :mod:`.trace` - run the function once and number its graph
+* :mod:`.schedule` - recover layers (sums of weight x input) and group the
+  rest by op and depth
+* :mod:`.kernels` - the vectorised steps; :mod:`.rules` - each op on arrays;
+  :mod:`.scatter` - index plumbing decided at compile time
+* :mod:`.step` - :func:`compile` and :class:`CompiledLoss`
+"""
+
+from .step import CompiledLoss, compile
+
+__all__ = ["compile", "CompiledLoss"]

@@ -1,0 +1,321 @@
+"""The compiled program's steps: each runs a whole group of nodes as a few numpy calls.
+
+Layout at run time: ``V`` (values) and ``G`` (gradients) have one row per
+node that needs one and one column per sample; ``pvec`` holds the current
+parameter numbers and ``gp`` their gradients (summed over the batch).
+
+* :class:`ParamRows` copies parameters that are used as ordinary operands
+  into their rows (broadcast across the batch).
+* :class:`Elementwise` runs every node of one op at one depth: gather the
+  input rows, one numpy call, write the output rows (a contiguous block).
+* :class:`Linear` runs a group of ``sum`` nodes as ``Y = W @ X + b``.  A
+  neuron's ``sum(w_1 * x_1, ..., w_n * x_n, b)`` is a row of ``W`` whose
+  entries are parameters read straight from ``pvec`` (the ``mul`` nodes are
+  never materialised); backward is ``dW = G @ X.T``, ``dX = W.T @ G``,
+  ``db = sum(G)``.  This is how layers come back out of a scalar graph.
+* :class:`SparseLinear` is the same linear map for groups too sparse for a
+  dense ``W``: gather the terms, scale, and sum them with ``np.add.reduceat``.
+
+Every step is built at compile time with all its index arrays; at run time
+it only calls numpy.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional, Sequence
+
+import numpy as np
+
+from ..ops import OPS
+from .rules import ARRAY_RULES
+from .scatter import FirstWrites, Scatter, rows_ref, strided_view
+
+__all__ = ["ParamRows", "Elementwise", "Linear", "SparseLinear", "BatchDomainError"]
+
+
+def _raise_domain(op: str, a: np.ndarray, b: Optional[np.ndarray], k, bad: np.ndarray, labels) -> None:
+    """Re-run the scalar rule on the first bad element, so the message and the
+    exception type are the scalar engine's, plus the sample and node."""
+    row, sample = (int(i[0]) for i in np.nonzero(bad))
+    args = [float(np.broadcast_to(a, bad.shape)[row, sample])]
+    if b is not None:
+        args.append(float(np.broadcast_to(b, bad.shape)[row, sample]))
+    elif k is not None:
+        args.append(float(k))
+    node = f" (node {labels[row]!r})" if labels[row] else ""
+    try:
+        OPS[op].forward(*args)
+    except (ArithmeticError, ValueError) as err:
+        raise type(err)(f"{err}, at sample {sample} of the batch{node}") from None
+    raise BatchDomainError(f"{op}: undefined for {args} at sample {sample} of the batch{node}")
+
+
+class BatchDomainError(ValueError):
+    """An op was undefined for one sample and the scalar rule did not say why (should not happen)."""
+
+
+class ParamRows:
+    """Parameters used as ordinary operands get a row each, equal across samples."""
+
+    def __init__(self, rows: Sequence[int], pidx: Sequence[int]) -> None:
+        self.ref = rows_ref(rows)
+        self.pidx = np.asarray(pidx, dtype=np.intp)
+        self.scatter: Optional[Scatter] = None
+
+    def forward(self, V, pvec) -> None:
+        V[self.ref] = pvec[self.pidx][:, None]
+
+    def plan_backward(self, rows: FirstWrites, params: FirstWrites) -> None:
+        self.scatter = params.scatter(self.pidx)
+
+    def backward(self, V, G, gp) -> None:
+        self.scatter(gp, G[self.ref].sum(axis=1))
+
+    def describe(self) -> str:
+        return f"{self.pidx.size} parameter(s) used as operands, broadcast over the batch"
+
+
+class Elementwise:
+    """Every node of one op at one depth, as one numpy call forward and one per input backward."""
+
+    def __init__(self, op: str, out: slice, inputs: List[List[int]], input_needs_grad: List[List[bool]],
+                 k: Optional[float], labels: List[str]) -> None:
+        self.rule = ARRAY_RULES[op]
+        self.op = op
+        self.out = out
+        self.k = k
+        self.labels = labels
+        self.refs = [rows_ref(r) for r in inputs]
+        self._rows = [np.asarray(r, dtype=np.intp) for r in inputs]
+        self._needs = [np.asarray(n, dtype=bool) for n in input_needs_grad]
+        self.grads = []  # (input position, local rows or None, Scatter)
+
+    def forward(self, V, pvec) -> None:
+        refs = self.refs
+        a = V[refs[0]]
+        b = V[refs[1]] if len(refs) == 2 else None
+        rule = self.rule
+        if rule.bad is not None:
+            bad = rule.bad(a, b, self.k)
+            if bad.any():
+                _raise_domain(self.op, a, b, self.k, bad, self.labels)
+        rule.forward(a, b, self.k, V[self.out])
+
+    def plan_backward(self, rows: FirstWrites, params: FirstWrites) -> None:
+        for i, (r, needs) in enumerate(zip(self._rows, self._needs)):
+            if not needs.any():
+                continue  # an input with no parameter behind it needs no gradient
+            local = None if needs.all() else np.flatnonzero(needs)
+            self.grads.append((i, local, rows.scatter(r if local is None else r[local])))
+
+    def backward(self, V, G, gp) -> None:
+        refs = self.refs
+        a = V[refs[0]]
+        b = V[refs[1]] if len(refs) == 2 else None
+        g = G[self.out]
+        y = V[self.out]
+        grads = self.rule.grads
+        for i, local, scatter in self.grads:
+            c = grads[i](g, y, a, b, self.k)
+            scatter(G, c if local is None else c[local])
+
+    def describe(self) -> str:
+        k = f" (exponent {self.k!r})" if self.k is not None else ""
+        n = self.out.stop - self.out.start
+        return f"{n} x {self.op}{k}"
+
+
+class _Weights:
+    """The entries of a linear group that are parameters: where they sit in ``W``,
+    which parameter each is, and the fastest way to read and write them."""
+
+    def __init__(self, n: int, m: int, row: List[int], col: List[int], pidx: List[int], pvec: np.ndarray) -> None:
+        self.row = np.asarray(row, dtype=np.intp)
+        self.col = np.asarray(col, dtype=np.intp)
+        self.pidx = np.asarray(pidx, dtype=np.intp)
+        self.full = self.pidx.size == n * m and np.unique(self.row * m + self.col).size == n * m
+        self.view = None
+        if self.full:  # every entry of W is a parameter: maybe W is just a view of pvec
+            grid = np.empty((n, m), dtype=np.intp)
+            grid[self.row, self.col] = self.pidx
+            self.grid = grid
+            self.view = strided_view(pvec, grid)
+        self.scatter: Optional[Scatter] = None
+        self.gview = None
+
+
+class Linear:
+    """A group of ``sum`` nodes as one matrix product: ``Y = W @ X + b``.
+
+    ``W[i, j]`` is the coefficient of input row ``cols[j]`` in sum ``i``: a
+    parameter, a constant, or 0 where the sum does not read that row.
+    """
+
+    def __init__(self, out: slice, cols: List[int], cols_need_grad: List[bool], n: int,
+                 const_w, param_w, const_b: np.ndarray, bias_params, pvec: np.ndarray, gp: np.ndarray) -> None:
+        m = len(cols)
+        self.out = out
+        self.n, self.m = n, m
+        self.xref = rows_ref(cols)
+        self._cols = np.asarray(cols, dtype=np.intp)
+        self._cols_need = np.asarray(cols_need_grad, dtype=bool)
+        self.W = np.zeros((n, m))
+        for i, j, c in const_w:
+            self.W[i, j] += c
+        self.w = _Weights(n, m, *param_w, pvec) if param_w[0] else None
+        if self.w is not None and self.w.view is not None and not const_w:
+            self.W = self.w.view  # W *is* the parameters: nothing to copy per call
+            self.wmode = "view"
+        elif self.w is not None:
+            self.wmode = "gather"
+        else:
+            self.wmode = "const"
+        self.const_b = const_b if np.any(const_b != 0.0) else None
+        brow, bp = bias_params
+        self.brow = np.asarray(brow, dtype=np.intp)
+        self.bp = np.asarray(bp, dtype=np.intp)
+        self.bview = None
+        if self.bp.size == n and np.array_equal(np.sort(self.brow), np.arange(n)):
+            grid = np.empty(n, dtype=np.intp)
+            grid[self.brow] = self.bp
+            self.bview = strided_view(pvec, grid)
+            self.bgrid = grid
+        self._gp = gp
+        self.dx = None
+        self.dx_local = None
+        self.bscatter = None
+        self.bgview = None
+
+    def _bias(self, pvec) -> Optional[np.ndarray]:
+        if self.bview is not None:
+            b = self.bview if self.const_b is None else self.bview + self.const_b
+        elif self.bp.size:
+            b = np.zeros(self.n) if self.const_b is None else self.const_b.copy()
+            np.add.at(b, self.brow, pvec[self.bp])
+        else:
+            b = self.const_b
+        return b
+
+    def forward(self, V, pvec) -> None:
+        if self.wmode == "gather":
+            w = self.w
+            self.W[w.row, w.col] = pvec[w.pidx]
+        out = V[self.out]
+        np.matmul(self.W, V[self.xref], out=out)
+        b = self._bias(pvec)
+        if b is not None:
+            out += b[:, None]
+
+    def plan_backward(self, rows: FirstWrites, params: FirstWrites) -> None:
+        w = self.w
+        if w is not None:
+            if w.full and w.view is not None:
+                w.scatter = params.scatter(w.grid.ravel())
+                if w.scatter.assign:  # dW can be written straight into the gradient vector
+                    w.gview = strided_view(self._gp, w.grid)
+            else:
+                w.scatter = params.scatter(w.pidx)
+        if self.bp.size:
+            if self.bview is not None:
+                self.bscatter = params.scatter(self.bgrid)
+                if self.bscatter.assign:
+                    self.bgview = strided_view(self._gp, self.bgrid)
+            else:
+                self.bscatter = params.scatter(self.bp)
+        if self._cols_need.any():
+            if self._cols_need.all():
+                self.dx = rows.scatter(self._cols)
+            else:
+                self.dx_local = np.flatnonzero(self._cols_need)
+                self.dx = rows.scatter(self._cols[self.dx_local])
+
+    def backward(self, V, G, gp) -> None:
+        g = G[self.out]
+        w = self.w
+        if w is not None:
+            x = V[self.xref]
+            if w.gview is not None:
+                np.matmul(g, x.T, out=w.gview)
+            else:
+                dw = g @ x.T
+                w.scatter(gp, dw.ravel() if w.full and w.view is not None else dw[w.row, w.col])
+        if self.bscatter is not None:
+            if self.bgview is not None:
+                np.sum(g, axis=1, out=self.bgview)
+            elif self.bview is not None:
+                self.bscatter(gp, g.sum(axis=1))
+            else:
+                self.bscatter(gp, g.sum(axis=1)[self.brow])
+        if self.dx is not None:
+            W = self.W if self.dx_local is None else self.W[:, self.dx_local]
+            self.dx(G, W.T @ g)
+
+    def describe(self) -> str:
+        kind = "weights from parameters" if self.w is not None else "constant weights"
+        return f"{self.n} x sum as one {self.n} x {self.m} matrix product ({kind})"
+
+
+class SparseLinear:
+    """A group of ``sum`` nodes with few terms each: gather, scale, ``np.add.reduceat``.
+
+    Entries are listed sum by sum; every sum has at least one (a sum with no
+    row term reads the all-zero row 0 with coefficient 0).
+    """
+
+    def __init__(self, out: slice, entry_sum: List[int], entry_row: List[int], entry_need: List[bool],
+                 const_coef: np.ndarray, coef_params, const_b: np.ndarray, bias_params) -> None:
+        self.out = out
+        self.esum = np.asarray(entry_sum, dtype=np.intp)
+        self.erow = np.asarray(entry_row, dtype=np.intp)
+        self.eneed = np.asarray(entry_need, dtype=bool)
+        self.starts = np.flatnonzero(np.r_[True, self.esum[1:] != self.esum[:-1]])
+        self.coef = np.asarray(const_coef, dtype=float).copy()
+        pos, pidx = coef_params
+        self.cpos = np.asarray(pos, dtype=np.intp)
+        self.cpidx = np.asarray(pidx, dtype=np.intp)
+        self.const_b = const_b if np.any(const_b != 0.0) else None
+        brow, bp = bias_params
+        self.brow = np.asarray(brow, dtype=np.intp)
+        self.bp = np.asarray(bp, dtype=np.intp)
+        self.cscatter = self.bscatter = self.dx = None
+        self.dx_local = None
+
+    def forward(self, V, pvec) -> None:
+        coef = self.coef
+        if self.cpos.size:
+            coef[self.cpos] = pvec[self.cpidx]
+        terms = V[self.erow] * coef[:, None]
+        out = V[self.out]
+        out[...] = np.add.reduceat(terms, self.starts, axis=0)
+        if self.bp.size or self.const_b is not None:
+            b = np.zeros(out.shape[0]) if self.const_b is None else self.const_b.copy()
+            if self.bp.size:
+                np.add.at(b, self.brow, pvec[self.bp])
+            out += b[:, None]
+
+    def plan_backward(self, rows: FirstWrites, params: FirstWrites) -> None:
+        if self.cpos.size:
+            self.cscatter = params.scatter(self.cpidx)
+        if self.bp.size:
+            self.bscatter = params.scatter(self.bp)
+        if self.eneed.any():
+            if self.eneed.all():
+                self.dx = rows.scatter(self.erow)
+            else:
+                self.dx_local = np.flatnonzero(self.eneed)
+                self.dx = rows.scatter(self.erow[self.dx_local])
+
+    def backward(self, V, G, gp) -> None:
+        g = G[self.out][self.esum]  # the gradient arriving at each entry's sum
+        if self.cscatter is not None:
+            x = V[self.erow[self.cpos]]
+            self.cscatter(gp, np.einsum("ij,ij->i", g[self.cpos], x))
+        if self.bscatter is not None:
+            self.bscatter(gp, G[self.out].sum(axis=1)[self.brow])
+        if self.dx is not None:
+            c = g * self.coef[:, None]
+            self.dx(G, c if self.dx_local is None else c[self.dx_local])
+
+    def describe(self) -> str:
+        n = self.out.stop - self.out.start
+        return f"{n} x sum as gather + reduceat over {self.erow.size} terms"

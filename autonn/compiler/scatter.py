@@ -1,0 +1,114 @@
+"""Index plumbing decided once at compile time: gathers, scatters and parameter views.
+
+A group of nodes reads its inputs as rows of the value array ``V`` and adds
+its gradients into rows of the gradient array ``G``.  Which numpy idiom does
+that fastest depends only on the row numbers, which are known when the graph
+is compiled:
+
+* rows that are consecutive become a slice (a view: no copy at all);
+* distinct rows use fancy indexing (``G[rows] += c`` is exact when no row repeats);
+* repeated rows are summed first with one sort and ``np.add.reduceat``
+  (``np.add.at`` would be exact too, but an order of magnitude slower).
+
+The first write into a row can *assign* instead of add, which spares zeroing
+the whole gradient array at every call: :class:`FirstWrites` decides that,
+walking the backward program in the order it will run.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional, Union
+
+import numpy as np
+
+__all__ = ["rows_ref", "Scatter", "FirstWrites", "strided_view"]
+
+Ref = Union[slice, np.ndarray]
+
+
+def rows_ref(rows) -> Ref:
+    """A slice if ``rows`` are consecutive and ascending, else an int array."""
+    rows = np.asarray(rows, dtype=np.intp)
+    if rows.size and np.array_equal(rows, np.arange(rows[0], rows[0] + rows.size)):
+        return slice(int(rows[0]), int(rows[0]) + rows.size)
+    return rows
+
+
+class FirstWrites:
+    """Tracks which target rows have been written so far, in backward order.
+
+    ``zero_first`` collects rows that some scatter adds into before any
+    scatter assigned them; they are zeroed once at the start of each call.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.written = np.zeros(n, dtype=bool)
+        self.zero_first: List[int] = []
+
+    def scatter(self, rows) -> "Scatter":
+        rows = np.asarray(rows, dtype=np.intp)
+        unique = np.unique(rows).size == rows.size
+        fresh = ~self.written[rows]
+        assign = unique and bool(fresh.all())
+        if not assign:
+            self.zero_first.extend(int(r) for r in np.unique(rows[fresh]))
+        self.written[rows] = True
+        return Scatter(rows, assign)
+
+    def zero_ref(self) -> Optional[np.ndarray]:
+        return np.array(sorted(set(self.zero_first)), dtype=np.intp) if self.zero_first else None
+
+
+class Scatter:
+    """``target[rows] += c`` (or ``=`` for a first write), correct for repeated rows."""
+
+    __slots__ = ("ref", "assign", "order", "starts", "unique_ref")
+
+    def __init__(self, rows: np.ndarray, assign: bool) -> None:
+        self.assign = assign
+        self.order = None
+        if np.unique(rows).size == rows.size:
+            self.ref = rows_ref(rows)
+            return
+        order = np.argsort(rows, kind="stable")
+        ordered = rows[order]
+        self.order = order
+        self.starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        self.unique_ref = rows_ref(ordered[self.starts])
+        self.ref = None
+
+    def __call__(self, target: np.ndarray, c: np.ndarray) -> None:
+        if self.order is not None:
+            summed = np.add.reduceat(c[self.order], self.starts, axis=0)
+            target[self.unique_ref] += summed  # repeated rows never assign (see FirstWrites)
+        elif self.assign:
+            target[self.ref] = c
+        else:
+            target[self.ref] += c
+
+
+def strided_view(base: np.ndarray, index: np.ndarray) -> Optional[np.ndarray]:
+    """A view of the 1-D ``base`` equal to ``base[index]``, if ``index`` is an
+    evenly spaced grid (as the weights of a layer are in a parameter list); else None."""
+    index = np.asarray(index, dtype=np.intp)
+    if index.size == 0:
+        return None
+    origin = int(index.flat[0])
+    strides = []
+    for axis in range(index.ndim):
+        n = index.shape[axis]
+        if n == 1:
+            strides.append(0)
+            continue
+        step = np.diff(index, axis=axis)
+        first = int(step.flat[0])
+        if first < 0 or not np.all(step == first):
+            return None
+        strides.append(first)
+    expected = origin + sum(np.arange(n).reshape([-1 if a == ax else 1 for a in range(index.ndim)]) * s
+                            for ax, (n, s) in enumerate(zip(index.shape, strides)))
+    if not np.array_equal(expected, index):
+        return None
+    item = base.itemsize
+    return np.lib.stride_tricks.as_strided(base[origin:], shape=index.shape,
+                                           strides=tuple(s * item for s in strides))

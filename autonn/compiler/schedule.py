@@ -1,0 +1,238 @@
+"""Scheduling: turn a traced graph into a short list of vectorised steps.
+
+1. **Linear sums.**  Every ``sum`` node is read as a linear combination of
+   rows, ``sum_j c_j * x_j + b``.  A term ``w * x`` whose ``w`` is a
+   parameter or constant leaf, whose ``x`` is not, and which feeds only this
+   sum is *absorbed*: it becomes the coefficient ``w`` of row ``x`` and is
+   never computed on its own.  Parameter and constant terms form the bias.
+   This is exactly a neuron, ``sum(w_1 * x_1, ..., w_n * x_n, b)``.
+2. **Levels.**  Each remaining node's level is one more than the highest
+   level among the rows it reads (leaves are level 0).  Nodes at one level
+   never depend on each other.
+3. **Groups.**  Nodes of one op (and one exponent, for ``powc``) at one level
+   form a group; a group of sums becomes one matrix product (a layer), other
+   groups one elementwise numpy call.  Each group's outputs get consecutive
+   rows, ordered like their inputs, so most gathers are plain slices.
+4. **Backward plan.**  Walking the groups in reverse, each gradient write is
+   planned as assign-or-add (see :class:`.scatter.FirstWrites`), and writes
+   into nodes that no parameter feeds are dropped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+
+from .kernels import Elementwise, Linear, ParamRows, SparseLinear
+from .scatter import FirstWrites
+from .trace import CONST, INPUT, PARAM, TracedGraph
+
+__all__ = ["Plan", "schedule"]
+
+ZERO_ROW = 0  # an all-zero row, read by sums that have no row term
+
+
+@dataclass
+class Plan:
+    """Everything the compiled step needs at run time."""
+
+    n_rows: int
+    root_row: int
+    input_rows: slice  # one row per input column, in column order
+    const_rows: np.ndarray
+    const_values: np.ndarray
+    forward: list  # kernels, in the order they run
+    backward: list  # kernels with gradient work, in the order they run
+    zero_rows: Optional[np.ndarray]  # gradient rows to zero before backward
+    zero_params: Optional[np.ndarray]  # parameter gradients to zero before backward
+    n_nodes: int  # nodes in the traced graph
+    n_absorbed: int  # products folded into matrix entries
+
+
+@dataclass
+class _Sum:
+    """A sum node as a linear combination: ``sum_j coef_j * row_j + bias``."""
+
+    terms: List[Tuple[int, str, float]]  # (input node, "p" or "c", param index or number)
+    bias_params: List[int]
+    bias_const: float
+
+
+def _leaf_kind(g: TracedGraph, i: int) -> Optional[str]:
+    leaf = g.leaf[i]
+    return None if leaf is None else leaf[0]
+
+
+def _absorbable(g: TracedGraph, uses: List[int], user_op: List[str]) -> Dict[int, Tuple[int, str, float]]:
+    """Products ``w * x`` that can live inside their sum's matrix: node -> (x, kind, w)."""
+    found = {}
+    for i, op in enumerate(g.op):
+        if op != "mul" or uses[i] != 1 or user_op[i] != "sum":
+            continue
+        a, b = g.args[i]
+        for coef, x in ((a, b), (b, a)):  # the weight is usually on the left
+            kind = _leaf_kind(g, coef)
+            if kind in (PARAM, CONST) and _leaf_kind(g, x) not in (PARAM, CONST):
+                leaf = g.leaf[coef]
+                found[i] = (x, "p" if kind == PARAM else "c", leaf[1])
+                break
+    return found
+
+
+def _as_linear(g: TracedGraph, i: int, absorbed) -> _Sum:
+    s = _Sum([], [], 0.0)
+    for t in g.args[i]:
+        if t in absorbed:
+            s.terms.append(absorbed[t])
+            continue
+        kind = _leaf_kind(g, t)
+        if kind == PARAM:
+            s.bias_params.append(int(g.leaf[t][1]))
+        elif kind == CONST:
+            s.bias_const += g.leaf[t][1]
+        else:
+            s.terms.append((t, "c", 1.0))
+    return s
+
+
+def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
+             dense_ratio: float = 16.0) -> Plan:
+    """Plan the forward and backward steps for ``g`` (see the module docstring)."""
+    n = len(g)
+    uses = [0] * n
+    user_op = [""] * n
+    for i in range(n):
+        for a in g.args[i]:
+            uses[a] += 1
+            user_op[a] = g.op[i]
+    absorbed = _absorbable(g, uses, user_op)
+    sums = {i: _as_linear(g, i, absorbed) for i in range(n) if g.op[i] == "sum"}
+
+    # Which nodes read which rows (absorbed products read nothing themselves).
+    reads: Dict[int, List[int]] = {}
+    for i in range(n):
+        if not g.op[i] or i in absorbed:
+            continue
+        reads[i] = [t[0] for t in sums[i].terms] if i in sums else list(g.args[i])
+
+    # Levels and groups.
+    level = [0] * n
+    groups: Dict[tuple, List[int]] = defaultdict(list)
+    for i, r in reads.items():  # node numbers are already in topological order
+        level[i] = 1 + max((level[a] for a in r), default=0)
+        key = (level[i], g.op[i], g.k[i] if g.op[i] == "powc" else 0.0)
+        groups[key].append(i)
+
+    # Rows: zero row, constants, input columns, parameters used as operands, then groups.
+    needed_leaves = {a for r in reads.values() for a in r if g.leaf[a] is not None}
+    if g.leaf[g.root] is not None:
+        needed_leaves.add(g.root)
+    row: Dict[int, int] = {}
+    next_row = 1
+    consts = sorted(i for i in needed_leaves if g.leaf[i][0] == CONST)
+    for i in consts:
+        row[i] = next_row
+        next_row += 1
+    input_rows = slice(next_row, next_row + n_inputs)
+    for i in needed_leaves:
+        if g.leaf[i][0] == INPUT:
+            row[i] = next_row + int(g.leaf[i][1])
+    next_row += n_inputs
+    param_leaves = sorted((i for i in needed_leaves if g.leaf[i][0] == PARAM), key=lambda i: g.leaf[i][1])
+    forward: list = []
+    if param_leaves:
+        prows = list(range(next_row, next_row + len(param_leaves)))
+        for i, r in zip(param_leaves, prows):
+            row[i] = r
+        next_row += len(param_leaves)
+        forward.append(ParamRows(prows, [int(g.leaf[i][1]) for i in param_leaves]))
+
+    for key in sorted(groups, key=lambda k: (k[0], k[1], k[2])):
+        members = groups[key]
+        members.sort(key=lambda i: row[reads[i][0]] if reads[i] else ZERO_ROW)
+        start = next_row
+        for i in members:
+            row[i] = next_row
+            next_row += 1
+        out = slice(start, next_row)
+        labels = [g.label[i] for i in members]
+        if key[1] == "sum":
+            forward.append(_linear_kernel(g, members, sums, row, out, pvec, gp, dense_ratio))
+        else:
+            inputs = [[row[g.args[i][p]] for i in members] for p in range(len(g.args[members[0]]))]
+            needs = [[g.needs_grad[g.args[i][p]] for i in members] for p in range(len(inputs))]
+            forward.append(Elementwise(key[1], out, inputs, needs, g.k[members[0]], labels))
+
+    rows_written = FirstWrites(next_row)
+    root_row = row[g.root]
+    rows_written.written[root_row] = True  # the seed gradient is assigned first
+    params_written = FirstWrites(pvec.size)
+    backward = []
+    for kernel in reversed(forward):
+        kernel.plan_backward(rows_written, params_written)
+        backward.append(kernel)
+    backward = [k for k in backward if _has_backward(k)]
+    const_rows = np.array([row[i] for i in consts], dtype=np.intp)
+    const_values = np.array([g.leaf[i][1] for i in consts], dtype=float)
+    return Plan(next_row, root_row, input_rows, const_rows, const_values, forward, backward,
+                rows_written.zero_ref(), params_written.zero_ref(), n, len(absorbed))
+
+
+def _has_backward(kernel) -> bool:
+    if isinstance(kernel, Elementwise):
+        return bool(kernel.grads)
+    if isinstance(kernel, ParamRows):
+        return True
+    if isinstance(kernel, Linear):
+        return kernel.w is not None or kernel.bscatter is not None or kernel.dx is not None
+    return kernel.cscatter is not None or kernel.bscatter is not None or kernel.dx is not None
+
+
+def _linear_kernel(g: TracedGraph, members: List[int], sums, row, out: slice, pvec, gp, dense_ratio: float):
+    """One group of sums: a dense matrix product, or gather + reduceat if too sparse."""
+    cols = sorted({row[t[0]] for i in members for t in sums[i].terms})
+    col_of = {r: j for j, r in enumerate(cols)}
+    node_of_row = {row[t[0]]: t[0] for i in members for t in sums[i].terms}
+    n, m = len(members), len(cols)
+    nnz = sum(len(sums[i].terms) for i in members)
+    const_b = np.array([sums[i].bias_const for i in members])
+    bias_rows, bias_p = [], []
+    for local, i in enumerate(members):
+        for p in sums[i].bias_params:
+            bias_rows.append(local)
+            bias_p.append(p)
+
+    param_pos = [(local, col_of[row[x]]) for local, i in enumerate(members) for x, kind, _ in sums[i].terms if kind == "p"]
+    const_pos = {(local, col_of[row[x]]) for local, i in enumerate(members) for x, kind, _ in sums[i].terms if kind == "c"}
+    clean = len(set(param_pos)) == len(param_pos) and not (set(param_pos) & const_pos)
+    if m and clean and n * m <= dense_ratio * nnz:
+        const_w, prow, pcol, pidx = [], [], [], []
+        for local, i in enumerate(members):
+            for x, kind, c in sums[i].terms:
+                j = col_of[row[x]]
+                if kind == "p":
+                    prow.append(local)
+                    pcol.append(j)
+                    pidx.append(int(c))
+                else:
+                    const_w.append((local, j, c))
+        cols_need = [g.needs_grad[node_of_row[r]] for r in cols]
+        return Linear(out, cols, cols_need, n, const_w, (prow, pcol, pidx), const_b, (bias_rows, bias_p), pvec, gp)
+
+    esum, erow, eneed, coef, cpos, cpidx = [], [], [], [], [], []
+    for local, i in enumerate(members):
+        terms = sums[i].terms or [(None, "c", 0.0)]
+        for x, kind, c in terms:
+            if kind == "p":
+                cpos.append(len(coef))
+                cpidx.append(int(c))
+                coef.append(0.0)
+            else:
+                coef.append(c)
+            esum.append(local)
+            erow.append(ZERO_ROW if x is None else row[x])
+            eneed.append(False if x is None else g.needs_grad[x])
+    return SparseLinear(out, esum, erow, eneed, np.array(coef), (cpos, cpidx), const_b, (bias_rows, bias_p))

@@ -1,0 +1,167 @@
+"""Tracing: run a scalar function once on placeholder inputs and read back its graph.
+
+The compiler never looks at Python code, only at the graph of Values the
+function builds.  :func:`trace` calls the function on one placeholder leaf per
+input column, walks the resulting graph (iteratively) and numbers its nodes
+into a :class:`TracedGraph` - plain lists indexed by node number, inputs
+before the nodes that use them.
+
+Every leaf is one of three kinds:
+
+* an **input** (one of the placeholders): column ``j`` of the batch;
+* a **parameter** (a leaf listed in ``params``): read from ``p.data`` at
+  every call, and differentiated;
+* a **constant**: any other leaf (the ``2`` of ``2 * x``, or a Value the
+  function holds but that is not listed as a parameter).  Its number is
+  frozen at trace time.
+
+A node that depends on neither inputs nor parameters is folded into a
+constant with the number the trace computed for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from ..graph import parents, topological_order
+from ..mode import GRAD_MODE
+from ..ops import DomainError
+from ..value import Value
+
+__all__ = ["TracedGraph", "trace", "INPUT", "PARAM", "CONST"]
+
+INPUT = "input"
+PARAM = "param"
+CONST = "const"
+
+
+@dataclass
+class TracedGraph:
+    """A traced graph as lists indexed by node number (inputs before users).
+
+    ``op[i]``      op name, or ``""`` for a leaf (including folded constants)
+    ``args[i]``    the input node numbers, in order (``()`` for a leaf)
+    ``k[i]``       the constant exponent of a ``powc`` node, else ``None``
+    ``leaf[i]``    for leaves: ``(INPUT, column)``, ``(PARAM, index)`` or ``(CONST, number)``
+    ``label[i]``   the node's label
+    ``batch[i]``   True if the node depends on an input column
+    ``needs_grad[i]`` True if the node depends on a parameter
+    ``root``       the node number of the function's output
+    """
+
+    op: List[str]
+    args: List[Tuple[int, ...]]
+    k: List[Optional[float]]
+    leaf: List[Optional[Tuple[str, float]]]
+    label: List[str]
+    batch: List[bool]
+    needs_grad: List[bool]
+    root: int
+
+    def __len__(self) -> int:
+        return len(self.op)
+
+
+def _describe(p: Value, i: int) -> str:
+    return f"params[{i}] (label {p.label!r}, data {p.data!r})" if p.label else f"params[{i}] (data {p.data!r})"
+
+
+def check_params(params: Sequence, who: str) -> List[Value]:
+    """``params`` as a list of distinct leaf Values, or a TypeError/ValueError naming the bad one."""
+    if isinstance(params, Value) or not hasattr(params, "__iter__"):
+        raise TypeError(f"{who}: params must be a list of Values, got {type(params).__name__}")
+    params = list(params)
+    seen: Dict[int, int] = {}
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"{who}: params[{i}] is a {type(p).__name__}, expected a Value")
+        if not p.is_leaf:
+            raise ValueError(
+                f"{who}: {_describe(p, i)} is the result of op {p.op!r}, expected a leaf Value "
+                "(parameters are the numbers an optimiser changes)"
+            )
+        j = seen.setdefault(id(p), i)
+        if j != i:
+            raise ValueError(f"{who}: params[{i}] is the same Value as params[{j}]; list each parameter once")
+    return params
+
+
+def _call_on_placeholders(fn: Callable, placeholders: List[Value], who: str) -> Value:
+    previous = GRAD_MODE.enabled
+    GRAD_MODE.enabled = True  # the graph must be recorded even inside no_grad()
+    try:
+        out = fn(placeholders)
+    except (DomainError, ZeroDivisionError) as err:
+        values = [p.data for p in placeholders]
+        raise type(err)(
+            f"{who}: tracing the function on the example inputs {values} failed: {err}. "
+            "Pass example= with one sample inside the function's domain."
+        ) from err
+    finally:
+        GRAD_MODE.enabled = previous
+    if not isinstance(out, Value):
+        raise TypeError(f"{who}: the function must return one Value (the loss of one sample), got {type(out).__name__}")
+    return out
+
+
+def trace(fn: Callable, params: Sequence, n_inputs: int, example: Optional[Sequence[float]] = None,
+          who: str = "compile") -> TracedGraph:
+    """Call ``fn`` once on ``n_inputs`` placeholder Values and number the graph it returns.
+
+    ``example`` gives the placeholders' numbers during the trace (default 0.0
+    each); only the graph's shape is kept, so it matters only when the
+    function would hit a domain error (``log(0)``) on zeros.
+    """
+    if isinstance(n_inputs, bool) or not isinstance(n_inputs, int) or n_inputs < 0:
+        raise TypeError(f"{who}: n_inputs must be a non-negative int, got {n_inputs!r}")
+    params = check_params(params, who)
+    if example is None:
+        example = [0.0] * n_inputs
+    else:
+        example = [float(x) for x in example]
+        if len(example) != n_inputs:
+            raise ValueError(f"{who}: example has {len(example)} numbers, expected n_inputs = {n_inputs}")
+    placeholders = [Value(x, f"x{j}") for j, x in enumerate(example)]
+    out = _call_on_placeholders(fn, placeholders, who)
+
+    order = topological_order(out)
+    number = {id(node): i for i, node in enumerate(order)}
+    column = {id(p): j for j, p in enumerate(placeholders)}
+    param_index = {id(p): i for i, p in enumerate(params)}
+
+    missing = [i for i, p in enumerate(params) if id(p) not in number]
+    if missing:
+        listed = ", ".join(_describe(params[i], i) for i in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise ValueError(f"{who}: the function's output does not depend on {listed}{more}; "
+                         "pass only the parameters the function uses")
+
+    n = len(order)
+    g = TracedGraph([""] * n, [()] * n, [None] * n, [None] * n, [""] * n, [False] * n, [False] * n, n - 1)
+    for i, node in enumerate(order):
+        g.label[i] = node.label
+        if node._op is None:
+            key = id(node)
+            if key in column:
+                g.leaf[i] = (INPUT, column[key])
+                g.batch[i] = True
+            elif key in param_index:
+                g.leaf[i] = (PARAM, param_index[key])
+                g.needs_grad[i] = True
+            else:
+                g.leaf[i] = (CONST, node.data)
+            continue
+        args = tuple(number[id(p)] for p in parents(node))
+        batch = any(g.batch[a] for a in args)
+        needs_grad = any(g.needs_grad[a] for a in args)
+        if not batch and not needs_grad:
+            g.leaf[i] = (CONST, node.data)  # folded: its number can never change
+            continue
+        g.op[i] = node._op.name
+        g.args[i] = args
+        if node._op.name == "powc":
+            g.k[i] = float(node._b)
+        g.batch[i] = batch
+        g.needs_grad[i] = needs_grad
+    return g
