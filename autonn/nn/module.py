@@ -7,7 +7,8 @@ names, its state as numbers, saving and loading - follows from
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Mapping, Tuple
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Dict, Iterator, List, Mapping, Sequence, Tuple
 
 import numpy as np
 
@@ -74,6 +75,36 @@ class Module:
             params.extend(n.w)
             params.append(n.b)
         return params
+
+    @contextmanager
+    def using_parameters(self, params: Sequence[Value]) -> Iterator["Module"]:
+        """Inside the block the model computes with ``params`` (in :meth:`parameters` order)
+        instead of its own parameter Values; they are restored afterwards.
+
+        This makes the model a function of its parameters, e.g. for
+        :func:`autonn.gradcheck`::
+
+            gradcheck(lambda *ps: loss_of(model, ps), [p.data for p in model.parameters()])
+        """
+        neurons = self.neurons()
+        params = list(params)
+        needed = sum(len(n.w) + 1 for n in neurons)
+        if len(params) != needed:
+            raise ValueError(f"{self._name()}.using_parameters: expected {needed} Values, got {len(params)}")
+        for i, p in enumerate(params):
+            if not isinstance(p, Value):
+                raise TypeError(f"{self._name()}.using_parameters: item {i} is a {type(p).__name__}, expected a Value")
+        saved = [(n.w, n.b) for n in neurons]
+        try:
+            k = 0
+            for n in neurons:
+                m = len(n.w)
+                n.w, n.b = params[k : k + m], params[k + m]
+                k += m + 1
+            yield self
+        finally:
+            for n, (w, b) in zip(neurons, saved):
+                n.w, n.b = w, b
 
     def zero_grad(self) -> None:
         """Set the ``.grad`` of every parameter to 0."""

@@ -1,0 +1,94 @@
+"""state_dict / load_state_dict / save / load: round trips, no pickle, clear mismatches."""
+
+import json
+
+import numpy as np
+import pytest
+
+from autonn.nn import MLP, Layer, Network, Neuron
+
+
+def numbers(model):
+    return [p.data for p in model.parameters()]
+
+
+def test_state_dict_holds_plain_float_arrays_per_neuron():
+    layer = Layer.from_weights([[1.0, 2.0], [3.0, 4.0]], [5.0, 6.0], name="L")
+    st = layer.state_dict()
+    assert list(st) == ["L.N0.w", "L.N0.b", "L.N1.w", "L.N1.b"]
+    assert st["L.N1.w"].dtype == np.float64 and st["L.N1.w"].tolist() == [3.0, 4.0]
+    assert st["L.N1.b"].shape == () and float(st["L.N1.b"]) == 6.0
+
+
+def test_load_state_dict_copies_numbers():
+    a, b = MLP(2, [3, 1], seed=0), MLP(2, [3, 1], seed=1)
+    b.load_state_dict(a.state_dict())
+    assert numbers(a) == numbers(b)
+    assert numbers(a) != numbers(MLP(2, [3, 1], seed=1))
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".json"])
+def test_save_and_load_round_trip(tmp_path, suffix):
+    a, b = MLP(3, [4, 2], seed=0), MLP(3, [4, 2], seed=9)
+    path = a.save(tmp_path / f"model{suffix}")
+    b.load(path)
+    assert numbers(a) == numbers(b)
+
+
+def test_npz_suffix_is_added_and_returned(tmp_path):
+    path = Neuron(2, seed=0).save(tmp_path / "n")
+    assert path.endswith("n.npz")
+
+
+def test_npz_is_read_without_pickle(tmp_path):
+    # an object array can only be stored by pickling; loading it must fail cleanly
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, **{"N.w": np.array([object(), object()], dtype=object), "N.b": np.array(0.0)})
+    n = Neuron(2, seed=0)
+    before = numbers(n)
+    with pytest.raises(ValueError):
+        n.load(bad)
+    assert numbers(n) == before
+
+
+def test_mismatch_names_every_problem_and_leaves_model_unchanged(tmp_path):
+    small, big = MLP(2, [3, 1], seed=0), MLP(2, [4, 1], seed=1)
+    path = small.save(tmp_path / "small.npz")
+    before = numbers(big)
+    with pytest.raises(ValueError) as e:
+        big.load(path)
+    msg = str(e.value)
+    assert "missing L0.N3.w, L0.N3.b" in msg
+    assert "L1.N0.w has shape (3,), the model needs (4,)" in msg
+    assert numbers(big) == before
+
+
+def test_unexpected_and_non_numeric_entries(tmp_path):
+    n = Neuron(2, seed=0, name="N")
+    st = n.state_dict()
+    st["extra.w"] = np.zeros(2)
+    with pytest.raises(ValueError, match="unexpected extra.w"):
+        n.load_state_dict(st)
+    with pytest.raises(ValueError, match="N.w is not an array of numbers"):
+        n.load_state_dict({"N.w": ["a", "b"], "N.b": 0.0})
+    with pytest.raises(ValueError, match="N.b holds non-finite numbers"):
+        n.load_state_dict({"N.w": [1.0, 2.0], "N.b": float("nan")})
+    p = tmp_path / "n.json"
+    p.write_text(json.dumps([1, 2]))
+    with pytest.raises(ValueError, match="JSON object"):
+        n.load(p)
+    p.write_text("{not json")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        n.load(p)
+    q = tmp_path / "garbage.npz"
+    q.write_bytes(b"not a zip file")
+    with pytest.raises(ValueError, match="cannot read"):
+        n.load(q)
+
+
+def test_network_state_uses_neuron_names(tmp_path):
+    net = Network(["x"], {"h": ["x"], "o": (["h", "x"], "linear")}, seed=0)
+    assert list(net.state_dict()) == ["h.w", "h.b", "o.w", "o.b"]
+    other = Network(["x"], {"h": ["x"], "o": (["h", "x"], "linear")}, seed=3)
+    other.load(net.save(tmp_path / "net.json"))
+    assert net([0.3])[0].data == other([0.3])[0].data
