@@ -331,13 +331,22 @@ def sum(terms: Iterable) -> Value:  # noqa: A001 - deliberately mirrors the buil
     Unlike the builtin ``sum``, which chains n - 1 additions, this is a single
     n-ary node: faster, and a diagram shows it as one box.
     """
-    nodes = []
-    for i, t in enumerate(terms):
+    nodes = tuple(terms)
+    total = 0.0
+    for t in nodes:  # the common case: all Values; add up as we check
+        if type(t) is not Value:
+            break
+        total += t.data
+    else:
+        if nodes:
+            return _node(total, _SUM, nodes, None)
+    lifted = []
+    for i, t in enumerate(nodes):
         n = _lift(t)
         if n is None:
             raise TypeError(f"sum: term {i} is a {type(t).__name__}, expected a Value or a real number")
-        nodes.append(n)
-    if not nodes:
+        lifted.append(n)
+    if not lifted:
         return _lift(0.0)
-    nodes = tuple(nodes)
+    nodes = tuple(lifted)
     return _node(_SUM.forward(*[n.data for n in nodes]), _SUM, nodes, None)
