@@ -1,0 +1,128 @@
+"""Losses against numpy formulas and hand-derived gradients; numerical safety; errors."""
+
+import math
+
+import numpy as np
+import pytest
+
+import autonn
+from autonn import Value
+from autonn.losses import (
+    binary_cross_entropy,
+    closed_form_line_grads,
+    cross_entropy,
+    half_mse,
+    hinge,
+    mse,
+)
+
+
+def leaves(xs):
+    return [Value(float(x)) for x in xs]
+
+
+def test_mse_value_and_gradient():
+    p = leaves([1.0, 2.0, 4.0])
+    t = [0.5, 2.5, 1.0]
+    loss = mse(p, t)
+    assert math.isclose(loss.data, (0.25 + 0.25 + 9.0) / 3, rel_tol=1e-12)
+    loss.backward()
+    assert [v.grad for v in p] == pytest.approx([2 * 0.5 / 3, 2 * -0.5 / 3, 2 * 3.0 / 3], rel=1e-12)
+
+
+def test_half_mse_gradient_is_mean_error():
+    p = leaves([3.0, -1.0])
+    loss = half_mse(p, [1.0, 1.0])
+    assert math.isclose(loss.data, 0.5 * (4.0 + 4.0) / 2, rel_tol=1e-12)
+    loss.backward()
+    assert [v.grad for v in p] == pytest.approx([1.0, -1.0], rel=1e-12)
+
+
+def test_losses_accept_batch_columns():
+    out = np.array([[Value(1.0)], [Value(3.0)]], dtype=object)
+    assert math.isclose(mse(out, np.array([0.0, 1.0])).data, (1.0 + 4.0) / 2, rel_tol=1e-12)
+    with pytest.raises(ValueError, match="2 predictions but 3 targets"):
+        mse(out, [1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match=r"predictions\[0\] is a str"):
+        mse(["a"], [1.0])
+
+
+def test_hinge_value_and_gradient():
+    s = leaves([2.0, 0.5, -0.25])
+    y = [1, 1, 1]
+    loss = hinge(s, y)
+    # margins: 1-2 -> 0, 1-0.5 -> 0.5, 1+0.25 -> 1.25
+    assert math.isclose(loss.data, (0.0 + 0.5 + 1.25) / 3, rel_tol=1e-12)
+    loss.backward()
+    assert [v.grad for v in s] == pytest.approx([0.0, -1 / 3, -1 / 3], rel=1e-12)
+    with pytest.raises(ValueError, match="label 0 is 0"):
+        hinge(leaves([1.0]), [0])
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def test_binary_cross_entropy_matches_formula_and_gradient():
+    z = np.array([-2.0, 0.3, 1.5, 0.0])
+    y = np.array([0.0, 1.0, 1.0, 0.25])
+    p = leaves(z)
+    loss = binary_cross_entropy(p, y)
+    s = sigmoid(z)
+    want = -np.mean(y * np.log(s) + (1 - y) * np.log(1 - s))
+    assert math.isclose(loss.data, want, rel_tol=1e-12)
+    loss.backward()
+    np.testing.assert_allclose([v.grad for v in p], (s - y) / 4, rtol=1e-12, atol=1e-15)
+
+
+def test_binary_cross_entropy_is_safe_for_huge_logits():
+    p = leaves([1000.0, -1000.0, 800.0])
+    loss = binary_cross_entropy(p, [0, 1, 1])
+    # softplus(1000) = 1000, softplus(1000) = 1000, softplus(-800) ~ e^-800 = 0
+    assert math.isclose(loss.data, 2000.0 / 3, rel_tol=1e-12)
+    loss.backward()
+    assert [v.grad for v in p] == pytest.approx([1 / 3, -1 / 3, 0.0], abs=1e-15)
+    with pytest.raises(ValueError, match=r"label 0 is 2.0; expected a number in \[0, 1\]"):
+        binary_cross_entropy(leaves([0.0]), [2])
+
+
+def test_cross_entropy_matches_log_softmax_and_gradient():
+    z = np.array([1.0, -0.5, 2.0, 0.25])
+    p = leaves(z)
+    loss = cross_entropy(p, 1)
+    logsoftmax = z - np.log(np.sum(np.exp(z)))
+    assert math.isclose(loss.data, -logsoftmax[1], rel_tol=1e-12)
+    loss.backward()
+    want = np.exp(logsoftmax)
+    want[1] -= 1
+    np.testing.assert_allclose([v.grad for v in p], want, rtol=1e-12, atol=1e-15)
+
+
+def test_cross_entropy_is_safe_for_huge_logits_and_batches():
+    p = leaves([1000.0, 999.0, -1000.0])
+    loss = cross_entropy(p, 0)
+    assert math.isclose(loss.data, math.log1p(math.exp(-1.0)), rel_tol=1e-12)
+    batch = np.array([leaves([0.0, 0.0]), leaves([3.0, 1.0])], dtype=object)
+    both = cross_entropy(batch, [1, 0])
+    assert math.isclose(both.data, (math.log(2) + math.log1p(math.exp(-2.0))) / 2, rel_tol=1e-12)
+    with pytest.raises(ValueError, match=r"target must be a class index in 0..2, got 3"):
+        cross_entropy(p, 3)
+    with pytest.raises(ValueError, match="2 samples of logits but 1 targets"):
+        cross_entropy(batch, [1])
+
+
+def test_closed_form_line_grads_by_hand():
+    # w=2, b=1, x=[1, 2], y=[3, 4]: Error = [0, 1]; mean(Error*x) = 1, mean(Error) = 0.5
+    assert closed_form_line_grads(2.0, 1.0, [1.0, 2.0], [3.0, 4.0]) == (1.0, 0.5)
+    assert closed_form_line_grads(Value(2.0), Value(1.0), np.array([1.0, 2.0]), [3.0, 4.0]) == (1.0, 0.5)
+    with pytest.raises(ValueError, match="equal length"):
+        closed_form_line_grads(1.0, 0.0, [1.0], [1.0, 2.0])
+    with pytest.raises(TypeError, match="w must be a number"):
+        closed_form_line_grads("1", 0.0, [1.0], [1.0])
+
+
+def test_losses_pass_gradcheck():
+    def f(a, b, c):
+        return mse([a, b], [0.5, c]) + hinge([a * b], [-1]) + binary_cross_entropy([c], [1]) + cross_entropy([a, b, c], 2)
+
+    assert autonn.gradcheck(f, [0.3, -0.8, 1.1], atol=1e-8, rtol=1e-6)
