@@ -1,0 +1,232 @@
+"""The ``autonn`` command (also ``python -m autonn``).
+
+``autonn demo``
+    Fits ``y = w*x + b`` step by step (the worked example of
+    :mod:`autonn.demo`) and draws the loss graph.
+``autonn draw "EXPR" --x 2 --w -3``
+    Parses an expression over named values (safely: :mod:`autonn.expr`, no
+    ``eval``), runs backward, prints the gradients and draws the graph.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+from typing import Dict, List, Optional, Sequence
+
+from . import __version__
+from .demo import run_demo
+from .explain import ledger
+from .expr import ExprError, evaluate, names_in
+from .graph import topological_order
+from .ops import DomainError
+from .value import Value
+from .viz import RenderError, render, to_dot
+from .viz.renderers import FORMATS, RENDERERS
+
+__all__ = ["main", "build_parser"]
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
+
+
+class UsageError(Exception):
+    """Wrong command-line input: printed with the usage line, exit status 2."""
+
+
+def _drawing_options(p: argparse.ArgumentParser, default_out: str) -> None:
+    g = p.add_argument_group("diagram")
+    g.add_argument("-o", "--out", default=default_out, help=f"file to write (default: {default_out})")
+    g.add_argument("--format", choices=FORMATS, help="svg, png or pdf (default: from the file name, else svg)")
+    g.add_argument("--renderer", default="auto", choices=("auto",) + tuple(RENDERERS),
+                   help="Graphviz program to lay out the diagram (default: dot if installed, else graphviz-pure)")
+    g.add_argument("--derivatives", action="store_true",
+                   help="label every edge with its local derivative d(op output)/d(input)")
+    g.add_argument("--no-grad", action="store_true", help="do not show gradients")
+    g.add_argument("--no-ops", action="store_true", help="fold each op into the box of its result")
+    g.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="left to right (LR, default) or top to bottom")
+    g.add_argument("--legend", action="store_true", help="draw the colour legend")
+    g.add_argument("--precision", type=int, default=4, help="digits after the decimal point (default 4)")
+    g.add_argument("--dot", action="store_true", help="print the DOT text instead of writing a picture")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``autonn`` command."""
+    parser = argparse.ArgumentParser(
+        prog="autonn",
+        description="Scalar automatic differentiation you can watch: run the worked example or draw any expression.",
+    )
+    parser.add_argument("--version", action="version", version=f"autonn {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo",
+        help="fit y = w*x + b step by step and draw the loss graph",
+        description=(
+            "Fit y = w*x + b by gradient descent from w = 25, b = 85, printing every step: the gradient "
+            "from backward() beside the closed forms mean(Error*x) and mean(Error). Then draw the loss "
+            "graph of the first three rows."
+        ),
+        allow_abbrev=False,
+    )
+    demo.add_argument("--points", type=int, default=20, help="rows of data (default 20)")
+    demo.add_argument("--steps", type=int, default=10, help="gradient steps (default 10)")
+    demo.add_argument("--lr", type=float, default=1.0, help="learning rate (default 1.0)")
+    demo.add_argument("--seed", type=int, default=0, help="seed of the data (default 0)")
+    demo.add_argument("--explain", action="store_true", help="print the chain-rule ledger of d loss / d w")
+    demo.add_argument("--no-diagram", action="store_true", help="do not draw")
+    _drawing_options(demo, "autonn-demo.svg")
+
+    draw = sub.add_parser(
+        "draw",
+        help='draw an expression: autonn draw "tanh(w*x + b)" --w -3 --x 2 --b 1',
+        description=(
+            "Evaluate an arithmetic expression over named values, run backward and draw the graph. "
+            "Give each name a value as --NAME VALUE or NAME=VALUE. Operators: + - * / ** (or ^), "
+            "unary -, parentheses; functions: exp log log1p sqrt tanh sigmoid softplus relu sin cos abs, "
+            "and sum(a, b, ...)."
+        ),
+        epilog='example: autonn draw "tanh(w1*x1 + w2*x2 + b)" --x1 2 --x2 0 --w1 -3 --w2 1 --b 6.8814 --derivatives',
+        allow_abbrev=False,
+    )
+    draw.add_argument("expression", help='the expression, quoted: "x**2 + 3*x"')
+    draw.add_argument("--explain", metavar="NAME", action="append", default=[],
+                      help="print the chain-rule ledger of d result / d NAME (repeatable; 'all' for every name)")
+    _drawing_options(draw, "expression.svg")
+    return parser
+
+
+def _name_values(extras: Sequence[str], expression: str) -> Dict[str, float]:
+    """``--NAME VALUE``, ``--NAME=VALUE`` and ``NAME=VALUE`` pairs as a dict of floats."""
+    values: Dict[str, float] = {}
+    i = 0
+    while i < len(extras):
+        token = extras[i]
+        if token.startswith("--"):
+            body = token[2:]
+            if "=" in body:
+                name, text = body.split("=", 1)
+            else:
+                name = body
+                if i + 1 >= len(extras):
+                    raise UsageError(f"--{name} needs a value, e.g. --{name} 2.5")
+                i += 1
+                text = extras[i]
+        elif "=" in token and not token.startswith("-"):
+            name, text = token.split("=", 1)
+        else:
+            raise UsageError(f"unexpected argument {token!r}; give values as --NAME VALUE or NAME=VALUE")
+        if not _NAME.match(name):
+            raise UsageError(f"{name!r} is not a valid name (letters, digits and _, not starting with a digit)")
+        try:
+            number = float(text)
+        except ValueError:
+            raise UsageError(f"the value of {name!r} must be a number, got {text!r}") from None
+        if not math.isfinite(number):
+            raise UsageError(f"the value of {name!r} must be finite, got {text!r}")
+        if name in values:
+            raise UsageError(f"{name!r} is given twice")
+        values[name] = number
+        i += 1
+    used = names_in(expression)
+    missing = [n for n in used if n not in values]
+    if missing:
+        hint = " ".join(f"--{n} VALUE" for n in missing)
+        raise UsageError(f"no value for {', '.join(map(repr, missing))} in {expression!r}: add {hint}")
+    unused = [n for n in values if n not in used]
+    if unused:
+        raise UsageError(f"{', '.join(map(repr, unused))} not used in {expression!r} (a typo?)")
+    return values
+
+
+def _write_diagram(root, args, out=sys.stdout) -> None:
+    options = dict(
+        derivatives=args.derivatives,
+        show_grad=not args.no_grad,
+        show_ops=not args.no_ops,
+        rankdir=args.rankdir,
+        legend=args.legend,
+        precision=args.precision,
+    )
+    if args.dot:
+        print(to_dot(root, **options).source, end="", file=out)
+        return
+    path = render(root, args.out, args.format, renderer=args.renderer, **options)
+    print(f"diagram written to {path}", file=out)
+
+
+def _draw(args, extras: List[str], out) -> None:
+    values = _name_values(extras, args.expression)
+    leaves = {name: Value(values[name], name) for name in names_in(args.expression)}
+    result = evaluate(args.expression, leaves)
+    result.backward()
+    if not result.label and result._op is not None:
+        result.label = "result"
+    if not args.dot:
+        print(f"{args.expression} = {result.data:.{args.precision}f}", file=out)
+        print(f"gradients d({args.expression})/d(name):", file=out)
+        width = max(len(n) for n in leaves) if leaves else 0
+        for name, node in leaves.items():
+            print(f"  {name:<{width}} = {node.data:<10g}  grad {node.grad:.{args.precision}f}", file=out)
+    wanted = list(leaves) if "all" in args.explain else args.explain
+    for name in wanted:
+        if name not in leaves:
+            raise UsageError(f"--explain {name}: {name!r} is not a name in {args.expression!r}")
+        print(file=out)
+        print(ledger(result, leaves[name], precision=args.precision), end="", file=out)
+    if wanted:
+        print(file=out)
+    _write_diagram(result, args, out)
+
+
+def _demo(args, out) -> None:
+    if args.points < 1 or args.steps < 0:
+        raise UsageError("--points must be at least 1 and --steps at least 0")
+    _, loss = run_demo(points=args.points, steps=args.steps, lr=args.lr, seed=args.seed, file=out)
+    if args.explain:
+        w = next(n for n in _leaves_named(loss, "w"))
+        print(file=out)
+        print(ledger(loss, w, precision=args.precision), end="", file=out)
+        print(
+            "\nReading up the ledger: grad(Error_i) = 0.5/n x 2 Error_i = Error_i / n, it passes unchanged "
+            "through pred_i, and the product w*x_i multiplies it by x_i, so grad(w) = sum_i Error_i x_i / n "
+            "= mean(Error*x).",
+            file=out,
+        )
+    if not args.no_diagram:
+        print(file=out)
+        _write_diagram(loss, args, out)
+
+
+def _leaves_named(root, label: str):
+    return (n for n in topological_order(root) if n._op is None and n.label == label)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the ``autonn`` command with ``argv`` (default: the process arguments); return the exit status."""
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args, extras = parser.parse_known_args(argv)
+    out = sys.stdout
+    if args.command is None:
+        parser.print_help(out)
+        return 0
+    try:
+        if args.command == "draw":
+            _draw(args, extras, out)
+        else:
+            if extras:
+                raise UsageError(f"unrecognised arguments: {' '.join(extras)}")
+            _demo(args, out)
+    except (UsageError, ExprError) as exc:
+        print(f"autonn {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except (ArithmeticError, DomainError, RenderError, OSError) as exc:
+        print(f"autonn {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""The worked example: fit the line ``y = w*x + b`` by gradient descent, step by step.
+
+It follows the article that starts from ``w = 25`` and ``b = 85``, measures
+``Error = w*x + b - y`` for every row, takes ``loss = 0.5 * mean(Error**2)``
+and updates ``w -= lr * mean(Error*x)`` and ``b -= lr * mean(Error)``.  Here
+the two means come out of backpropagation, and every step checks them
+against the closed form :func:`autonn.losses.closed_form_line_grads`.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, TextIO, Tuple
+
+from .datasets import make_line
+from .losses import closed_form_line_grads
+from .value import Value
+from .value import sum as value_sum
+
+__all__ = ["ARTICLE_START", "line_loss", "Step", "fit_line"]
+
+#: The article's starting parameters.
+ARTICLE_START = (25.0, 85.0)
+
+
+def line_loss(w: Value, b: Value, x: Sequence[float], y: Sequence[float]) -> Value:
+    """``0.5 * mean(Error**2)`` with ``Error_i = w*x_i + b - y_i``, every node named.
+
+    Row ``i`` (from 1) gives the leaves ``x<i>``, ``y<i>`` and the nodes
+    ``pred<i>`` and ``Error<i>``; the result is labelled ``loss``.
+    """
+    if len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"line_loss: x and y must be non-empty and of equal length, got {len(x)} and {len(y)}")
+    squares = []
+    for i, (xi, yi) in enumerate(zip(x, y), start=1):
+        pred = w * Value(float(xi), f"x{i}") + b
+        pred.label = f"pred{i}"
+        error = pred - Value(float(yi), f"y{i}")
+        error.label = f"Error{i}"
+        squares.append(error**2)
+    mean = value_sum(squares) / len(squares)
+    mean.label = "mean(Error**2)"
+    loss = 0.5 * mean
+    loss.label = "loss"
+    return loss
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the fit: parameters, loss, and both ways of getting the gradient."""
+
+    step: int
+    w: float
+    b: float
+    loss: float
+    grad_w: float  # by backpropagation
+    grad_b: float
+    mean_error_x: float  # closed form mean(Error*x)
+    mean_error: float  # closed form mean(Error)
+
+
+def fit_line(
+    x: Sequence[float],
+    y: Sequence[float],
+    steps: int = 10,
+    lr: float = 1.0,
+    start: Tuple[float, float] = ARTICLE_START,
+    file: Optional[TextIO] = None,
+) -> List[Step]:
+    """Run ``steps`` steps of gradient descent, printing a table to ``file`` (None: silent)."""
+    w = Value(start[0], "w")
+    b = Value(start[1], "b")
+    history = []
+    if file is not None:
+        print(
+            f"{'step':>4}  {'w':>9}  {'b':>9}  {'loss':>11}  {'dloss/dw':>10}  "
+            f"{'mean(E*x)':>10}  {'dloss/db':>10}  {'mean(E)':>10}",
+            file=file,
+        )
+    for step in range(steps + 1):
+        w.grad = 0.0
+        b.grad = 0.0
+        loss = line_loss(w, b, x, y)
+        loss.backward()
+        mex, me = closed_form_line_grads(w, b, x, y)
+        history.append(Step(step, w.data, b.data, loss.data, w.grad, b.grad, mex, me))
+        if file is not None:
+            print(
+                f"{step:>4}  {w.data:>9.4f}  {b.data:>9.4f}  {loss.data:>11.4f}  {w.grad:>10.4f}  "
+                f"{mex:>10.4f}  {b.grad:>10.4f}  {me:>10.4f}",
+                file=file,
+            )
+        if step < steps:
+            w.data -= lr * w.grad
+            b.data -= lr * b.grad
+    return history
+
+
+def run_demo(
+    points: int = 20,
+    steps: int = 10,
+    lr: float = 1.0,
+    seed: int = 0,
+    file: TextIO = sys.stdout,
+) -> Tuple[List[Step], Value]:
+    """Print the fit on ``points`` rows of :func:`make_line`; return the steps and a small loss graph.
+
+    The graph is the loss on the first three rows at the starting parameters,
+    after ``backward()``: small enough to draw and to read as a ledger.
+    """
+    x, y = make_line(points, seed=seed)
+    print(
+        f"Fitting y = w*x + b to {points} points of autonn.datasets.make_line(seed={seed}) "
+        f"(drawn around w = 12, b = 40).",
+        file=file,
+    )
+    print(
+        f"Start at w = {ARTICLE_START[0]:g}, b = {ARTICLE_START[1]:g}; Error = w*x + b - y; "
+        f"loss = 0.5 * mean(Error**2); lr = {lr:g}.",
+        file=file,
+    )
+    print("Each step: backward() gives dloss/dw and dloss/db; the closed forms are mean(Error*x) and mean(Error).", file=file)
+    print("Update: w -= lr * dloss/dw,  b -= lr * dloss/db.\n", file=file)
+    history = fit_line(x, y, steps=steps, lr=lr, file=file)
+    worst = max(max(abs(s.grad_w - s.mean_error_x), abs(s.grad_b - s.mean_error)) for s in history)
+    print(f"\nlargest difference between backward() and the closed form: {worst:.2e}", file=file)
+    small = min(3, points)
+    w = Value(ARTICLE_START[0], "w")
+    b = Value(ARTICLE_START[1], "b")
+    loss = line_loss(w, b, x[:small], y[:small])
+    loss.backward()
+    return history, loss

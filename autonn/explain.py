@@ -1,0 +1,215 @@
+"""The chain-rule ledger: how every gradient on the way from ``x`` to the output is formed.
+
+Backpropagation gives each node the gradient
+
+    grad(v) = sum over every use c of v:  grad(c) * d c / d v
+
+where ``d c / d v`` is the local derivative of ``c``'s op, taken from its rule
+in :mod:`autonn.ops` at the current values.  :func:`ledger` writes that sum out
+for each node on the paths from ``wrt`` to ``root``, from the output down, with
+the rule's formula and the numbers - the same arithmetic ``backward`` does,
+term by term::
+
+    >>> w, x = Value(3.0, "w"), Value(2.0, "x")
+    >>> y = w * x
+    >>> y.label = "y"
+    >>> explain(y, wrt=w)      # prints the ledger
+
+Nodes without a label are called ``n<i>``, ``i`` being their position in
+:func:`autonn.graph.topological_order` - the same ids as in the DOT text of
+:func:`autonn.to_dot`.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Dict, List, Optional, Sequence, TextIO
+
+from .graph import parents, topological_order
+from .ops import BINARY, NARY, PARAM
+from .value import Constant, Value
+from .viz.local import local_derivatives, rule_formula
+from .viz.style import format_number
+
+__all__ = ["ledger", "explain", "path_nodes"]
+
+_INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+
+
+def path_nodes(order: Sequence, wrt: Sequence) -> List:
+    """The nodes of ``order`` that depend on one of ``wrt`` (``wrt`` included), in order."""
+    targets = set(map(id, wrt))
+    on_path = set()
+    result = []
+    for node in order:
+        if id(node) in targets or any(id(p) in on_path for p in parents(node)):
+            on_path.add(id(node))
+            result.append(node)
+    return result
+
+
+class _Names:
+    """Printable names: the label, else ``n<i>``; constants print as their number."""
+
+    def __init__(self, order: Sequence, precision: int) -> None:
+        self.index = {id(node): i for i, node in enumerate(order)}
+        self.precision = precision
+
+    def __call__(self, node) -> str:
+        if isinstance(node, Constant) and not node.label:
+            return format_number(node.data, self.precision, compact=True)
+        return node.label or f"n{self.index[id(node)]}"
+
+    def number(self, x: float) -> str:
+        return format_number(x, self.precision)
+
+
+def _expression(node, name: _Names, numbers: bool) -> str:
+    """``node``'s op applied to its inputs, by name or by value."""
+    show = (lambda v: name.number(v.data)) if numbers else name
+    op = node._op
+    if op.kind == BINARY:
+        return f"{show(node._a)} {_INFIX.get(op.name, op.name)} {show(node._b)}"
+    if op.kind == PARAM:
+        return f"{show(node._a)} ** {format_number(node._b, name.precision, compact=True)}"
+    if op.kind == NARY:
+        terms = list(node._a)
+        if len(terms) > 5:  # long sums: the first few, the last, and the count
+            shown = [show(t) for t in terms[:3]] + ["...", show(terms[-1])]
+            return f"sum({', '.join(shown)}) [{len(terms)} terms]"
+        return f"sum({', '.join(show(t) for t in terms)})"
+    if op.name == "neg":
+        return f"-{show(node._a)}"
+    return f"{op.name}({show(node._a)})"
+
+
+def _rule(user, k: int, name: _Names) -> str:
+    """The rule's formula for input ``k`` of ``user``, with its letters bound to names."""
+    op = user._op
+    if op.kind == BINARY:
+        binding = f"a = {name(user._a)}, b = {name(user._b)}"
+    elif op.kind == PARAM:
+        binding = f"a = {name(user._a)}, k = {format_number(user._b, name.precision, compact=True)}"
+    elif op.kind == NARY:
+        binding = f"a_{k + 1} = {name(user._a[k])}"
+    else:
+        binding = f"a = {name(user._a)}"
+    return f"{op.name}: {rule_formula(user, k)}; {binding}"
+
+
+def _gradients(order: Sequence, root) -> Dict[int, float]:
+    """d root / d node for every node, by the rules' local derivatives (one reverse pass)."""
+    grads: Dict[int, float] = {id(root): 1.0}
+    for node in reversed(order):
+        g = grads.get(id(node))
+        if g is None or node._op is None:
+            continue
+        for p, slope in zip(parents(node), local_derivatives(node)):
+            grads[id(p)] = grads.get(id(p), 0.0) + g * slope
+    return grads
+
+
+def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8) -> str:
+    """The chain-rule ledger of ``d root / d wrt`` as text (see :func:`explain`).
+
+    ``wrt`` is a Value, a list of Values, or None for every leaf.  Nodes are
+    listed from the output down to ``wrt``; for each, its gradient is written
+    as the sum over its uses of ``grad(use) × local derivative``, with the
+    rule's formula.  A node with more than ``max_terms`` uses shows the first
+    few and the sum of the rest.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"ledger: root must be a Value, got {type(root).__name__}")
+    if wrt is None:
+        order = topological_order(root)
+        wanted = [n for n in order if n._op is None and not isinstance(n, Constant)]
+    else:
+        wanted = [wrt] if isinstance(wrt, Value) else list(wrt)
+        for i, w in enumerate(wanted):
+            if not isinstance(w, Value):
+                raise TypeError(f"ledger: wrt[{i}] is a {type(w).__name__}, expected a Value")
+        order = topological_order(root)
+    if not isinstance(max_terms, int) or max_terms < 2:
+        raise ValueError(f"ledger: max_terms must be an int >= 2, got {max_terms!r}")
+    name = _Names(order, precision)
+    in_graph = set(map(id, order))
+    missing = [w for w in wanted if id(w) not in in_graph]
+    if missing:
+        listed = ", ".join(repr(w) for w in missing[:3])
+        raise ValueError(f"ledger: {listed} is not part of the graph of {name(root)}, so d {name(root)} / d it is 0")
+
+    nodes = path_nodes(order, wanted)
+    on_path = set(map(id, nodes))
+    grads = _gradients(order, root)
+    users: Dict[int, List] = {}
+    for node in nodes:
+        for k, p in enumerate(parents(node)):
+            if id(p) in on_path:
+                users.setdefault(id(p), []).append((node, k))
+
+    out = name(root)
+    targets = ", ".join(name(w) for w in wanted)
+    lines = [
+        f"Chain-rule ledger: d {out} / d {targets}",
+        "Each gradient is the sum, over the nodes that use a value, of",
+        "(that node's gradient) x (the local derivative of its op, from the rule table).",
+        "",
+    ]
+    slopes_cache: Dict[int, tuple] = {}
+    for node in reversed(nodes):
+        me = name(node)
+        value = name.number(node.data)
+        if node._op is None:
+            kind = "constant" if isinstance(node, Constant) else "leaf"
+            lines.append(f"{me} = {value}  ({kind})")
+        else:
+            expr = _expression(node, name, numbers=False)
+            nums = _expression(node, name, numbers=True)
+            lines.append(f"{me} = {expr} = {nums} = {value}")
+        g = grads.get(id(node), 0.0)
+        if node is root:
+            lines.append(f"  grad({me}) = 1  (the output: d {me} / d {me})")
+            lines.append("")
+            continue
+        uses = users.get(id(node), [])
+        terms = []
+        for user, k in uses:
+            slopes = slopes_cache.get(id(user))
+            if slopes is None:
+                slopes = slopes_cache[id(user)] = local_derivatives(user)
+            terms.append((grads.get(id(user), 0.0), slopes[k]))
+        if len(uses) == 1:
+            (user, k), (gu, slope) = uses[0], terms[0]
+            u = name(user)
+            lines.append(f"  grad({me}) = grad({u}) x d({u})/d({me})   [{_rule(user, k, name)}]")
+            lines.append(f"      = {name.number(gu)} x {name.number(slope)} = {name.number(g)}")
+            lines.append("")
+            continue
+        lines.append(f"  grad({me}) = sum over its {len(uses)} uses u of grad(u) x du/d({me}):")
+        shown = len(uses) if len(uses) <= max_terms else max_terms - 1
+        for (user, k), (gu, slope) in zip(uses[:shown], terms[:shown]):
+            lines.append(
+                f"    u = {name(user)} = {_expression(user, name, numbers=False)}   [{_rule(user, k, name)}]"
+            )
+            lines.append(f"        {name.number(gu)} x {name.number(slope)} = {name.number(gu * slope)}")
+        products = [gu * slope for gu, slope in terms]
+        if len(uses) > shown:
+            rest = sum(products[shown:])
+            lines.append(f"    ... and {len(uses) - shown} more uses, adding up to {name.number(rest)}")
+            total = " + ".join(name.number(t) for t in products[:shown]) + f" + {name.number(rest)}"
+        else:
+            total = " + ".join(name.number(t) for t in products)
+        lines.append(f"  grad({me}) = {total} = {name.number(g)}")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def explain(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8, file: Optional[TextIO] = None) -> None:
+    """Print the chain-rule ledger of ``d root / d wrt`` (see :func:`ledger` for the text).
+
+    For each node on the paths from ``wrt`` to ``root`` it prints how the node
+    was computed and how its gradient is formed: the sum over the nodes that
+    use it of (their gradient) × (the local derivative, with the rule's
+    formula from :mod:`autonn.ops`), with the numbers.
+    """
+    print(ledger(root, wrt, precision=precision, max_terms=max_terms), end="", file=file or sys.stdout)
