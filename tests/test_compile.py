@@ -1,0 +1,253 @@
+"""The compiled batch step gives the eager engine's numbers: every op, random graphs, networks."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autonn
+from autonn.datasets import make_moons
+from autonn import OPS, Value
+from autonn.compiler import compile
+from compile_graphs import RandomGraph, assert_close, eager_loss_and_grads
+
+
+def check_against_eager(loss_fn, params, X, reduction="mean", what=""):
+    step = compile(loss_fn, params, X.shape[1], reduction=reduction)
+    loss, grads = step(X)
+    want_loss, want_grads = eager_loss_and_grads(loss_fn, params, X, reduction)
+    assert_close(loss, want_loss, f"{what}: loss")
+    assert_close(grads, want_grads, f"{what}: gradients")
+    return step
+
+
+# -- every op ---------------------------------------------------------------------------
+# Each case applies the op to u = w0*x0 + w1 (a layer-like node: batch and parameter
+# dependent) and to a second operand; data is drawn inside the op's domain.
+POSITIVE = (0.2, 2.0)
+ANY = (-2.0, 2.0)
+OP_CASES = {
+    "add": (ANY, lambda u, t, w: u + t),
+    "sub": (ANY, lambda u, t, w: t - u),
+    "mul": (ANY, lambda u, t, w: u * t),
+    "div": (POSITIVE, lambda u, t, w: t / u),
+    "neg": (ANY, lambda u, t, w: -u * t),
+    "powc": (POSITIVE, lambda u, t, w: u ** 3 + u ** 0.5 + u ** -2.0 + u ** 0 + t ** 2),
+    "pow": (POSITIVE, lambda u, t, w: u ** t + t ** u + w ** u),
+    "abs": (ANY, lambda u, t, w: abs(u) * t),
+    "exp": (ANY, lambda u, t, w: u.exp() + t.exp()),
+    "log": (POSITIVE, lambda u, t, w: u.log() * t),
+    "log1p": (POSITIVE, lambda u, t, w: u.log1p() + (t - 0.1).log1p()),
+    "sqrt": (POSITIVE, lambda u, t, w: u.sqrt() * t.sqrt()),
+    "tanh": (ANY, lambda u, t, w: u.tanh() * t),
+    "sigmoid": (ANY, lambda u, t, w: (u * 10.0).sigmoid() + (-u * 10.0).sigmoid() * t),
+    "softplus": (ANY, lambda u, t, w: (u * 10.0).softplus() + (-u * 10.0).softplus() * t),
+    "relu": (ANY, lambda u, t, w: u.relu() * t + (-u).relu()),
+    "sin": (ANY, lambda u, t, w: u.sin() * t),
+    "cos": (ANY, lambda u, t, w: u.cos() * t),
+    "sum": (ANY, lambda u, t, w: autonn.sum([u, t, w * u, 1.5, w])),
+}
+
+
+def test_every_op_has_a_case():
+    assert set(OP_CASES) == set(OPS)
+
+
+@pytest.mark.parametrize("name", sorted(OP_CASES))
+def test_every_op_matches_the_eager_engine(name):
+    (lo, hi), body = OP_CASES[name]
+    rng = np.random.default_rng(len(name))
+    w = [Value(0.8, "w0"), Value(0.1, "w1"), Value(0.6, "w2")]
+    X = np.column_stack([rng.uniform(0.5, 2.0, 32), rng.uniform(lo, hi, 32)])
+    if lo < 0:
+        X[:, 0] = rng.uniform(-2.0, 2.0, 32)  # u changes sign: relu, abs, sign-dependent rules
+
+    def loss_fn(x):
+        u = w[0] * x[0] + w[1]
+        t = x[1] * w[2] if name != "pow" else x[1]
+        return body(u, t, w[2]) if name != "pow" else body(u, t, w[2]) + w[2]
+
+    check_against_eager(loss_fn, w, X, what=name)
+
+
+def test_rules_at_their_edges_match_the_eager_engine():
+    # relu and abs at exactly 0, sqrt's infinite slope at 0, pow with a zero base
+    w = [Value(1.0, "w"), Value(0.0, "b")]
+    X = np.array([[0.0], [1.0], [-1.0], [4.0]])
+
+    def loss_fn(x):
+        u = w[0] * x[0] + w[1]
+        return u.relu() + abs(u) + (u * u).sqrt() + (u * u) ** w[0]
+
+    check_against_eager(loss_fn, w, X, what="edges")
+
+
+# -- random graphs ------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_random_graphs_match_the_eager_engine(seed, reduction):
+    rg = RandomGraph(seed, n_steps=30)
+    check_against_eager(rg.loss_fn, rg.params, rg.batch(9, seed), reduction, what=f"seed {seed}")
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n_steps=st.integers(1, 60), batch=st.integers(1, 12))
+def test_random_graphs_property(seed, n_steps, batch):
+    rg = RandomGraph(seed, n_steps=n_steps, n_inputs=2, n_params=6)
+    check_against_eager(rg.loss_fn, rg.params, rg.batch(batch, seed), what=f"seed {seed}")
+
+
+def test_gradients_match_central_differences():
+    # an independent reference: differentiate the compiled loss itself numerically
+    rg = RandomGraph(3, n_steps=25)
+    X = rg.batch(10)
+    step = compile(rg.loss_fn, rg.params, rg.n_inputs)
+    _, grads = step(X)
+    eps = 1e-6
+    for i, p in enumerate(rg.params):
+        x0 = p.data
+        p.data = x0 + eps
+        up, _ = step(X)
+        p.data = x0 - eps
+        down, _ = step(X)
+        p.data = x0
+        assert grads[i] == pytest.approx((up - down) / (2 * eps), rel=1e-6, abs=1e-8), f"param {i}"
+
+
+# -- networks ------------------------------------------------------------------------------
+def hinge_loss(model, n_features):
+    def loss_fn(v):
+        score = model(v[:n_features])[0]
+        return (1.0 - v[n_features] * score).relu()
+    return loss_fn
+
+
+def moons_batch(n=40):
+    X, y = make_moons(n, noise=0.1, seed=1)
+    return np.column_stack([X, y])
+
+
+def test_mlp_matches_eager_and_becomes_matrix_products():
+    from autonn.nn import MLP
+
+    model = MLP(2, [16, 16, 1], seed=0)
+    step = check_against_eager(hinge_loss(model, 2), model.parameters(), moons_batch(), what="MLP")
+    summary = step.summary()
+    # the three layers are recovered as matrix products, every product absorbed
+    assert "16 x 2 matrix product" in summary
+    assert "16 x 16 matrix product" in summary
+    assert "1 x 16 matrix product" in summary
+    assert "(304 products absorbed" in summary
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "softplus", "relu"])
+def test_mlp_activations_match_eager(activation):
+    from autonn.nn import MLP
+
+    model = MLP(3, [5, 4, 2], activation=activation, seed=2)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 5))
+
+    def loss_fn(v):
+        out = model(v[:3])
+        return (out[0] - v[3]) ** 2 + (out[1] - v[4]) ** 2
+
+    check_against_eager(loss_fn, model.parameters(), X, what=activation)
+
+
+def test_irregular_network_matches_eager():
+    from autonn.nn import Network
+
+    net = Network(["x1", "x2"], seed=4, activation="tanh")
+    net.add("h1", ["x1", "x2"])
+    net.add("h2", ["x1"])
+    net.add("h3", ["h1", "x2"], "relu")
+    net.add("h4", ["h1", "h2", "h3"])
+    net.add("h5", ["h2", "x1", "h4"], "sigmoid")
+    net.add("out", ["h4", "h5", "x2", "h1"], "linear")
+    net.outputs = ["out"]
+    check_against_eager(hinge_loss(net, 2), net.parameters(), moons_batch(), what="Network")
+
+
+# -- semantics --------------------------------------------------------------------------------
+def test_parameters_are_read_at_every_call():
+    rg = RandomGraph(5, n_steps=15)
+    X = rg.batch(6)
+    step = compile(rg.loss_fn, rg.params, rg.n_inputs)
+    for p in rg.params:
+        p.data *= -0.5
+    loss, grads = step(X)
+    want_loss, want_grads = eager_loss_and_grads(rg.loss_fn, rg.params, X)
+    assert_close(loss, want_loss, "loss after changing p.data")
+    assert_close(grads, want_grads, "grads after changing p.data")
+
+
+def test_accumulate_grad_adds_to_p_grad_and_optimisers_work_unchanged():
+    from autonn.optim import SGD
+
+    w, b = Value(0.5, "w"), Value(-0.2, "b")
+    X = np.array([[1.0, 2.0], [2.0, 3.0], [-1.0, 0.5]])
+    step = compile(lambda v: (w * v[0] + b - v[1]) ** 2, [w, b], 2)
+    w.grad, b.grad = 1.0, 0.0
+    _, grads = step(X, accumulate_grad=True)
+    # d/dw mean (w x + b - y)^2 = mean 2 (w x + b - y) x, by hand
+    r = 0.5 * X[:, 0] - 0.2 - X[:, 1]
+    assert grads == pytest.approx([np.mean(2 * r * X[:, 0]), np.mean(2 * r)], rel=1e-13)
+    assert w.grad == pytest.approx(1.0 + grads[0], rel=1e-13)
+    assert b.grad == pytest.approx(grads[1], rel=1e-13)
+    opt = SGD([w, b], lr=0.1)
+    opt.zero_grad()
+    step(X, accumulate_grad=True)
+    opt.step()
+    assert w.data == pytest.approx(0.5 - 0.1 * grads[0], rel=1e-13)
+    assert b.data == pytest.approx(-0.2 - 0.1 * grads[1], rel=1e-13)
+
+
+def test_returned_gradients_are_not_overwritten_by_the_next_call():
+    w = Value(2.0)
+    step = compile(lambda v: w * v[0], [w], 1)
+    _, first = step(np.array([[1.0]]))
+    step(np.array([[5.0]]))
+    assert first[0] == 1.0
+
+
+def test_other_leaves_are_frozen_constants_and_unused_inputs_are_ignored():
+    w, frozen = Value(3.0), Value(2.0)
+    step = compile(lambda v: w * frozen * v[1], [w], 3)
+    loss, grads = step(np.array([[9.0, 1.0, 9.0], [9.0, 3.0, 9.0]]))
+    assert loss == pytest.approx(3.0 * 2.0 * 2.0)
+    assert grads[0] == pytest.approx(2.0 * 2.0)
+    frozen.data = 100.0  # frozen at trace time: not a parameter
+    assert step(np.array([[0.0, 1.0, 0.0]]))[0] == pytest.approx(6.0)
+
+
+def test_evaluate_returns_one_output_per_sample():
+    w = Value(2.0)
+    step = compile(lambda v: (w * v[0]).tanh(), [w], 1)
+    X = np.array([[0.1], [-0.3], [2.0]])
+    assert step.evaluate(X) == pytest.approx(np.tanh(2.0 * X[:, 0]), rel=1e-15)
+
+
+def test_compiling_inside_no_grad_still_traces_the_graph():
+    w = Value(2.0)
+    with autonn.no_grad():
+        step = compile(lambda v: w * v[0] * v[0], [w], 1)
+    assert step(np.array([[3.0]]))[1][0] == pytest.approx(9.0)
+
+
+def test_batch_size_can_change_between_calls():
+    rg = RandomGraph(8, n_steps=20)
+    step = compile(rg.loss_fn, rg.params, rg.n_inputs)
+    for n in (5, 1, 11, 5):
+        X = rg.batch(n, n)
+        loss, grads = step(X)
+        want_loss, want_grads = eager_loss_and_grads(rg.loss_fn, rg.params, X)
+        assert_close(loss, want_loss, f"batch {n}")
+        assert_close(grads, want_grads, f"batch {n}")
+
+
+def test_overflow_gives_inf_as_in_the_eager_engine():
+    w = Value(1.0)
+    step = compile(lambda v: (w * v[0]).exp(), [w], 1)
+    loss, grads = step(np.array([[1000.0]]))
+    assert loss == float("inf") and grads[0] == float("inf")
