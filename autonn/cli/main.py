@@ -16,15 +16,15 @@ import re
 import sys
 from typing import Dict, List, Optional, Sequence
 
-from . import __version__
+from .. import __version__
 from .demo import run_demo
-from .explain import ledger
-from .expr import ExprError, evaluate, names_in
-from .graph import topological_order
-from .ops import DomainError
-from .value import Value
-from .viz import RenderError, render, to_dot
-from .viz.renderers import FORMATS, RENDERERS
+from ..explain import ledger
+from ..expr import ExprError, evaluate, names_in
+from ..graph import topological_order
+from ..ops import DomainError
+from ..value import Value
+from ..viz import RenderError, render, to_dot
+from ..viz.renderers import FORMATS, RENDERERS
 
 __all__ = ["main", "build_parser"]
 

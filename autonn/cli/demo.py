@@ -13,10 +13,10 @@ import sys
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, TextIO, Tuple
 
-from .datasets import make_line
-from .losses import closed_form_line_grads
-from .value import Value
-from .value import sum as value_sum
+from ..datasets import make_line
+from ..losses import closed_form_line_grads
+from ..value import Value
+from ..value import sum as value_sum
 
 __all__ = ["ARTICLE_START", "line_loss", "Step", "fit_line"]
 
