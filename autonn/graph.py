@@ -95,31 +95,37 @@ def ops_in_order(root) -> List:
     while stack:
         node = stack[-1]
         mark = node._mark
-        if mark is expanded:
+        if mark is expanded:  # second visit: its inputs are all out
             pop()
             node._mark = emitted
             emit(node)
-        elif mark is emitted:
+            continue
+        if mark is emitted:  # pushed twice before being reached
             pop()
+            continue
+        depth = len(stack)
+        kind = node._op.kind
+        if kind == BINARY:
+            b = node._b
+            if b._op is not None and b._mark is not emitted:
+                push(b)
+            a = node._a
+            if a._op is not None and a._mark is not emitted:
+                push(a)
+        elif kind == NARY:
+            for a in node._a:
+                if a._op is not None and a._mark is not emitted:
+                    push(a)
+        else:
+            a = node._a
+            if a._op is not None and a._mark is not emitted:
+                push(a)
+        if len(stack) == depth:  # nothing left to visit first: out it goes
+            pop()
+            node._mark = emitted
+            emit(node)
         else:
             node._mark = expanded
-            op = node._op
-            kind = op.kind
-            if kind == BINARY:
-                b = node._b
-                if b._op is not None and b._mark is not emitted:
-                    push(b)
-                a = node._a
-                if a._op is not None and a._mark is not emitted:
-                    push(a)
-            elif kind == NARY:
-                for a in node._a:
-                    if a._op is not None and a._mark is not emitted:
-                        push(a)
-            else:
-                a = node._a
-                if a._op is not None and a._mark is not emitted:
-                    push(a)
     return order
 
 
