@@ -21,7 +21,7 @@ Layout (``__slots__``; about 110 bytes a node with its float):
 from __future__ import annotations
 
 import numbers
-from typing import Iterable, Tuple, Union
+from typing import Iterable, Optional, Tuple, Union
 
 from . import backward as _engine
 from . import graph as _graph
@@ -31,6 +31,8 @@ from .ops import OPS, Op
 __all__ = ["Value", "Constant", "sum", "as_value"]
 
 Number = Union[int, float]
+#: What an operator accepts on its other side: a Value or a real number.
+Operand = Union["Value", int, float]
 
 _new = object.__new__
 
@@ -119,7 +121,7 @@ class Value:
         return self._op is None
 
     @property
-    def param(self):
+    def param(self) -> Optional[float]:
         """The constant of a ``PARAM`` op (the ``3`` of ``x ** 3``); else ``None``."""
         op = self._op
         return self._b if op is not None and op.kind == 3 else None
@@ -132,7 +134,7 @@ class Value:
         return f"{type(self).__name__}(data={self.data!r}, grad={self.grad!r}{name})"
 
     # -- arithmetic (the two hottest ops written out; others go through _node)
-    def __add__(self, other):
+    def __add__(self, other: "Operand") -> "Value":
         if type(other) is not Value:
             other = _lift(other)
             if other is None:
@@ -150,13 +152,13 @@ class Value:
             out._op = out._a = out._b = None
         return out
 
-    def __radd__(self, other):
+    def __radd__(self, other: "Operand") -> "Value":
         other = _lift(other)
         if other is None:
             return NotImplemented
         return other.__add__(self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: "Operand") -> "Value":
         if type(other) is not Value:
             other = _lift(other)
             if other is None:
@@ -174,31 +176,31 @@ class Value:
             out._op = out._a = out._b = None
         return out
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: "Operand") -> "Value":
         other = _lift(other)
         if other is None:
             return NotImplemented
         return other.__mul__(self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: "Operand") -> "Value":
         return _binary(self, other, _SUB)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: "Operand") -> "Value":
         return _binary(other, self, _SUB)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: "Operand") -> "Value":
         return _binary(self, other, _DIV)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: "Operand") -> "Value":
         return _binary(other, self, _DIV)
 
-    def __neg__(self):
+    def __neg__(self) -> "Value":
         return _node(-self.data, _NEG, self, None)
 
-    def __pos__(self):
+    def __pos__(self) -> "Value":
         return self
 
-    def __pow__(self, exponent):
+    def __pow__(self, exponent: "Operand") -> "Value":
         if isinstance(exponent, Value):
             return _binary(self, exponent, _POW)
         try:
@@ -207,47 +209,51 @@ class Value:
             return NotImplemented
         return _node(_POWC.forward(self.data, k), _POWC, self, k)
 
-    def __rpow__(self, base):
+    def __rpow__(self, base: "Operand") -> "Value":
         return _binary(base, self, _POW)
 
-    def __abs__(self):
+    def __abs__(self) -> "Value":
         return _unary(self, _ABS)
 
     # -- elementary functions (names match numpy's, so np.exp(array_of_values) works)
-    def exp(self):
+    def exp(self) -> "Value":
         """e ** self."""
         return _unary(self, _EXP)
 
-    def log(self):
+    def log(self) -> "Value":
         """Natural logarithm; DomainError for self <= 0."""
         return _unary(self, _LOG)
 
-    def log1p(self):
+    def log1p(self) -> "Value":
         """ln(1 + self), accurate when self is tiny; DomainError for self <= -1."""
         return _unary(self, _LOG1P)
 
-    def sqrt(self):
+    def sqrt(self) -> "Value":
         """Square root; DomainError for self < 0."""
         return _unary(self, _SQRT)
 
-    def tanh(self):
+    def tanh(self) -> "Value":
+        """Hyperbolic tangent, in (-1, 1)."""
         return _unary(self, _TANH)
 
-    def sigmoid(self):
+    def sigmoid(self) -> "Value":
         """1 / (1 + e ** -self), computed without overflow for any input."""
         return _unary(self, _SIGMOID)
 
-    def softplus(self):
+    def softplus(self) -> "Value":
         """ln(1 + e ** self), computed without overflow for any input."""
         return _unary(self, _SOFTPLUS)
 
-    def relu(self):
+    def relu(self) -> "Value":
+        """max(self, 0)."""
         return _unary(self, _RELU)
 
-    def sin(self):
+    def sin(self) -> "Value":
+        """Sine (radians)."""
         return _unary(self, _SIN)
 
-    def cos(self):
+    def cos(self) -> "Value":
+        """Cosine (radians)."""
         return _unary(self, _COS)
 
     # -- gradients ------------------------------------------------------------
