@@ -58,7 +58,7 @@ def fit(
         optimizer.step()
         history.append(loss)
         if log_every and (epoch % log_every == 0 or epoch == epochs or epoch == 1):
-            line = f"epoch {epoch:4d}  loss {loss:.6f}"
+            line = f"epoch {epoch:4d}  loss {loss:.6g}"
             if extra is not None:
                 line += "  " + extra()
             log(line)

@@ -1,0 +1,136 @@
+"""Two moons: an MLP learns a curved decision boundary.
+
+Data: two interleaving half circles (autonn.datasets.make_moons, labels -1 /
++1).  Model: MLP(2, [16, 16, 1]) with ReLU hidden layers.  Loss: the hinge
+loss relu(1 - y * score), averaged over the data; optimiser: Adam.
+
+Saves viz/moons_boundary.png (decision boundary) and viz/moons_loss.png
+(loss curve) if matplotlib is installed (pip install -e ".[plot]").
+
+    python examples/moons.py [--epochs 100] [--lr 0.05] [--n 100] [--no-plot]
+"""
+
+import argparse
+import os
+import time
+from typing import Callable, List
+
+import numpy as np
+
+import autonn
+from autonn.datasets import make_moons
+from autonn.nn import MLP
+from autonn.optim import Adam
+from autonn.train import accuracy, fit
+
+VIZ_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "viz")
+
+
+def sample_loss(model: MLP, row) -> autonn.Value:
+    """Hinge loss of one row ``(x1, x2, label)``: relu(1 - label * score)."""
+    x1, x2, label = row
+    (score,) = model([x1, x2])
+    return (1.0 - label * score).relu()
+
+
+def make_eager_step(model: MLP, data: np.ndarray) -> Callable[[], float]:
+    """Fill every parameter's .grad with d(mean hinge loss)/d(param); return the loss.
+
+    A compiled version of ``sample_loss`` with the same contract can replace it.
+    """
+    rows = data.tolist()
+
+    def step() -> float:
+        loss = autonn.sum([sample_loss(model, row) for row in rows]) / len(rows)
+        loss.backward()
+        return loss.data
+
+    return step
+
+
+def scores(model: MLP, X: np.ndarray) -> np.ndarray:
+    """The model's scores for every row of X, as floats (no graph is kept)."""
+    with autonn.no_grad():
+        return model(X).astype(float).ravel()
+
+
+def save_plots(model: MLP, X: np.ndarray, y: np.ndarray, history: List[float]) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print('matplotlib is not installed, so no pictures; get it with: pip install -e ".[plot]"')
+        return
+    os.makedirs(VIZ_DIR, exist_ok=True)
+    lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], 60), np.linspace(lo[1], hi[1], 60))
+    grid_scores = scores(model, np.column_stack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
+    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    ax.contourf(gx, gy, grid_scores > 0, levels=[-0.5, 0.5, 1.5], colors=["#f4c7c3", "#c6dbef"], alpha=0.8)
+    ax.contour(gx, gy, grid_scores, levels=[0.0], colors="k", linewidths=1)
+    ax.scatter(X[y < 0, 0], X[y < 0, 1], c="#d62728", s=18, label="label -1")
+    ax.scatter(X[y > 0, 0], X[y > 0, 1], c="#1f77b4", s=18, label="label +1")
+    ax.set_title(f"{model}: decision boundary", fontsize=9)
+    ax.legend(loc="upper right", fontsize=8)
+    path = os.path.normpath(os.path.join(VIZ_DIR, "moons_boundary.png"))
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    ax.plot(range(1, len(history) + 1), history)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("mean hinge loss")
+    ax.set_yscale("symlog", linthresh=1e-3)
+    ax.set_title("training loss")
+    loss_path = os.path.normpath(os.path.join(VIZ_DIR, "moons_loss.png"))
+    fig.savefig(loss_path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    print(f"saved {path} and {loss_path}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--epochs", type=int, default=100, help="full-batch training steps (default 100)")
+    parser.add_argument("--lr", type=float, default=0.05, help="Adam learning rate (default 0.05)")
+    parser.add_argument("--n", type=int, default=100, help="number of points (default 100)")
+    parser.add_argument("--noise", type=float, default=0.1, help="noise of the moons (default 0.1)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for data and weights (default 0)")
+    parser.add_argument("--hidden", type=int, nargs="+", default=[16, 16], help="hidden layer sizes (default 16 16)")
+    parser.add_argument("--no-plot", action="store_true", help="do not draw pictures")
+    args = parser.parse_args()
+
+    X, y = make_moons(n=args.n, noise=args.noise, seed=args.seed)
+    data = np.column_stack([X, y])
+    model = MLP(2, args.hidden + [1], activation="relu", seed=args.seed)
+    print(f"{model}: {len(model.parameters())} parameters; {args.n} points; hinge loss; Adam(lr={args.lr})")
+
+    step = make_eager_step(model, data)
+    logging_time = [0.0]
+
+    def progress() -> str:
+        """The accuracy after the update, for the log line (its time is not counted)."""
+        t0 = time.perf_counter()
+        text = f"accuracy {accuracy(scores(model, X), y):.2f}"
+        logging_time[0] += time.perf_counter() - t0
+        return text
+
+    start = time.perf_counter()
+    history = fit(
+        step,
+        Adam(model.parameters(), lr=args.lr),
+        args.epochs,
+        log_every=max(1, args.epochs // 10),
+        extra=progress,
+    )
+    elapsed = time.perf_counter() - start - logging_time[0]
+    final = accuracy(scores(model, X), y)
+    print(f"final training accuracy: {final:.1%}")
+    per_epoch = 1000 * elapsed / max(1, args.epochs)
+    print(f"time per epoch (forward + backward + Adam update, {args.n} points): {per_epoch:.1f} ms")
+    if not args.no_plot:
+        save_plots(model, X, y, history)
+
+
+if __name__ == "__main__":
+    main()
