@@ -187,3 +187,24 @@ def test_irregular_network_gradients_pass_gradcheck_and_it_learns_xor():
     assert loss.data < 0.01
     assert np.array_equal(np.sign(net(XOR_X).astype(float).ravel()), XOR_Y)
     assert gradcheck(loss_of, [p.data for p in net.parameters()], atol=1e-7, rtol=1e-6)
+
+
+# ---------------------------------------------------------------------------
+# A classic: two moons, learned by an MLP
+# ---------------------------------------------------------------------------
+
+
+def test_two_moons_mlp_reaches_95_percent_training_accuracy():
+    from autonn.datasets import make_moons
+    from autonn.losses import hinge
+    from autonn.train import accuracy
+
+    X, y = make_moons(n=100, noise=0.1, seed=0)
+    model = MLP(2, [16, 16, 1], activation="relu", seed=0)
+    opt = Adam(model.parameters(), lr=0.05)
+    for _ in range(60):
+        opt.zero_grad()
+        hinge(model(X), y).backward()
+        opt.step()
+    with autonn.no_grad():
+        assert accuracy(model(X), y) >= 0.95
