@@ -7,7 +7,10 @@ loss relu(1 - y * score), averaged over the data; optimiser: Adam.
 Saves viz/moons_boundary.png (decision boundary) and viz/moons_loss.png
 (loss curve) if matplotlib is installed (pip install -e ".[plot]").
 
-    python examples/moons.py [--epochs 100] [--lr 0.05] [--n 100] [--no-plot]
+    python examples/moons.py [--epochs 100] [--lr 0.05] [--n 100] [--no-plot] [--compiled]
+
+--compiled traces the per-sample loss once (autonn.compiler) and runs each
+step on the whole batch as numpy array operations: same numbers, much faster.
 """
 
 import argparse
@@ -18,6 +21,7 @@ from typing import Callable, List
 import numpy as np
 
 import autonn
+from autonn.compiler import compile as compile_loss
 from autonn.datasets import make_moons
 from autonn.nn import MLP
 from autonn.optim import Adam
@@ -36,7 +40,7 @@ def sample_loss(model: MLP, row) -> autonn.Value:
 def make_eager_step(model: MLP, data: np.ndarray) -> Callable[[], float]:
     """Fill every parameter's .grad with d(mean hinge loss)/d(param); return the loss.
 
-    A compiled version of ``sample_loss`` with the same contract can replace it.
+    :func:`make_compiled_step` keeps this contract, so the training loop is the same.
     """
     rows = data.tolist()
 
@@ -47,6 +51,17 @@ def make_eager_step(model: MLP, data: np.ndarray) -> Callable[[], float]:
 
     return step
 
+
+
+def make_compiled_step(model: MLP, data: np.ndarray) -> Callable[[], float]:
+    """The same step, with ``sample_loss`` traced once and run on the whole batch by numpy."""
+    program = compile_loss(lambda row: sample_loss(model, row), model.parameters(), n_inputs=3)
+
+    def step() -> float:
+        loss, _ = program(data, accumulate_grad=True)  # also adds the gradients to p.grad
+        return loss
+
+    return step
 
 def scores(model: MLP, X: np.ndarray) -> np.ndarray:
     """The model's scores for every row of X, as floats (no graph is kept)."""
@@ -98,6 +113,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed for data and weights (default 0)")
     parser.add_argument("--hidden", type=int, nargs="+", default=[16, 16], help="hidden layer sizes (default 16 16)")
     parser.add_argument("--no-plot", action="store_true", help="do not draw pictures")
+    parser.add_argument("--compiled", action="store_true", help="run each step as compiled numpy code")
     args = parser.parse_args()
 
     X, y = make_moons(n=args.n, noise=args.noise, seed=args.seed)
@@ -105,7 +121,7 @@ def main() -> None:
     model = MLP(2, args.hidden + [1], activation="relu", seed=args.seed)
     print(f"{model}: {len(model.parameters())} parameters; {args.n} points; hinge loss; Adam(lr={args.lr})")
 
-    step = make_eager_step(model, data)
+    step = (make_compiled_step if args.compiled else make_eager_step)(model, data)
     logging_time = [0.0]
 
     def progress() -> str:

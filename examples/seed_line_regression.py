@@ -8,7 +8,7 @@ Minimising 0.5 * mean(Error**2) by hand gives the updates
 
 and autograd's gradients of the same loss are exactly these means.
 
-    python examples/seed_line_regression.py [--steps 300] [--lr 1.0] [--every 25]
+    python examples/seed_line_regression.py [--steps 300] [--lr 1.0] [--every 25] [--compiled]
 """
 
 import argparse
@@ -17,6 +17,7 @@ from typing import Callable
 import numpy as np
 
 import autonn
+from autonn.compiler import compile as compile_loss
 from autonn.datasets import make_line
 from autonn.losses import closed_form_line_grads
 from autonn.nn import Neuron
@@ -36,7 +37,7 @@ def make_eager_step(model: Neuron, data: np.ndarray) -> Callable[[], float]:
     """A training step: the mean of the per-row losses, backpropagated; returns the loss.
 
     Any function with this shape (fill every parameter's .grad, return the
-    loss) can drive the loop below, e.g. a compiled version of sample_loss.
+    loss) can drive the loop below, e.g. :func:`make_compiled_step`.
     """
     rows = data.tolist()
 
@@ -48,6 +49,17 @@ def make_eager_step(model: Neuron, data: np.ndarray) -> Callable[[], float]:
     return step
 
 
+
+def make_compiled_step(model: Neuron, data: np.ndarray) -> Callable[[], float]:
+    """The same step, with ``sample_loss`` traced once and run on the whole batch by numpy."""
+    program = compile_loss(lambda row: sample_loss(model, row), model.parameters(), n_inputs=2)
+
+    def step() -> float:
+        loss, _ = program(data, accumulate_grad=True)  # also adds the gradients to p.grad
+        return loss
+
+    return step
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=300, help="gradient-descent steps (default 300)")
@@ -56,6 +68,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=50, help="number of data points (default 50)")
     parser.add_argument("--noise", type=float, default=1.0, help="noise of the data (default 1.0)")
     parser.add_argument("--seed", type=int, default=0, help="data seed (default 0)")
+    parser.add_argument("--compiled", action="store_true", help="run each step as compiled numpy code")
     args = parser.parse_args()
 
     x, y = make_line(n=args.n, w=TRUE_W, b=TRUE_B, noise=args.noise, seed=args.seed)
@@ -68,7 +81,7 @@ def main() -> None:
     print(f"start: w = {w.data:g}, b = {b.data:g}; first guess at x = {x[0]:.2f}: "
           f"{model([x[0]]).data:.2f}   (25*0.66 + 85 = 101.5)\n")
 
-    step = make_eager_step(model, data)
+    step = (make_compiled_step if args.compiled else make_eager_step)(model, data)
     opt = SGD([w, b], lr=args.lr)
     header = (f"{'step':>5} {'w':>10} {'b':>10} {'loss':>12} | {'dL/dw autograd':>15} {'mean(Err*x)':>12}"
               f" | {'dL/db autograd':>15} {'mean(Err)':>12}")
