@@ -1,0 +1,20 @@
+"""Which optional engines are installed: micrograd (benchmark-only) and PyTorch."""
+
+from __future__ import annotations
+
+try:
+    import micrograd.engine as micrograd_engine
+    import micrograd.nn as micrograd_nn
+except ImportError:  # pip install "autonn[bench]"
+    micrograd_engine = micrograd_nn = None
+
+try:
+    import torch
+except ImportError:  # optional: pip install torch==2.13.0 (a CPU wheel)
+    torch = None
+
+NOTES = []
+if micrograd_engine is None:
+    NOTES.append('micrograd is not installed (pip install "autonn[bench]"): its columns are skipped')
+if torch is None:
+    NOTES.append("PyTorch is not installed: its columns are skipped")

@@ -1,0 +1,177 @@
+"""Run every speed workload side by side and print medians and targets.
+
+    python benchmarks/run.py            # the full run (about a minute)
+    python benchmarks/run.py --quick    # smaller workloads, fewer repeats
+
+Workloads (the same data and the same graph for every engine):
+
+(a) build + backward of a 20,000-op random graph with shared subexpressions
+    (autonn eager vs micrograd; the garbage collector on, as users run it);
+(b) one eager training step of MLP(2, [16, 16, 1]) on 100 two-moons points
+    (autonn vs micrograd vs PyTorch with 0-d tensors);
+(c) bytes per node (tracemalloc) and a 1,000,000-op chain built and
+    backpropagated;
+(d) the same training step compiled (autonn.compile) vs micrograd's eager
+    step vs PyTorch batched (nn.Linear) vs a hand-written numpy step.
+
+micrograd and PyTorch are optional; a missing one is skipped with a note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+from typing import List, Optional
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np  # noqa: E402
+
+import autonn  # noqa: E402
+import memory  # noqa: E402
+import mlp_step  # noqa: E402
+import random_graph  # noqa: E402
+from engines import NOTES, micrograd_engine, torch  # noqa: E402
+from timing import Case, alternate  # noqa: E402
+
+
+class Table:
+    """Rows of (workload, engine, median, target, verdict), printed as Markdown."""
+
+    def __init__(self) -> None:
+        self.rows: List[tuple] = []
+        self.verdicts: List[bool] = []
+
+    def add(self, workload: str, engine: str, value: str, target: str = "", met: Optional[bool] = None) -> None:
+        verdict = "" if met is None else ("met" if met else "NOT met")
+        if met is not None:
+            self.verdicts.append(met)
+        self.rows.append((workload, engine, value, target, verdict))
+
+    def render(self) -> str:
+        head = ("workload", "engine", "median", "target (measured)", "")
+        widths = [max(len(str(r[i])) for r in self.rows + [head]) for i in range(5)]
+        line = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+        out = [line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+        out += [line(r) for r in self.rows]
+        return "\n".join(out)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.3f} ms" if seconds < 0.01 else f"{seconds * 1e3:.1f} ms"
+
+
+def random_graph_workload(table: Table, n_ops: int, repeats: int) -> None:
+    leaves, steps = random_graph.make_recipe(n_ops)
+    # Three graphs in a row per sample: a graph's garbage is freed however the
+    # engine frees it (reference counting, or the cycle collector while the
+    # next graph is built), as in a user's loop.
+    run = lambda cls: random_graph.build_and_backward(cls, leaves, steps)  # noqa: E731
+    cases = [Case("autonn eager", lambda: autonn.Value, run, number=3)]
+    if micrograd_engine is not None:
+        cases.append(Case("micrograd", lambda: micrograd_engine.Value, run, number=3))
+    med = alternate(cases, repeats)
+    name = f"(a) random graph, {n_ops:,} ops, build+backward"
+    table.add(name, "autonn eager", ms(med["autonn eager"]))
+    if "micrograd" in med:
+        ratio = med["micrograd"] / med["autonn eager"]
+        table.add(name, "micrograd", ms(med["micrograd"]), f">= 8x faster than micrograd ({ratio:.1f}x)", ratio >= 8)
+
+
+def mlp_workloads(table: Table, repeats: int) -> None:
+    X, y, weights = mlp_step.problem()
+    numbers = {"autonn compiled": 200, "PyTorch batched": 20, "numpy by hand": 200}
+    names = mlp_step.available(list(mlp_step.ENGINES))
+    cases = []
+    for name in names:
+        setup, step = mlp_step.ENGINES[name]
+        cases.append(Case(name, (lambda s=setup: s(X, y, weights)), step, number=numbers.get(name, 1)))
+    med = alternate(cases, repeats)
+
+    b = "(b) eager MLP(2,[16,16,1]) step, 100 moons"
+    table.add(b, "autonn eager", ms(med["autonn eager"]))
+    mg = med.get("micrograd")
+    if mg is not None:
+        ratio = mg / med["autonn eager"]
+        table.add(b, "micrograd", ms(mg), f">= 8x faster than micrograd ({ratio:.1f}x)", ratio >= 8)
+    if "PyTorch 0-d tensors" in med:
+        ratio = med["PyTorch 0-d tensors"] / med["autonn eager"]
+        table.add(b, "PyTorch 0-d tensors", ms(med["PyTorch 0-d tensors"]), f"(autonn eager {ratio:.1f}x faster)")
+
+    d = "(d) compiled step, same MLP and data"
+    comp = med["autonn compiled"]
+    table.add(d, "autonn compiled", ms(comp))
+    if mg is not None:
+        ratio = mg / comp
+        table.add(d, "micrograd (eager)", ms(mg), f">= 1000x faster than micrograd ({ratio:,.0f}x)", ratio >= 1000)
+    if "PyTorch batched" in med:
+        ratio = med["PyTorch batched"] / comp
+        table.add(d, "PyTorch batched", ms(med["PyTorch batched"]),
+                  f"faster than PyTorch batched ({ratio:.1f}x)", ratio > 1)
+    ratio = comp / med["numpy by hand"]
+    table.add(d, "numpy by hand", ms(med["numpy by hand"]), f"within 3x of numpy ({ratio:.2f}x)", ratio <= 3)
+
+
+def memory_workloads(table: Table, chain_ops: int) -> None:
+    c = "(c) memory"
+    per = memory.bytes_per_node(autonn.Value)
+    table.add(c, "autonn: bytes per node", f"{per:.0f} B", "<= 150 bytes per node", per <= 150)
+    if micrograd_engine is not None:
+        table.add(c, "micrograd: bytes per node", f"{memory.bytes_per_node(micrograd_engine.Value):.0f} B")
+    try:
+        seconds = memory.long_chain(autonn.Value, chain_ops)
+        table.add(c, f"autonn: {chain_ops:,}-op chain", ms(seconds), "built and backpropagated", True)
+    except (RecursionError, MemoryError) as err:
+        table.add(c, f"autonn: {chain_ops:,}-op chain", type(err).__name__, "built and backpropagated", False)
+    if micrograd_engine is not None:
+        try:
+            memory.long_chain(micrograd_engine.Value, 10_000)
+            result = "ok"
+        except RecursionError:
+            result = "RecursionError"
+        table.add(c, "micrograd: 10,000-op chain", result)
+
+
+def check_same_losses() -> str:
+    """All engines must compute the same losses on the MLP workload (same weights, same data)."""
+    losses = mlp_step.first_losses(list(mlp_step.ENGINES))
+    ref = losses["numpy by hand"]
+    worst = max(abs(a - ref[0]) + abs(b - ref[1]) for a, b in losses.values())
+    if worst > 1e-9:
+        lines = "\n".join(f"  {k}: {v}" for k, v in losses.items())
+        raise SystemExit(f"engines disagree on the MLP workload's losses:\n{lines}")
+    return f"all engines agree on the MLP losses of steps 1 and 2 ({ref[0]:.12f}, {ref[1]:.12f}; max deviation {worst:.1e})"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller workloads and fewer repeats (a smoke run)")
+    parser.add_argument("--repeats", type=int, default=None, help="timed rounds per workload (default 7, quick 2)")
+    args = parser.parse_args(argv)
+    repeats = args.repeats or (2 if args.quick else 7)
+    n_ops = 5_000 if args.quick else 20_000
+    chain_ops = 100_000 if args.quick else 1_000_000
+
+    print(f"autonn {autonn.__version__}, Python {platform.python_version()}, numpy {np.__version__}"
+          + (f", torch {torch.__version__}" if torch is not None else "")
+          + f", {os.cpu_count()} CPUs; medians of {repeats} alternating rounds"
+          + (" (quick mode: smaller workloads)" if args.quick else ""))
+    for note in NOTES:
+        print("note:", note)
+    print(check_same_losses())
+    table = Table()
+    random_graph_workload(table, n_ops, repeats)
+    mlp_workloads(table, repeats)
+    memory_workloads(table, chain_ops)
+    print()
+    print(table.render())
+    missed = table.verdicts.count(False)
+    print()
+    print("every target met" if not missed else f"{missed} target(s) NOT met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Side-by-side timing: engines take turns within one run, and medians are reported.
+
+Alternating (engine A, engine B, engine A, ...) instead of timing each engine
+in one block keeps slow drifts of a shared machine (other processes, CPU
+frequency) from favouring whichever engine happened to run at a quiet moment.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from typing import Callable, Dict, List, Optional
+
+
+class Case:
+    """One engine on one workload: ``setup()`` returns the state ``run(state)`` works on.
+
+    ``number`` calls of ``run`` make one timing sample (for steps far shorter
+    than the timer's resolution); the sample is divided by ``number``.
+    ``cleanup(state)`` runs outside the timer (e.g. dropping a graph and
+    collecting its garbage, so one engine's leftovers are not swept during the
+    next engine's turn).
+    """
+
+    def __init__(self, name: str, setup: Callable[[], object], run: Callable[[object], object],
+                 number: int = 1, cleanup: Optional[Callable[[object], None]] = None) -> None:
+        self.name = name
+        self.setup = setup
+        self.run = run
+        self.number = number
+        self.cleanup = cleanup
+
+
+def _clean(case: Case, state) -> None:
+    if case.cleanup is not None:
+        case.cleanup(state)
+    del state
+    gc.collect()
+
+
+def alternate(cases: List[Case], repeats: int, warmup: int = 1) -> Dict[str, float]:
+    """Median seconds per ``run`` call of each case, the cases taking turns ``repeats`` times."""
+    samples: Dict[str, List[float]] = {c.name: [] for c in cases}
+    for round_ in range(warmup + repeats):
+        for case in cases:
+            state = case.setup()
+            run = case.run
+            number = case.number
+            start = time.perf_counter()
+            for _ in range(number):
+                run(state)
+            elapsed = (time.perf_counter() - start) / number
+            _clean(case, state)
+            if round_ >= warmup:
+                samples[case.name].append(elapsed)
+    return {name: statistics.median(s) for name, s in samples.items()}
