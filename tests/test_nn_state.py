@@ -92,3 +92,27 @@ def test_network_state_uses_neuron_names(tmp_path):
     other = Network(["x"], {"h": ["x"], "o": (["h", "x"], "linear")}, seed=3)
     other.load(net.save(tmp_path / "net.json"))
     assert net([0.3])[0].data == other([0.3])[0].data
+
+
+def test_repeated_neuron_names_cannot_make_a_state():
+    from autonn.nn import Module
+
+    class Two(Module):
+        """Two MLPs side by side: both have neurons called L0.N0, ..."""
+
+        def __init__(self):
+            self.a, self.b = MLP(1, [1], seed=0), MLP(1, [1], seed=1)
+            self.nin, self.nout = 1, 2
+
+        def neurons(self):
+            return self.a.neurons() + self.b.neurons()
+
+        def forward(self, xs):
+            return self.a.forward(xs) + self.b.forward(xs)
+
+    two = Two()
+    assert len(two([0.5])) == 2
+    with pytest.raises(ValueError, match="repeated: L0.N0"):
+        two.state_dict()
+    with pytest.raises(ValueError, match="repeated: L0.N0"):
+        two.load_state_dict({})

@@ -114,9 +114,22 @@ class Module:
             n.b.grad = 0.0
 
     # -- state as numbers ------------------------------------------------------
+    def _named_neurons(self) -> List["Neuron"]:
+        """The neurons, after checking their names are unique (state keys derive from them)."""
+        neurons = self.neurons()
+        seen: Dict[str, int] = {}
+        for n in neurons:
+            seen[n.name] = seen.get(n.name, 0) + 1
+        repeated = [name for name, count in seen.items() if count > 1]
+        if repeated:
+            raise ValueError(
+                f"{self._name()}: neuron names must be unique to name the state, repeated: {', '.join(repeated)}"
+            )
+        return neurons
+
     def _state_shapes(self) -> Dict[str, Tuple[int, ...]]:
         shapes: Dict[str, Tuple[int, ...]] = {}
-        for n in self.neurons():
+        for n in self._named_neurons():
             shapes[f"{n.name}.w"] = (len(n.w),)
             shapes[f"{n.name}.b"] = ()
         return shapes
@@ -124,7 +137,7 @@ class Module:
     def state_dict(self) -> StateDict:
         """The parameters as float arrays: ``"<neuron>.w"`` (nin,) and ``"<neuron>.b"`` ()."""
         state: StateDict = {}
-        for n in self.neurons():
+        for n in self._named_neurons():
             state[f"{n.name}.w"] = np.array([w.data for w in n.w], dtype=float)
             state[f"{n.name}.b"] = np.array(n.b.data, dtype=float)
         return state
