@@ -208,3 +208,49 @@ def test_two_moons_mlp_reaches_95_percent_training_accuracy():
         opt.step()
     with autonn.no_grad():
         assert accuracy(model(X), y) >= 0.95
+
+
+# ---------------------------------------------------------------------------
+# The example scripts print the documents' numbers
+# ---------------------------------------------------------------------------
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parent.parent / "examples"
+
+
+def run_example(name, *args):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / name), *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_neuron_layer_example_prints_the_table():
+    out = run_example("seed_neuron_layer.py")
+    assert "= 4.800" in out
+    rows = {}
+    for line in out.splitlines():
+        words = line.split()
+        if words and words[0] in ("s1", "s2", "s3"):
+            rows[words[0]] = [float(v) for v in words[1:]]
+    assert [rows["s1"], rows["s2"], rows["s3"]] == TABLE_OUT
+
+
+def test_line_regression_example_prints_the_first_guess_and_converges():
+    out = run_example("seed_line_regression.py", "--steps", "300", "--every", "100")
+    assert "101.50" in out
+    import re
+
+    def numbers(prefix):
+        line = [x for x in out.splitlines() if x.startswith(prefix)][0]
+        return [float(v) for v in re.findall(r"-?\d+\.\d+", line)]
+
+    assert numbers("learned:") == numbers("least squares:")
+
+
+def test_moons_example_reaches_95_percent():
+    out = run_example("moons.py", "--epochs", "60", "--no-plot")
+    line = [x for x in out.splitlines() if x.startswith("final training accuracy:")][0]
+    assert float(line.split(":")[1].strip().rstrip("%")) >= 95.0
