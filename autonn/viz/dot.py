@@ -112,6 +112,7 @@ def to_dot(
     title: Optional[str] = None,
     max_nodes: Optional[int] = DEFAULT_MAX_NODES,
     large: str = "summary",
+    summary_by: str = "auto",
 ) -> Diagram:
     """Draw the graph that ``root_or_roots`` (a Value or a list of Values) depend on.
 
@@ -155,7 +156,9 @@ def to_dot(
         by node: ``large="summary"`` (default) warns and draws a summary
         (one box per neuron with ``module``), ``"error"`` raises
         :class:`GraphTooLargeError`, ``"draw"`` draws it anyway.
-        ``max_nodes=None`` never summarises.
+        ``max_nodes=None`` never summarises.  ``summary_by`` is ``"neuron"``,
+        ``"layer"`` or ``"auto"`` (by layer when a layer is wider than 6
+        neurons); see :func:`autonn.viz.summary.summary_dot`.
     """
     roots = as_roots(root_or_roots)
     if rankdir not in ("LR", "TB", "RL", "BT"):
@@ -179,11 +182,13 @@ def to_dot(
                 "or max_nodes=None to draw every node."
             )
         warnings.warn(
-            message + "Drawing a summary instead (one box per neuron when module= is given); "
+            message + "Drawing a summary instead (one box per neuron or layer when module= is given); "
             "pass max_nodes=None to draw every node.",
             stacklevel=2,
         )
-        return summary_dot(order, roots, module=module, rankdir=rankdir, precision=precision, title=title)
+        return summary_dot(
+            order, roots, module=module, by=summary_by, rankdir=rankdir, precision=precision, title=title
+        )
 
     if module is not None and parameters is None:
         parameters = module.parameters()

@@ -30,29 +30,57 @@ _ROLE_TITLES = {
 }
 
 
+#: Layers wider than this are summarised as one box each by ``by="auto"``.
+AUTO_LAYER_WIDTH = 6
+
+
+def _layer_of_neurons(module) -> Dict[int, object]:
+    return {id(n): layer for layer in getattr(module, "layers", None) or () for n in layer.neurons}
+
+
 def summary_dot(
     order: Sequence,
     roots: Sequence,
     *,
     module=None,
+    by: str = "auto",
     rankdir: str = "LR",
     precision: int = 4,
     title: Optional[str] = None,
 ) -> Diagram:
-    """One box per neuron (with ``module``) or per role, arrows weighted by edge counts."""
+    """One box per neuron or per layer (with ``module``), else per role; arrows count edges.
+
+    ``by`` is ``"neuron"``, ``"layer"`` (models with layers, such as an MLP)
+    or ``"auto"``: by layer when some layer has more than
+    :data:`AUTO_LAYER_WIDTH` neurons (one box per neuron would draw a
+    tangle of width x width arrows), else by neuron.
+    """
+    if by not in ("auto", "neuron", "layer"):
+        raise ValueError(f"summary: by must be 'auto', 'neuron' or 'layer', got {by!r}")
     parameters = module.parameters() if module is not None else None
     roles = node_roles(order, roots, parameters)
     owner = neuron_of_nodes(order, module.neurons()) if module is not None else {}
+    layer_of = _layer_of_neurons(module) if module is not None else {}
+    if by == "auto":
+        widths = [len(layer.neurons) for layer in getattr(module, "layers", None) or ()]
+        by = "layer" if widths and max(widths) > AUTO_LAYER_WIDTH else "neuron"
+    if by == "layer" and not layer_of:
+        raise ValueError("summary: by='layer' needs a model with layers (such as an MLP)")
 
     group_of: Dict[int, str] = {}
     groups: List[str] = []  # in order of first appearance: deterministic
     members: Dict[str, int] = {}
     neuron_by_group: Dict[str, object] = {}
+    layer_by_group: Dict[str, object] = {}
     root_ids = set(map(id, roots))
     for node in order:
         neuron = owner.get(id(node))
         if id(node) in root_ids:
             key = "output"
+        elif neuron is not None and by == "layer":
+            layer = layer_of[id(neuron)]
+            key = f"layer:{layer.name}"
+            layer_by_group[key] = layer
         elif neuron is not None:
             key = f"neuron:{neuron.name}"
             neuron_by_group[key] = neuron
@@ -86,6 +114,16 @@ def summary_dot(
             text = f"Neuron {neuron.name} ({neuron.activation})\n{len(neuron.w)} weights + bias, {count} nodes"
             colour = "#f7f7fb"
             css = "summary neuron"
+        elif key.startswith("layer:"):
+            layer = layer_by_group[key]
+            weights = sum(len(n.w) + 1 for n in layer.neurons)
+            text = (
+                f"Layer {layer.name}: {len(layer.neurons)} neuron{'s' if len(layer.neurons) != 1 else ''} "
+                f"({layer.neurons[0].activation})\n"
+                f"{weights} parameters, {count} nodes"
+            )
+            colour = "#f7f7fb"
+            css = "summary layer"
         elif key == "output":
             values = ", ".join(format_number(r.data, precision) for r in roots[:3])
             more = ", ..." if len(roots) > 3 else ""
