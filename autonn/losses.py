@@ -20,7 +20,6 @@ line ``w x + b`` by hand, to check autograd against.
 
 from __future__ import annotations
 
-import math
 import numbers
 from typing import List, Sequence, Tuple, Union
 

@@ -5,7 +5,6 @@ import math
 import numpy as np
 import pytest
 
-import autonn
 from autonn import Value
 from autonn.nn import MLP, Layer, apply, data, grads, values
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List
 
 from .activation import Activation
 from .checks import check_count, check_name, float_array
