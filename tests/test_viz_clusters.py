@@ -123,3 +123,31 @@ def test_summary_has_one_box_per_neuron():
     arrows = re.findall(rf'^\s*{group["L0.N0"]} -> (g\d+) \[label="(\d+) edges"\]', src, re.M)
     assert sorted(h for h, _ in arrows) == sorted(group[f"L1.N{j}"] for j in range(4))
     assert all(int(count) == 30 for _, count in arrows)  # one product per sample
+
+
+def test_summary_by_layer_for_wide_layers():
+    mlp = MLP(2, [8, 1], activation="relu", seed=0)
+    outs = [mlp([Value(0.1 * i, "x0"), Value(0.3, "x1")])[0] for i in range(40)]
+    with pytest.warns(UserWarning):
+        src = to_dot(outs, module=mlp, max_nodes=50).source
+    assert "Layer L0: 8 neurons (relu)<BR/>24 parameters" in src  # 8 x (2 weights + bias)
+    assert "Layer L1: 1 neuron (linear)<BR/>9 parameters" in src
+    assert "Neuron L0.N0" not in src
+    with pytest.warns(UserWarning):
+        by_neuron = to_dot(outs, module=mlp, max_nodes=50, summary_by="neuron").source
+    assert by_neuron.count("label=<Neuron ") == 9
+
+
+def test_summary_without_a_module_groups_by_role():
+    x = Value(1.0, "x")
+    w = Value(0.5, "w")
+    y = x
+    for _ in range(300):
+        y = (y * w).tanh() + 0.1
+    with pytest.warns(UserWarning):
+        src = to_dot(y, max_nodes=100).source
+    boxes = re.findall(r"label=<([a-z ]+)<BR/>(\d+) nodes?>", src)
+    counts = dict((name, int(n)) for name, n in boxes)
+    assert counts == {"inputs": 1, "parameters": 1, "constants": 300, "other intermediate values": 899}
+    with pytest.raises(ValueError, match="needs a model with layers"):
+        to_dot(y, max_nodes=100, summary_by="layer")

@@ -28,7 +28,8 @@ def line_loss(w: Value, b: Value, x: Sequence[float], y: Sequence[float]) -> Val
     """``0.5 * mean(Error**2)`` with ``Error_i = w*x_i + b - y_i``, every node named.
 
     Row ``i`` (from 1) gives the leaves ``x<i>``, ``y<i>`` and the nodes
-    ``pred<i>`` and ``Error<i>``; the result is labelled ``loss``.
+    ``pred<i>``, ``Error<i>`` and ``Error<i>**2``; then come ``sum(Error**2)``,
+    ``mean(Error**2)`` and ``loss``.
     """
     if len(x) != len(y) or len(x) == 0:
         raise ValueError(f"line_loss: x and y must be non-empty and of equal length, got {len(x)} and {len(y)}")
@@ -38,8 +39,12 @@ def line_loss(w: Value, b: Value, x: Sequence[float], y: Sequence[float]) -> Val
         pred.label = f"pred{i}"
         error = pred - Value(float(yi), f"y{i}")
         error.label = f"Error{i}"
-        squares.append(error**2)
-    mean = value_sum(squares) / len(squares)
+        square = error**2
+        square.label = f"Error{i}**2"
+        squares.append(square)
+    total = value_sum(squares)
+    total.label = "sum(Error**2)"
+    mean = total / len(squares)
     mean.label = "mean(Error**2)"
     loss = 0.5 * mean
     loss.label = "loss"

@@ -167,6 +167,10 @@ def to_dot(
         raise ValueError(f"to_dot: precision must be an int from 0 to 17, got {precision!r}")
     if large not in ("summary", "error", "draw"):
         raise ValueError(f"to_dot: large must be 'summary', 'error' or 'draw', got {large!r}")
+    if summary_by not in ("auto", "neuron", "layer"):
+        raise ValueError(f"to_dot: summary_by must be 'auto', 'neuron' or 'layer', got {summary_by!r}")
+    if summary_by == "layer" and not getattr(module, "layers", None):
+        raise ValueError("to_dot: summary_by='layer' needs a model with layers (module=an MLP)")
     if module is not None and not hasattr(module, "neurons"):
         raise TypeError(f"to_dot: module must be an autonn.nn model (with neurons()), got {type(module).__name__}")
 
