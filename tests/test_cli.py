@@ -120,6 +120,12 @@ def test_demo_explain(capsys):
     out = capsys.readouterr().out
     assert "Chain-rule ledger: d loss / d w" in out
     assert "= mean(Error*x)" in out
+    x, y = make_line(4, seed=0)
+    error = 25.0 * x[:3] + 85.0 - y[:3]  # the graph holds the first three rows
+    ledger_total = float(re.search(r"^  grad\(w\) = .* = (\S+)$", out, re.M).group(1))
+    closed = float(re.search(r"closed_form_line_grads\): (\S+)$", out, re.M).group(1))
+    assert ledger_total == pytest.approx(np.mean(error * x[:3]), abs=1e-4)
+    assert closed == pytest.approx(np.mean(error * x[:3]), abs=1e-4)
 
 
 def test_help_and_module_entry_point():

@@ -28,14 +28,16 @@ def line_loss(w: Value, b: Value, x: Sequence[float], y: Sequence[float]) -> Val
     """``0.5 * mean(Error**2)`` with ``Error_i = w*x_i + b - y_i``, every node named.
 
     Row ``i`` (from 1) gives the leaves ``x<i>``, ``y<i>`` and the nodes
-    ``pred<i>``, ``Error<i>`` and ``Error<i>**2``; then come ``sum(Error**2)``,
+    ``w*x<i>``, ``pred<i>``, ``Error<i>`` and ``Error<i>**2``; then come ``sum(Error**2)``,
     ``mean(Error**2)`` and ``loss``.
     """
     if len(x) != len(y) or len(x) == 0:
         raise ValueError(f"line_loss: x and y must be non-empty and of equal length, got {len(x)} and {len(y)}")
     squares = []
     for i, (xi, yi) in enumerate(zip(x, y), start=1):
-        pred = w * Value(float(xi), f"x{i}") + b
+        product = w * Value(float(xi), f"x{i}")
+        product.label = f"w*x{i}"
+        pred = product + b
         pred.label = f"pred{i}"
         error = pred - Value(float(yi), f"y{i}")
         error.label = f"Error{i}"

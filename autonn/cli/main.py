@@ -17,6 +17,8 @@ import sys
 from typing import Dict, List, Optional, Sequence
 
 from .. import __version__
+from ..datasets import make_line
+from ..losses import closed_form_line_grads
 from .demo import run_demo
 from ..explain import ledger
 from ..expr import ExprError, evaluate, names_in
@@ -185,13 +187,18 @@ def _demo(args, out) -> None:
         raise UsageError("--points must be at least 1 and --steps at least 0")
     _, loss = run_demo(points=args.points, steps=args.steps, lr=args.lr, seed=args.seed, file=out)
     if args.explain:
-        w = next(n for n in _leaves_named(loss, "w"))
+        w = _leaf(loss, "w")
         print(file=out)
         print(ledger(loss, w, precision=args.precision), end="", file=out)
+        x, y = make_line(args.points, seed=args.seed)
+        small = min(3, args.points)
+        mean_error_x, _ = closed_form_line_grads(w, _leaf(loss, "b"), x[:small], y[:small])
         print(
-            "\nReading up the ledger: grad(Error_i) = 0.5/n x 2 Error_i = Error_i / n, it passes unchanged "
-            "through pred_i, and the product w*x_i multiplies it by x_i, so grad(w) = sum_i Error_i x_i / n "
-            "= mean(Error*x).",
+            "\nReading the ledger upwards, for each row i of the n in the graph:\n"
+            "  grad(Error_i) = grad(Error_i**2) x 2 Error_i = (0.5 / n) x 2 Error_i = Error_i / n\n"
+            "  grad(w*x_i)   = grad(pred_i) = grad(Error_i)   (+ and - pass a gradient on unchanged)\n"
+            "  grad(w)       = sum_i grad(w*x_i) x x_i = sum_i Error_i x_i / n = mean(Error*x)\n"
+            f"mean(Error*x) by the closed form (autonn.losses.closed_form_line_grads): {mean_error_x:.4f}",
             file=out,
         )
     if not args.no_diagram:
@@ -199,8 +206,9 @@ def _demo(args, out) -> None:
         _write_diagram(loss, args, out)
 
 
-def _leaves_named(root, label: str):
-    return (n for n in topological_order(root) if n._op is None and n.label == label)
+def _leaf(root, label: str) -> Value:
+    """The leaf of ``root``'s graph labelled ``label``."""
+    return next(n for n in topological_order(root) if n._op is None and n.label == label)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
