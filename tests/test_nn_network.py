@@ -203,3 +203,14 @@ def test_random_acyclic_wirings_given_in_shuffled_order(case):
                 return autonn.sum(net(X).ravel().tolist())
 
         assert gradcheck(loss, [p.data for p in net.parameters()], atol=1e-7, rtol=1e-6)
+
+
+def test_wiring_entry_errors():
+    with pytest.raises(TypeError, match="sources must be a non-empty list of names, got 'x'"):
+        Network(["x"], [("h", "x", "tanh")])
+    with pytest.raises(TypeError, match="wiring entry 0 must be"):
+        Network(["x"], [("h",)])
+    with pytest.raises(WiringError, match="neuron 'h' is defined twice"):
+        Network(["x"], [("h", ["x"]), ("h", ["x"])])
+    with pytest.raises(TypeError, match="wiring must be a dict or a list"):
+        Network(["x"], "h")

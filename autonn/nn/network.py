@@ -240,29 +240,33 @@ def _check_sources(name: str, sources, who: str) -> Tuple[str, ...]:
 
 
 def _parse_wiring(wiring: Wiring) -> List[Tuple[str, Tuple[str, ...], Optional[Activation]]]:
-    """``[(name, sources, activation or None)]`` from the accepted wiring forms."""
-    entries = []
+    """``[(name, sources, activation or None)]`` from the accepted wiring forms.
+
+    A dict maps a name to its sources, or to ``(sources, activation)``; a list
+    holds ``(name, sources)`` or ``(name, sources, activation)`` tuples.
+    """
+    items: List[Tuple[str, object, Optional[Activation]]] = []
     if isinstance(wiring, Mapping):
-        items = list(wiring.items())
+        for name, spec in wiring.items():
+            if isinstance(spec, (tuple, list)) and len(spec) == 2 and isinstance(spec[0], (list, tuple)):
+                items.append((name, spec[0], spec[1]))  # (sources, activation)
+            else:
+                items.append((name, spec, None))
     elif isinstance(wiring, Sequence) and not isinstance(wiring, str):
-        items = []
         for i, entry in enumerate(wiring):
             if not isinstance(entry, (tuple, list)) or len(entry) not in (2, 3):
                 raise TypeError(f"Network: wiring entry {i} must be (name, sources) or (name, sources, activation)")
-            items.append((entry[0], tuple(entry[1:]) if len(entry) == 3 else entry[1]))
+            items.append((entry[0], entry[1], entry[2] if len(entry) == 3 else None))
     else:
         raise TypeError(f"Network: wiring must be a dict or a list of tuples, got {type(wiring).__name__}")
+    entries = []
     seen = set()
-    for name, spec in items:
+    for name, sources, act in items:
         who = f"Network: neuron {name!r}"
         check_name(name, who)
         if name in seen:
             raise WiringError(f"{who} is defined twice")
         seen.add(name)
-        if isinstance(spec, (tuple, list)) and len(spec) == 2 and isinstance(spec[0], (list, tuple)):
-            sources, act = spec  # (sources, activation)
-        else:
-            sources, act = spec, None
         entries.append((name, _check_sources(name, sources, who), act))
     return entries
 
