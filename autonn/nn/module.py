@@ -8,7 +8,7 @@ names, its state as numbers, saving and loading - follows from
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Dict, Iterator, List, Mapping, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, Mapping, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -45,7 +45,7 @@ class Module:
         return type(self).__name__
 
     # -- calling ---------------------------------------------------------------
-    def __call__(self, xs):
+    def __call__(self, xs: Union[Sequence, np.ndarray]) -> Union[Value, List[Value], np.ndarray]:
         """Outputs for one sample (1-D sequence) or a batch (2-D numpy array).
 
         For a batch the result is a (samples, nout) numpy object array of Values.

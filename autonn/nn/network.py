@@ -24,6 +24,9 @@ import heapq
 import numbers
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+import numpy as np
+
+from ..value import Value
 from .activation import Activation
 from .batch import ONE, read_input
 from .checks import check_count, check_name, float_array
@@ -189,7 +192,7 @@ class Network(Module):
         raise KeyError(f"Network: no neuron named {name!r}")
 
     # -- computing -------------------------------------------------------------
-    def __call__(self, xs):
+    def __call__(self, xs: Union[Sequence, Mapping, np.ndarray]) -> Union[List[Value], np.ndarray]:
         """Outputs for one sample (a sequence, or a dict input name -> value) or a 2-D batch."""
         if isinstance(xs, Mapping):
             xs = self._from_mapping(xs)
