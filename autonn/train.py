@@ -39,18 +39,23 @@ def fit(
     optimizer: Optimizer,
     epochs: int,
     *,
-    log_every: int = 0,
+    log_every: Optional[int] = None,
     log: Callable[[str], None] = print,
     extra: Optional[Callable[[], str]] = None,
 ) -> List[float]:
     """Run ``epochs`` updates; return the loss of each.
 
-    Every ``log_every`` epochs (and at the last) print ``epoch  loss`` and,
-    if given, the text ``extra()`` returns (e.g. an accuracy).  ``log_every=0``
+    Every ``log_every`` epochs (and at the first and last) print
+    ``epoch  loss`` and, if given, the text ``extra()`` returns (e.g. an
+    accuracy).  By default about ten lines are printed; ``log_every=0``
     prints nothing.
     """
     if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 0:
         raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
+    if log_every is None:
+        log_every = max(1, epochs // 10)
+    elif not isinstance(log_every, numbers.Integral) or isinstance(log_every, bool) or log_every < 0:
+        raise ValueError(f"fit: log_every must be an int >= 0, got {log_every!r}")
     history: List[float] = []
     for epoch in range(1, epochs + 1):
         optimizer.zero_grad()

@@ -103,3 +103,14 @@ def test_eager_step_rejects_non_values_and_accuracy():
         eager_step(lambda: 1.0)()
     assert accuracy([Value(0.5), Value(-2.0), 3.0], [1, 1, 1]) == pytest.approx(2 / 3)
     assert accuracy(np.array([[1.0], [-1.0]]), [-1, -1]) == 0.5
+
+
+def test_fit_logs_about_ten_lines_by_default_and_checks_arguments():
+    w = Value(1.0)
+    lines = []
+    fit(eager_step(lambda: w * w), SGD([w], lr=0.01), 100, log=lines.append)
+    assert [int(line.split()[1]) for line in lines] == [1, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
+    with pytest.raises(ValueError, match="log_every must be an int >= 0"):
+        fit(eager_step(lambda: w * w), SGD([w], lr=0.01), 3, log_every=-1)
+    with pytest.raises(ValueError, match="epochs must be an int >= 0"):
+        fit(eager_step(lambda: w * w), SGD([w], lr=0.01), 2.5)
