@@ -2,6 +2,8 @@
 
 import re
 
+import numpy as np
+
 import pytest
 from viz_helpers import cluster_members, node_statements
 
@@ -151,3 +153,11 @@ def test_summary_without_a_module_groups_by_role():
     assert counts == {"inputs": 1, "parameters": 1, "constants": 300, "other intermediate values": 899}
     with pytest.raises(ValueError, match="needs a model with layers"):
         to_dot(y, max_nodes=100, summary_by="layer")
+
+
+def test_a_batch_output_array_can_be_drawn():
+    mlp = MLP(2, [2, 1], seed=0)
+    out = mlp(np.array([[1.0, 2.0], [3.0, -1.0]]))  # a (2, 1) object array of Values
+    src = to_dot(out, module=mlp).source
+    assert src.count('class="value output"') == 2
+    assert set(cluster_members(src)) >= {"cluster_n0", "cluster_n1", "cluster_n2"}

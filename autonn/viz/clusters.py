@@ -87,12 +87,12 @@ def neuron_of_nodes(order: Sequence, neurons: Sequence) -> Dict[int, object]:
         key = id(node)
         op = node._op
         if op is None:
-            found = weight_of.get(key) or bias_of.get(key)
+            found = weight_of.get(key, bias_of.get(key))
             if found is not None:
                 owner[key] = found
             continue
         if op.name == "mul":
-            found = weight_of.get(id(node._a)) or weight_of.get(id(node._b))
+            found = weight_of.get(id(node._a), weight_of.get(id(node._b)))
             if found is not None:
                 owner[key] = found
         elif op.kind == NARY and op.name == "sum" and node._a:
