@@ -5,6 +5,7 @@ from .mode import is_grad_enabled, no_grad
 from .ops import OPS, DomainError
 from .value import Constant, Value, as_value, sum
 from .gradcheck import GradcheckError, gradcheck
+from . import datasets, losses, nn, optim, train  # noqa: F401 - so autonn.nn etc. work after `import autonn`
 
 __version__ = "0.1.0"
 
