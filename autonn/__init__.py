@@ -6,6 +6,8 @@ from .ops import OPS, DomainError
 from .value import Constant, Value, as_value, sum
 from .gradcheck import GradcheckError, gradcheck
 from . import datasets, losses, nn, optim, train  # noqa: F401 - so autonn.nn etc. work after `import autonn`
+from .viz import render, to_dot
+from .explain import explain, ledger
 
 __version__ = "0.1.0"
 
@@ -21,4 +23,8 @@ __all__ = [
     "GradcheckError",
     "DomainError",
     "OPS",
+    "to_dot",
+    "render",
+    "explain",
+    "ledger",
 ]
