@@ -6,7 +6,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from viz_helpers import cluster_members, edge_statements, node_statements
+from viz_helpers import edge_statements, node_statements
 
 import autonn as an
 from autonn import Value

@@ -8,7 +8,7 @@ gives the same text every time (the gallery and a golden-file test rely on it).
 from __future__ import annotations
 
 import warnings
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional
 
 from ..graph import parents, topological_order
 from ..value import Value
