@@ -14,6 +14,12 @@ except ImportError:  # optional: pip install torch==2.13.0 (a CPU wheel)
     torch = None
 
 NOTES = []
+if torch is not None:
+    # The workloads are far too small to gain from intra-op threads, and on a
+    # shared 2-core machine extra threads only contend (which would slow
+    # PyTorch down, not autonn).
+    torch.set_num_threads(1)
+    NOTES.append("PyTorch runs on 1 thread")
 if micrograd_engine is None:
     NOTES.append('micrograd is not installed (pip install "autonn[bench]"): its columns are skipped')
 if torch is None:
