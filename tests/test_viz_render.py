@@ -3,6 +3,8 @@
 import shutil
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from viz_helpers import svg_fills, svg_groups, svg_texts
 
 from autonn import Value
@@ -149,3 +151,31 @@ def test_graphviz_pure_is_found_beside_python_when_not_on_path(monkeypatch, tmp_
     monkeypatch.setattr(R.sysconfig, "get_path", lambda key: str(tmp_path))
     assert R.find_program("graphviz-pure") == str(program)
     assert shutil.which("graphviz-pure") is None
+
+
+_SPECIAL = list(' "<>{}|&\\\'[];=-:#%$@!?`~^*()/,.')
+_CHARS = st.one_of(
+    st.sampled_from(_SPECIAL),
+    # letters, digits, symbols and punctuation of any script (no control or combining marks)
+    st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me", "Mc")),
+)
+_LABELS = st.lists(_CHARS, min_size=1, max_size=16).map("".join)
+
+
+@pytest.mark.parametrize("renderer", PATHS)
+def test_any_label_is_drawn_as_itself(renderer):
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(_LABELS)
+    @example("\\N")  # Graphviz would put the node's name here
+    @example("\\\\")
+    @example("]")  # Graphviz 2.x fails on a label starting with ]
+    @example("]]>")
+    @example("&#92;G")
+    @example('"]; evil [label="x')
+    def check(text):
+        y = Value(1.5, text) * 2
+        svg = render_source(to_dot(y).source, "svg", renderer=renderer)
+        shown = [t.replace("\xa0", " ") for t in svg_texts(svg)]  # runs of spaces may come as no-break spaces
+        assert text in shown
+
+    check()

@@ -48,6 +48,8 @@ def test_op_symbols_show_the_constant_exponent():
         ("bell\x07", "bell\\x07"),
         ("\u03b8\u2081 \u2603", "\u03b8\u2081 \u2603"),
         ("it's", "it&#39;s"),
+        ("\\N", "\\\\N"),  # a lone backslash would make Graphviz expand \N
+        ("a[0]", "a&#91;0&#93;"),
     ],
 )
 def test_html_text_escapes_markup_and_keeps_unicode(text, expected):

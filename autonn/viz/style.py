@@ -103,6 +103,14 @@ _HTML_ESCAPES = {
     '"': "&quot;",
     "'": "&#39;",
     "\n": "<BR/>",
+    # Graphviz expands escapes such as \N (the node's name) even in HTML-like
+    # labels, and decodes &#92; before doing so: only a doubled backslash
+    # stands for a backslash.
+    "\\": "\\\\",
+    # Graphviz 2.x rejects a label whose text starts with "]"; as entities,
+    # brackets are always read as text.
+    "[": "&#91;",
+    "]": "&#93;",
 }
 
 
