@@ -241,8 +241,12 @@ def to_dot(
                 **{"class": f"op {node.op}"},
             )
 
-    # Nest the clusters, innermost first, so each is complete when added.
-    for box in reversed(boxes):
+    # Nest the clusters, deepest first (each must be complete when it is
+    # copied into its parent), keeping their order within each level.
+    depth = {}
+    for box in boxes:  # parents come before their children in ``boxes``
+        depth[box.key] = 0 if box.parent is None else depth[box.parent] + 1
+    for box in sorted(boxes, key=lambda b: -depth[b.key]):
         parent = home[box.parent] if box.parent is not None else graph
         parent.subgraph(home[box.key])
 
