@@ -161,3 +161,13 @@ def test_a_batch_output_array_can_be_drawn():
     src = to_dot(out, module=mlp).source
     assert src.count('class="value output"') == 2
     assert set(cluster_members(src)) >= {"cluster_n0", "cluster_n1", "cluster_n2"}
+
+
+def test_clusters_appear_in_model_order():
+    mlp = MLP(2, [3, 2, 1], seed=0)
+    (out,) = mlp([1.0, 2.0])
+    src = to_dot(out, module=mlp).source
+    positions = [src.index(f"subgraph cluster_l{i} ") for i in range(3)]
+    assert positions == sorted(positions)
+    neurons = [src.index(f"subgraph cluster_n{i} ") for i in range(6)]
+    assert neurons == sorted(neurons)
