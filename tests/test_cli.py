@@ -57,7 +57,7 @@ def test_draw_writes_the_diagram(capsys, tmp_path):
 
 
 def test_draw_explain_prints_the_ledger(capsys):
-    assert main(["draw", "x*y + x", "--x", "2", "--y", "5", "--explain", "x", "--dot"]) == 0
+    assert main(["draw", "x*y + x", "--x", "2", "--y", "5", "--explain", "x", "--no-diagram"]) == 0
     out = capsys.readouterr().out
     assert "Chain-rule ledger: d result / d x" in out
     assert re.search(r"grad\(x\) = .* = 6\.0000$", out, re.M)  # d(xy + x)/dx = y + 1
@@ -76,6 +76,9 @@ def test_draw_explain_prints_the_ledger(capsys):
         (["draw", "x", "--x", "1", "--explain", "q"], "'q' is not a name"),
         (["demo", "--points", "0"], "--points must be at least 1"),
         (["demo", "--bogus"], "unrecognised arguments: --bogus"),
+        (["demo", "--lr", "-1"], "--lr must be a positive number"),
+        (["draw", "x", "--x", "1", "--precision", "-2"], "--precision must be from 0 to 17"),
+        (["draw", "x", "--x", "1", "--explain", "x", "--dot"], "--dot and --explain"),
     ],
 )
 def test_usage_errors_exit_2_with_a_clear_message(capsys, argv, words):

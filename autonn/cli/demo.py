@@ -18,10 +18,13 @@ from ..losses import closed_form_line_grads
 from ..value import Value
 from ..value import sum as value_sum
 
-__all__ = ["ARTICLE_START", "line_loss", "Step", "fit_line"]
+__all__ = ["ARTICLE_START", "GRAPH_ROWS", "line_loss", "Step", "fit_line", "run_demo"]
 
 #: The article's starting parameters.
 ARTICLE_START = (25.0, 85.0)
+
+#: Rows of data in the loss graph that is drawn and explained (small enough to read).
+GRAPH_ROWS = 3
 
 
 def line_loss(w: Value, b: Value, x: Sequence[float], y: Sequence[float]) -> Value:
@@ -113,8 +116,8 @@ def run_demo(
 ) -> Tuple[List[Step], Value]:
     """Print the fit on ``points`` rows of :func:`make_line`; return the steps and a small loss graph.
 
-    The graph is the loss on the first three rows at the starting parameters,
-    after ``backward()``: small enough to draw and to read as a ledger.
+    The graph is the loss on the first :data:`GRAPH_ROWS` rows at the starting
+    parameters, after ``backward()``: small enough to draw and to read as a ledger.
     """
     x, y = make_line(points, seed=seed)
     print(
@@ -132,7 +135,7 @@ def run_demo(
     history = fit_line(x, y, steps=steps, lr=lr, file=file)
     worst = max(max(abs(s.grad_w - s.mean_error_x), abs(s.grad_b - s.mean_error)) for s in history)
     print(f"\nlargest difference between backward() and the closed form: {worst:.2e}", file=file)
-    small = min(3, points)
+    small = min(GRAPH_ROWS, points)
     w = Value(ARTICLE_START[0], "w")
     b = Value(ARTICLE_START[1], "b")
     loss = line_loss(w, b, x[:small], y[:small])

@@ -19,7 +19,7 @@ from typing import Dict, List, Optional, Sequence
 from .. import __version__
 from ..datasets import make_line
 from ..losses import closed_form_line_grads
-from .demo import run_demo
+from .demo import GRAPH_ROWS, run_demo
 from ..explain import ledger
 from ..expr import ExprError, evaluate, names_in
 from ..graph import topological_order
@@ -51,6 +51,7 @@ def _drawing_options(p: argparse.ArgumentParser, default_out: str) -> None:
     g.add_argument("--legend", action="store_true", help="draw the colour legend")
     g.add_argument("--precision", type=int, default=4, help="digits after the decimal point (default 4)")
     g.add_argument("--dot", action="store_true", help="print the DOT text instead of writing a picture")
+    g.add_argument("--no-diagram", action="store_true", help="do not draw")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,7 +78,6 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--lr", type=float, default=1.0, help="learning rate (default 1.0)")
     demo.add_argument("--seed", type=int, default=0, help="seed of the data (default 0)")
     demo.add_argument("--explain", action="store_true", help="print the chain-rule ledger of d loss / d w")
-    demo.add_argument("--no-diagram", action="store_true", help="do not draw")
     _drawing_options(demo, "autonn-demo.svg")
 
     draw = sub.add_parser(
@@ -142,7 +142,16 @@ def _name_values(extras: Sequence[str], expression: str) -> Dict[str, float]:
     return values
 
 
+def _check_drawing_options(args) -> None:
+    if not 0 <= args.precision <= 17:
+        raise UsageError(f"--precision must be from 0 to 17, got {args.precision}")
+    if args.dot and args.explain:
+        raise UsageError("--dot and --explain both write to standard output; use -o FILE or --no-diagram")
+
+
 def _write_diagram(root, args, out=sys.stdout) -> None:
+    if args.no_diagram:
+        return
     options = dict(
         derivatives=args.derivatives,
         show_grad=not args.no_grad,
@@ -159,13 +168,14 @@ def _write_diagram(root, args, out=sys.stdout) -> None:
 
 
 def _draw(args, extras: List[str], out) -> None:
+    _check_drawing_options(args)
     values = _name_values(extras, args.expression)
     leaves = {name: Value(values[name], name) for name in names_in(args.expression)}
     result = evaluate(args.expression, leaves)
     result.backward()
     if not result.label and result._op is not None:
         result.label = "result"
-    if not args.dot:
+    if not args.dot:  # the DOT text alone on standard output, so it can be piped
         print(f"{args.expression} = {result.data:.{args.precision}f}", file=out)
         print(f"gradients d({args.expression})/d(name):", file=out)
         width = max(len(n) for n in leaves) if leaves else 0
@@ -177,22 +187,25 @@ def _draw(args, extras: List[str], out) -> None:
             raise UsageError(f"--explain {name}: {name!r} is not a name in {args.expression!r}")
         print(file=out)
         print(ledger(result, leaves[name], precision=args.precision), end="", file=out)
-    if wanted:
+    if wanted and not args.no_diagram:
         print(file=out)
     _write_diagram(result, args, out)
 
 
 def _demo(args, out) -> None:
+    _check_drawing_options(args)
     if args.points < 1 or args.steps < 0:
         raise UsageError("--points must be at least 1 and --steps at least 0")
+    if not (math.isfinite(args.lr) and args.lr > 0):
+        raise UsageError(f"--lr must be a positive number, got {args.lr}")
     _, loss = run_demo(points=args.points, steps=args.steps, lr=args.lr, seed=args.seed, file=out)
     if args.explain:
         w = _leaf(loss, "w")
         print(file=out)
         print(ledger(loss, w, precision=args.precision), end="", file=out)
         x, y = make_line(args.points, seed=args.seed)
-        small = min(3, args.points)
-        mean_error_x, _ = closed_form_line_grads(w, _leaf(loss, "b"), x[:small], y[:small])
+        rows = min(GRAPH_ROWS, args.points)
+        mean_error_x, _ = closed_form_line_grads(w, _leaf(loss, "b"), x[:rows], y[:rows])
         print(
             "\nReading the ledger upwards, for each row i of the n in the graph:\n"
             "  grad(Error_i) = grad(Error_i**2) x 2 Error_i = (0.5 / n) x 2 Error_i = Error_i / n\n"
@@ -202,7 +215,8 @@ def _demo(args, out) -> None:
             file=out,
         )
     if not args.no_diagram:
-        print(file=out)
+        if not args.dot:
+            print(file=out)
         _write_diagram(loss, args, out)
 
 
