@@ -141,3 +141,21 @@ def test_help_and_module_entry_point():
 def test_no_command_prints_help(capsys):
     assert main([]) == 0
     assert "demo" in capsys.readouterr().out
+
+
+def _readme_viz_section():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    return text[text.index("<!-- viz:start -->"):text.index("<!-- viz:end -->")]
+
+
+def test_readme_shows_the_current_ledger_and_demo_output(capsys):
+    section = _readme_viz_section()
+    assert main(["demo", "--points", "2", "--steps", "0", "--explain", "--no-diagram"]) == 0
+    out = capsys.readouterr().out
+    ledger_text = out[out.index("Chain-rule ledger"):].rstrip()
+    assert ledger_text in section
+    assert main(["demo", "--no-diagram"]) == 0
+    table = capsys.readouterr().out.rstrip()
+    assert table in section
