@@ -12,7 +12,9 @@ Workloads (the same data and the same graph for every engine):
 (c) bytes per node (tracemalloc) and a 1,000,000-op chain built and
     backpropagated;
 (d) the same training step compiled (autonn.compile) vs micrograd's eager
-    step vs PyTorch batched (nn.Linear) vs a hand-written numpy step.
+    step vs PyTorch batched (nn.Linear) vs a hand-written numpy step;
+(e) an irregular network (skip connections across depths), eager and
+    compiled (no target: it shows the compiler is not limited to layers).
 
 micrograd and PyTorch are optional; a missing one is skipped with a note.
 """
@@ -32,6 +34,7 @@ import numpy as np  # noqa: E402
 import autonn  # noqa: E402
 import memory  # noqa: E402
 import mlp_step  # noqa: E402
+import network_step  # noqa: E402
 import random_graph  # noqa: E402
 from engines import NOTES, micrograd_engine, torch  # noqa: E402
 from timing import Case, alternate  # noqa: E402
@@ -117,6 +120,20 @@ def mlp_workloads(table: Table, repeats: int) -> None:
     table.add(d, "numpy by hand", ms(med["numpy by hand"]), f"within 3x of numpy ({ratio:.2f}x)", ratio <= 3)
 
 
+def network_workload(table: Table, repeats: int) -> None:
+    cases = [Case("autonn eager", network_step.eager_setup, network_step.eager_step, number=6),
+             Case("autonn compiled", network_step.compiled_setup, network_step.compiled_step, number=200)]
+    eager_loss = network_step.eager_step(network_step.eager_setup())
+    compiled_loss = network_step.compiled_step(network_step.compiled_setup())
+    if abs(eager_loss - compiled_loss) > 1e-12:
+        raise SystemExit(f"eager and compiled disagree on the network workload: {eager_loss} vs {compiled_loss}")
+    med = alternate(cases, repeats)
+    e = "(e) irregular Network step (49 neurons, skips)"
+    table.add(e, "autonn eager", ms(med["autonn eager"]))
+    ratio = med["autonn eager"] / med["autonn compiled"]
+    table.add(e, "autonn compiled", ms(med["autonn compiled"]), f"(compiled {ratio:,.0f}x faster than eager)")
+
+
 def memory_workloads(table: Table, chain_ops: int) -> None:
     c = "(c) memory"
     per = memory.bytes_per_node(autonn.Value)
@@ -167,6 +184,7 @@ def main(argv=None) -> int:
     table = Table()
     random_graph_workload(table, n_ops, repeats)
     mlp_workloads(table, repeats)
+    network_workload(table, repeats)
     memory_workloads(table, chain_ops)
     print()
     print(table.render())

@@ -251,3 +251,11 @@ def test_overflow_gives_inf_as_in_the_eager_engine():
     step = compile(lambda v: (w * v[0]).exp(), [w], 1)
     loss, grads = step(np.array([[1000.0]]))
     assert loss == float("inf") and grads[0] == float("inf")
+
+
+def test_allow_unused_gives_unused_parameters_zero_gradient():
+    w, unused = Value(2.0), Value(5.0)
+    step = compile(lambda v: w * v[0], [unused, w], 1, allow_unused=True)
+    loss, grads = step(np.array([[3.0], [1.0]]))
+    assert loss == pytest.approx(4.0)
+    assert grads.tolist() == [0.0, pytest.approx(2.0)]

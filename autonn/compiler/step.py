@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Callable, List, Optional, Sequence, Tuple
 
+from operator import attrgetter
+
 import numpy as np
 
 from .schedule import Plan, schedule
@@ -12,6 +14,7 @@ from .trace import trace
 __all__ = ["compile", "CompiledLoss"]
 
 _REDUCTIONS = ("mean", "sum")
+_DATA = attrgetter("data")
 
 
 class CompiledLoss:
@@ -66,7 +69,8 @@ class CompiledLoss:
         plan = self._plan
         V, G = self._buffers(X.shape[0])
         pvec = self._pvec
-        pvec[:] = [p.data for p in self.params]
+        params = self.params
+        pvec[:] = np.fromiter(map(_DATA, params), float, len(params))
         V[plan.input_rows] = X.T
         for kernel in plan.forward:
             kernel.forward(V, pvec)
@@ -127,6 +131,7 @@ def compile(  # noqa: A001 - the natural name; autonn.compile reads well
     n_inputs: int,
     reduction: str = "mean",
     example: Optional[Sequence[float]] = None,
+    allow_unused: bool = False,
 ) -> CompiledLoss:
     """Trace ``loss_fn`` once and return a :class:`CompiledLoss` that runs it on whole batches.
 
@@ -137,7 +142,8 @@ def compile(  # noqa: A001 - the natural name; autonn.compile reads well
     the placeholder took), arithmetic on Values is not.
 
     ``params`` are the leaf Values to differentiate (e.g. ``model.parameters()``);
-    every one must be used by the function.  Any other leaf the function
+    every one must be used by the function, unless ``allow_unused=True``
+    (then an unused one gets gradient 0).  Any other leaf the function
     reads is a constant, frozen at its current number.
 
     ``reduction`` is ``"mean"`` or ``"sum"`` over the batch.  ``example``
@@ -146,7 +152,7 @@ def compile(  # noqa: A001 - the natural name; autonn.compile reads well
     """
     if reduction not in _REDUCTIONS:
         raise ValueError(f"compile: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
-    graph = trace(loss_fn, params, n_inputs, example)
+    graph = trace(loss_fn, params, n_inputs, example, allow_unused)
     params = list(params)
     pvec = np.array([p.data for p in params], dtype=float)
     gp = np.zeros(len(params))

@@ -106,12 +106,13 @@ def _call_on_placeholders(fn: Callable, placeholders: List[Value], who: str) -> 
 
 
 def trace(fn: Callable, params: Sequence, n_inputs: int, example: Optional[Sequence[float]] = None,
-          who: str = "compile") -> TracedGraph:
+          allow_unused: bool = False, who: str = "compile") -> TracedGraph:
     """Call ``fn`` once on ``n_inputs`` placeholder Values and number the graph it returns.
 
     ``example`` gives the placeholders' numbers during the trace (default 0.0
     each); only the graph's shape is kept, so it matters only when the
-    function would hit a domain error (``log(0)``) on zeros.
+    function would hit a domain error (``log(0)``) on zeros.  A parameter
+    the output does not depend on is an error unless ``allow_unused``.
     """
     if isinstance(n_inputs, bool) or not isinstance(n_inputs, int) or n_inputs < 0:
         raise TypeError(f"{who}: n_inputs must be a non-negative int, got {n_inputs!r}")
@@ -131,11 +132,11 @@ def trace(fn: Callable, params: Sequence, n_inputs: int, example: Optional[Seque
     param_index = {id(p): i for i, p in enumerate(params)}
 
     missing = [i for i, p in enumerate(params) if id(p) not in number]
-    if missing:
+    if missing and not allow_unused:
         listed = ", ".join(_describe(params[i], i) for i in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         raise ValueError(f"{who}: the function's output does not depend on {listed}{more}; "
-                         "pass only the parameters the function uses")
+                         "pass only the parameters the function uses (or allow_unused=True)")
 
     n = len(order)
     g = TracedGraph([""] * n, [()] * n, [None] * n, [None] * n, [""] * n, [False] * n, [False] * n, n - 1)
