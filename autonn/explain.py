@@ -17,7 +17,8 @@ term by term::
 
 Nodes without a label are called ``n<i>``, ``i`` being their position in
 :func:`autonn.graph.topological_order` - the same ids as in the DOT text of
-:func:`autonn.to_dot`.
+:func:`autonn.to_dot`; a label that several nodes share gets that id added
+(``L0.N0(n12)``).
 """
 
 from __future__ import annotations
@@ -54,11 +55,21 @@ class _Names:
     def __init__(self, order: Sequence, precision: int) -> None:
         self.index = {id(node): i for i, node in enumerate(order)}
         self.precision = precision
+        seen: Dict[str, int] = {}
+        for node in order:
+            if node.label:
+                seen[node.label] = seen.get(node.label, 0) + 1
+        # A label shared by several nodes (a neuron's output for every sample)
+        # gets the node's id added, so each line names one node.
+        self.shared = {label for label, count in seen.items() if count > 1}
 
     def __call__(self, node) -> str:
         if isinstance(node, Constant) and not node.label:
             return format_number(node.data, self.precision, compact=True)
-        return node.label or f"n{self.index[id(node)]}"
+        i = self.index[id(node)]
+        if not node.label:
+            return f"n{i}"
+        return f"{node.label}(n{i})" if node.label in self.shared else node.label
 
     def number(self, x: float) -> str:
         return format_number(x, self.precision)

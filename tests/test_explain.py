@@ -134,3 +134,19 @@ def test_errors():
         ledger(x * 2, [1.0])
     with pytest.raises(ValueError, match="max_terms"):
         ledger(x * 2, x, max_terms=1)
+
+
+def test_shared_labels_get_the_node_id():
+    w = Value(0.5, "w")
+    outs = []
+    for x in (1.0, 2.0):
+        h = (w * x).tanh()
+        h.label = "h"  # the same name for each sample, as a neuron's output has
+        outs.append(h)
+    total = outs[0] + outs[1]
+    total.label = "total"
+    names = list(_blocks(ledger(total, w)))
+    assert names[0] == "total" and names[-1] == "w"
+    shared = [n for n in names if n.startswith("h(")]
+    assert len(shared) == 2 and len(set(shared)) == 2
+    assert all(re.fullmatch(r"h\(n\d+\)", n) for n in shared)
