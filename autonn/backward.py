@@ -16,7 +16,7 @@ Overflow in a rule follows IEEE 754 (e.g. the slope of ``sqrt`` at 0 is
 
 from __future__ import annotations
 
-from typing import List, Sequence, Union
+from typing import List, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -26,17 +26,14 @@ from .ops import BINARY, FLOAT_MATH, NARY, OPS, PARAM, UNARY
 _ADD = OPS["add"]
 _MUL = OPS["mul"]
 
-__all__ = ["backward", "grad"]
+__all__ = ["backward", "grad", "local_gradients"]
 
 
-def _rule_inputs(node, symbolic: bool):
-    """The arguments the node's rule takes after ``g``: (out, *inputs)."""
-    op = node._op
-    kind = op.kind
+def _rule_arguments(node, symbolic: bool) -> tuple:
+    """What the node's rule takes after ``g``: ``(out, *inputs)``, as numbers or as nodes."""
+    kind = node._op.kind
     if symbolic:
-        if kind == BINARY:
-            return (node, node._a, node._b)
-        if kind == PARAM:
+        if kind == BINARY or kind == PARAM:
             return (node, node._a, node._b)
         return (node, node._a)  # UNARY, and NARY (the tuple of terms)
     if kind == BINARY:
@@ -48,12 +45,24 @@ def _rule_inputs(node, symbolic: bool):
     return (node.data, node._a.data)
 
 
-def _ieee_rule(node, g: float) -> tuple:
-    """Re-run a float rule that raised (e.g. 0.5 / 0.0) with IEEE 754 semantics."""
-    args = [np.float64(x) if not isinstance(x, tuple) else x for x in _rule_inputs(node, False)]
-    with np.errstate(all="ignore"):
-        out = node._op.vjp(np.float64(g), *args, FLOAT_MATH)
-    return tuple(float(x) for x in out)
+def local_gradients(node, g: float = 1.0) -> Tuple[float, ...]:
+    """``g * d node / d input_i`` for every input of ``node``, in order, from its op's rule.
+
+    With ``g = 1`` these are the local derivatives a diagram or the ledger
+    shows.  Where the float rule raises (an infinite slope, e.g. ``sqrt`` at
+    0 divides by zero), it is re-run with IEEE 754 arithmetic, giving ``inf``
+    or ``nan`` exactly as the forward pass would.  ``()`` for a leaf.
+    """
+    op = node._op
+    if op is None:
+        return ()
+    args = _rule_arguments(node, False)
+    try:
+        return tuple(op.vjp(g, *args, FLOAT_MATH))
+    except ArithmeticError:
+        ieee = [x if isinstance(x, tuple) else np.float64(x) for x in args]
+        with np.errstate(all="ignore"):
+            return tuple(float(d) for d in op.vjp(np.float64(g), *ieee, FLOAT_MATH))
 
 
 def backward(root, gradient: float = 1.0) -> None:
@@ -104,7 +113,7 @@ def backward(root, gradient: float = 1.0) -> None:
                 (ga,) = op.vjp(g, node.data, a.data, node._b, m)
                 a.grad += ga
         except ArithmeticError:
-            for p, gp in zip(parents(node), _ieee_rule(node, g)):
+            for p, gp in zip(parents(node), local_gradients(node, g)):
                 p.grad += gp
 
 
@@ -156,23 +165,15 @@ def grad(output, inputs, create_graph: bool = False) -> List[Union[float, object
     single = not isinstance(inputs, (list, tuple))
     wanted: Sequence = (inputs,) if single else inputs
     order = topological_order(output)
-    if create_graph:
-        one = output.__class__(1.0)
-        m = VALUE_MATH
-    else:
-        one = 1.0
-        m = FLOAT_MATH
-    grads = {output: one}
+    grads = {output: output.__class__(1.0) if create_graph else 1.0}
     for node in reversed(order):
         g = grads.get(node)
         if g is None or node._op is None:
             continue
-        try:
-            local = node._op.vjp(g, *_rule_inputs(node, create_graph), m)
-        except ArithmeticError:
-            if create_graph:
-                raise
-            local = _ieee_rule(node, g)
+        if create_graph:
+            local = node._op.vjp(g, *_rule_arguments(node, True), VALUE_MATH)
+        else:
+            local = local_gradients(node, g)
         for p, gp in zip(parents(node), local):
             prev = grads.get(p)
             grads[p] = gp if prev is None else prev + gp

@@ -9,43 +9,19 @@ from __future__ import annotations
 
 from typing import Tuple
 
-import numpy as np
-
-from ..ops import BINARY, FLOAT_MATH, NARY, PARAM
+from ..backward import local_gradients
+from ..ops import BINARY
 
 __all__ = ["local_derivatives", "rule_formula"]
-
-
-def _rule_arguments(node) -> tuple:
-    """The arguments the node's vjp rule takes after ``g``: (out, *inputs)."""
-    kind = node._op.kind
-    if kind == BINARY:
-        return (node.data, node._a.data, node._b.data)
-    if kind == PARAM:
-        return (node.data, node._a.data, node._b)
-    if kind == NARY:
-        return (node.data, tuple(t.data for t in node._a))
-    return (node.data, node._a.data)
 
 
 def local_derivatives(node) -> Tuple[float, ...]:
     """``d node / d input_i`` for each input of ``node`` in order (``()`` for a leaf).
 
-    Computed as the op's vjp rule with ``g = 1``.  Where the float rule raises
-    (a slope that is infinite, e.g. ``sqrt`` at 0), it is re-evaluated with
-    IEEE 754 arithmetic, giving ``inf``/``nan`` as ``backward`` does.
+    The op's vjp rule with ``g = 1`` (see :func:`autonn.backward.local_gradients`);
+    an infinite slope, e.g. ``sqrt`` at 0, is ``inf`` as in ``backward``.
     """
-    op = node._op
-    if op is None:
-        return ()
-    args = _rule_arguments(node)
-    try:
-        result = op.vjp(1.0, *args, FLOAT_MATH)
-    except ArithmeticError:
-        ieee = [x if isinstance(x, tuple) else np.float64(x) for x in args]
-        with np.errstate(all="ignore"):
-            result = op.vjp(np.float64(1.0), *ieee, FLOAT_MATH)
-    return tuple(float(d) for d in result)
+    return local_gradients(node, 1.0)
 
 
 def rule_formula(node, position: int) -> str:
