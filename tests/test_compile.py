@@ -259,3 +259,23 @@ def test_allow_unused_gives_unused_parameters_zero_gradient():
     loss, grads = step(np.array([[3.0], [1.0]]))
     assert loss == pytest.approx(4.0)
     assert grads.tolist() == [0.0, pytest.approx(2.0)]
+
+
+def test_parameter_order_does_not_matter():
+    # a shuffled list: the weights of a layer are no longer evenly spaced in it
+    from autonn.nn import MLP
+
+    model = MLP(2, [6, 3, 1], activation="tanh", seed=5)
+    params = model.parameters()
+    order = np.random.default_rng(0).permutation(len(params))
+    shuffled = [params[i] for i in order]
+    check_against_eager(hinge_loss(model, 2), shuffled, moons_batch(25), what="shuffled params")
+
+
+def test_output_may_be_a_leaf():
+    w = Value(2.0)
+    loss, grads = compile(lambda v: w, [w], 1)(np.array([[1.0], [2.0]]))
+    assert loss == 2.0 and grads.tolist() == [1.0]
+    step = compile(lambda v: v[1], [], 2, reduction="sum")
+    loss, grads = step(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    assert loss == 6.0 and grads.size == 0
