@@ -279,3 +279,20 @@ def test_output_may_be_a_leaf():
     step = compile(lambda v: v[1], [], 2, reduction="sum")
     loss, grads = step(np.array([[1.0, 2.0], [3.0, 4.0]]))
     assert loss == 6.0 and grads.size == 0
+
+
+def test_readme_speed_example_prints_what_the_readme_shows():
+    import builtins
+    import contextlib
+    import io
+    import re
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    section = readme.read_text().split("<!-- speed:start -->")[1].split("<!-- speed:end -->")[0]
+    code, shown = re.findall(r"```python\n(.*?)```\n\n```\n(.*?)```", section, re.S)[0]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(builtins.compile(code, "README speed example", "exec"), {})
+    assert printed.getvalue() == shown
+
