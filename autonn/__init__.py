@@ -5,6 +5,7 @@ from .mode import is_grad_enabled, no_grad
 from .ops import OPS, DomainError
 from .value import Constant, Value, as_value, sum
 from .gradcheck import GradcheckError, gradcheck
+from .compiler import CompiledLoss, compile  # noqa: A001 - not in __all__: a star import must not hide the builtin
 from . import datasets, losses, nn, optim, train  # noqa: F401 - so autonn.nn etc. work after `import autonn`
 from .viz import render, to_dot
 from .explain import explain, ledger
