@@ -296,3 +296,9 @@ def test_readme_speed_example_prints_what_the_readme_shows():
         exec(builtins.compile(code, "README speed example", "exec"), {})
     assert printed.getvalue() == shown
 
+
+
+def test_every_scalar_op_has_an_array_rule():
+    from autonn.compiler.rules import ARRAY_RULES
+
+    assert set(ARRAY_RULES) | {"sum"} == set(OPS)  # sum runs as a matrix product

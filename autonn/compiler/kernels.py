@@ -27,7 +27,7 @@ from typing import List, Optional, Sequence
 import numpy as np
 
 from ..ops import OPS
-from .rules import ARRAY_RULES
+from .rules import array_rule
 from .scatter import FirstWrites, Scatter, rows_ref, strided_view
 
 __all__ = ["ParamRows", "Elementwise", "Linear", "SparseLinear", "BatchDomainError"]
@@ -80,7 +80,7 @@ class Elementwise:
 
     def __init__(self, op: str, out: slice, inputs: List[List[int]], input_needs_grad: List[List[bool]],
                  k: Optional[float], labels: List[str]) -> None:
-        self.rule = ARRAY_RULES[op]
+        self.rule = array_rule(op)
         self.op = op
         self.out = out
         self.k = k

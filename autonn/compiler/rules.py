@@ -25,7 +25,7 @@ import numpy as np
 
 from ..ops import OPS
 
-__all__ = ["ArrayRule", "ARRAY_RULES"]
+__all__ = ["ArrayRule", "ARRAY_RULES", "array_rule"]
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,10 @@ ARRAY_RULES: Dict[str, ArrayRule] = {
     )
 }
 
-missing = set(OPS) - set(ARRAY_RULES) - {"sum"}
-if missing:  # a new scalar op needs its array twin here
-    raise ImportError(f"autonn.compiler.rules: no array rule for op(s) {sorted(missing)}")
+
+def array_rule(op: str) -> ArrayRule:
+    """The array rule of ``op``, or an error naming it (a new scalar op needs its twin here)."""
+    rule = ARRAY_RULES.get(op)
+    if rule is None:
+        raise NotImplementedError(f"compile: op {op!r} has no array rule yet (autonn.compiler.rules)")
+    return rule
