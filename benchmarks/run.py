@@ -70,13 +70,13 @@ def ms(seconds: float) -> str:
 
 def random_graph_workload(table: Table, n_ops: int, repeats: int) -> None:
     leaves, steps = random_graph.make_recipe(n_ops)
-    # Several graphs in a row per sample: a graph's garbage is freed however the
-    # engine frees it (reference counting, or the cycle collector while the
-    # next graph is built), as in a user's loop.
+    # Several graphs in a row per sample, then a collection, all timed: a graph's
+    # memory is freed however the engine frees it (reference counting, or the
+    # cycle collector), as in a user's loop.
     run = lambda cls: random_graph.build_and_backward(cls, leaves, steps)  # noqa: E731
-    cases = [Case("autonn eager", lambda: autonn.Value, run, number=6)]
+    cases = [Case("autonn eager", lambda: autonn.Value, run, number=6, collect_inside=True)]
     if micrograd_engine is not None:
-        cases.append(Case("micrograd", lambda: micrograd_engine.Value, run, number=3))
+        cases.append(Case("micrograd", lambda: micrograd_engine.Value, run, number=3, collect_inside=True))
     med = alternate(cases, repeats)
     name = f"(a) random graph, {n_ops:,} ops, build+backward"
     table.add(name, "autonn eager", ms(med["autonn eager"]))
@@ -95,7 +95,9 @@ def mlp_workloads(table: Table, repeats: int) -> None:
     cases = []
     for name in names:
         setup, step = mlp_step.ENGINES[name]
-        cases.append(Case(name, (lambda s=setup: s(X, y, weights)), step, number=numbers.get(name, 1)))
+        eager = name in ("autonn eager", "micrograd", "PyTorch 0-d tensors")
+        cases.append(Case(name, (lambda s=setup: s(X, y, weights)), step, number=numbers.get(name, 1),
+                          collect_inside=eager))
     med = alternate(cases, repeats)
 
     b = "(b) eager MLP(2,[16,16,1]) step, 100 moons"
@@ -123,7 +125,7 @@ def mlp_workloads(table: Table, repeats: int) -> None:
 
 
 def network_workload(table: Table, repeats: int) -> None:
-    cases = [Case("autonn eager", network_step.eager_setup, network_step.eager_step, number=6),
+    cases = [Case("autonn eager", network_step.eager_setup, network_step.eager_step, number=6, collect_inside=True),
              Case("autonn compiled", network_step.compiled_setup, network_step.compiled_step, number=200)]
     eager_loss = network_step.eager_step(network_step.eager_setup())
     compiled_loss = network_step.compiled_step(network_step.compiled_setup())

@@ -18,18 +18,27 @@ class Case:
 
     ``number`` calls of ``run`` make one timing sample (for steps far shorter
     than the timer's resolution); the sample is divided by ``number``.
-    ``cleanup(state)`` runs outside the timer (e.g. dropping a graph and
-    collecting its garbage, so one engine's leftovers are not swept during the
-    next engine's turn).
+    ``cleanup(state)`` runs outside the timer.
+
+    After each sample everything the runs left behind is collected
+    (``gc.collect()``), so one engine's garbage is never swept during another
+    engine's turn.  With ``collect_inside=True`` that collection is timed
+    too: for engines whose graphs are reference cycles (micrograd), freeing
+    them *is* a collection, and leaving it out would hide part of their cost.
+    Engines whose graphs are freed by reference counting pay almost nothing
+    there.  (Off for steps of a fraction of a millisecond, where a collection
+    of the whole heap would swamp the step being measured.)
     """
 
     def __init__(self, name: str, setup: Callable[[], object], run: Callable[[object], object],
-                 number: int = 1, cleanup: Optional[Callable[[object], None]] = None) -> None:
+                 number: int = 1, cleanup: Optional[Callable[[object], None]] = None,
+                 collect_inside: bool = False) -> None:
         self.name = name
         self.setup = setup
         self.run = run
         self.number = number
         self.cleanup = cleanup
+        self.collect_inside = collect_inside
 
 
 def _clean(case: Case, state) -> None:
@@ -50,6 +59,8 @@ def alternate(cases: List[Case], repeats: int, warmup: int = 1) -> Dict[str, flo
             start = time.perf_counter()
             for _ in range(number):
                 run(state)
+            if case.collect_inside:
+                gc.collect()
             elapsed = (time.perf_counter() - start) / number
             _clean(case, state)
             if round_ >= warmup:
