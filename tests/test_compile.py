@@ -302,3 +302,33 @@ def test_every_scalar_op_has_an_array_rule():
     from autonn.compiler.rules import ARRAY_RULES
 
     assert set(ARRAY_RULES) | {"sum"} == set(OPS)  # sum runs as a matrix product
+
+
+def test_mlp_gradients_match_hand_derived_matrix_backprop():
+    # an independent reference: the same MLP written as matrices, differentiated by hand
+    from autonn.nn import MLP
+
+    model = MLP(2, [16, 16, 1], seed=3)
+    data = moons_batch(50)
+    X, y = data[:, :2], data[:, 2]
+    layers = [(np.array([[w.data for w in n.w] for n in layer.neurons]), np.array([n.b.data for n in layer.neurons]))
+              for layer in model.layers]
+    (W1, b1), (W2, b2), (W3, b3) = layers
+    z1 = X @ W1.T + b1
+    h1 = np.maximum(z1, 0.0)
+    z2 = h1 @ W2.T + b2
+    h2 = np.maximum(z2, 0.0)
+    score = (h2 @ W3.T + b3)[:, 0]
+    margin = 1.0 - y * score
+    loss = np.maximum(margin, 0.0).mean()
+    ds = (-y * (margin > 0.0) / len(y))[:, None]  # d loss / d score
+    dz2 = (ds @ W3) * (z2 > 0.0)
+    dz1 = (dz2 @ W2) * (z1 > 0.0)
+    grads = {0: (dz1.T @ X, dz1.sum(axis=0)), 1: (dz2.T @ h1, dz2.sum(axis=0)), 2: (ds.T @ h2, ds.sum(axis=0))}
+    # parameters() lists neuron by neuron: its weights, then its bias
+    want = np.concatenate([np.append(dW[i], db[i]) for k in range(3) for dW, db in [grads[k]] for i in range(len(db))])
+
+    assert loss > 0.1 and np.count_nonzero(want) > 250  # most samples inside the margin: a real test
+    got_loss, got = compile(hinge_loss(model, 2), model.parameters(), 3)(data)
+    assert_close(got_loss, loss, "loss vs numpy")
+    assert_close(got, want, "gradients vs numpy")
