@@ -332,3 +332,19 @@ def test_mlp_gradients_match_hand_derived_matrix_backprop():
     got_loss, got = compile(hinge_loss(model, 2), model.parameters(), 3)(data)
     assert_close(got_loss, loss, "loss vs numpy")
     assert_close(got, want, "gradients vs numpy")
+
+
+def test_wide_sparse_layer_runs_as_gather_and_reduceat():
+    # 60 neurons each reading 2 of 40 inputs: a dense 60 x 40 W would be 95% zeros
+    rng = np.random.default_rng(4)
+    reads = [rng.choice(40, size=2, replace=False) for _ in range(60)]
+    w = [[Value(float(rng.uniform(-1, 1))) for _ in range(2)] for _ in range(60)]
+    b = [Value(float(rng.uniform(-1, 1))) for _ in range(60)]
+    params = [p for row in w for p in row] + b
+
+    def loss_fn(x):
+        hidden = [autonn.sum([w[i][0] * x[r[0]], w[i][1] * x[r[1]], b[i]]).tanh() for i, r in enumerate(reads)]
+        return autonn.sum(hidden) * 0.1
+
+    step = check_against_eager(loss_fn, params, rng.normal(size=(7, 40)), what="sparse layer")
+    assert "60 x sum as gather + reduceat over 120 terms" in step.summary()
