@@ -6,13 +6,14 @@
    sum is *absorbed*: it becomes the coefficient ``w`` of row ``x`` and is
    never computed on its own.  Parameter and constant terms form the bias.
    This is exactly a neuron, ``sum(w_1 * x_1, ..., w_n * x_n, b)``.
-2. **Levels.**  Each remaining node's level is one more than the highest
-   level among the rows it reads (leaves are level 0).  Nodes at one level
-   never depend on each other.
-3. **Groups.**  Nodes of one op (and one exponent, for ``powc``) at one level
-   form a group; a group of sums becomes one matrix product (a layer), other
-   groups one elementwise numpy call.  Each group's outputs get consecutive
-   rows, ordered like their inputs, so most gathers are plain slices.
+2. **Groups.**  The remaining nodes are split into groups of one op (and
+   one exponent, for ``powc``) whose members never depend on each other:
+   nodes become *ready* once everything they read is computed, and all ready
+   nodes of one op run together (see :func:`_group`).  A group of sums
+   becomes one matrix product (a layer), other groups one elementwise numpy
+   call.
+3. **Rows.**  Each group's outputs get consecutive rows, ordered like their
+   inputs, so most gathers are plain slices.
 4. **Backward plan.**  Walking the groups in reverse, each gradient write is
    planned as assign-or-add (see :class:`.scatter.FirstWrites`), and writes
    into nodes that no parameter feeds are dropped.
@@ -118,13 +119,7 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
             continue
         reads[i] = [t[0] for t in sums[i].terms] if i in sums else list(g.args[i])
 
-    # Levels and groups.
-    level = [0] * n
-    groups: Dict[tuple, List[int]] = defaultdict(list)
-    for i, r in reads.items():  # node numbers are already in topological order
-        level[i] = 1 + max((level[a] for a in r), default=0)
-        key = (level[i], g.op[i], g.k[i] if g.op[i] == "powc" else 0.0)
-        groups[key].append(i)
+    groups = _group(g, reads)
 
     # Rows: zero row, constants, input columns, parameters used as operands, then groups.
     needed_leaves = {a for r in reads.values() for a in r if g.leaf[a] is not None}
@@ -150,8 +145,7 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
         next_row += len(param_leaves)
         forward.append(ParamRows(prows, [int(g.leaf[i][1]) for i in param_leaves]))
 
-    for key in sorted(groups, key=lambda k: (k[0], k[1], k[2])):
-        members = groups[key]
+    for key, members in groups:
         members.sort(key=lambda i: row[reads[i][0]] if reads[i] else ZERO_ROW)
         start = next_row
         for i in members:
@@ -159,12 +153,12 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
             next_row += 1
         out = slice(start, next_row)
         labels = [g.label[i] for i in members]
-        if key[1] == "sum":
+        if key[0] == "sum":
             forward.append(_linear_kernel(g, members, sums, row, out, pvec, gp, dense_ratio))
         else:
             inputs = [[row[g.args[i][p]] for i in members] for p in range(len(g.args[members[0]]))]
             needs = [[g.needs_grad[g.args[i][p]] for i in members] for p in range(len(inputs))]
-            forward.append(Elementwise(key[1], out, inputs, needs, g.k[members[0]], labels))
+            forward.append(Elementwise(key[0], out, inputs, needs, g.k[members[0]], labels))
 
     rows_written = FirstWrites(next_row)
     root_row = row[g.root]
@@ -179,6 +173,46 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
     const_values = np.array([g.leaf[i][1] for i in consts], dtype=float)
     return Plan(next_row, root_row, input_rows, const_rows, const_values, forward, backward,
                 rows_written.zero_ref(), params_written.zero_ref(), n, len(absorbed))
+
+
+def _key(g: TracedGraph, i: int) -> tuple:
+    """Nodes with equal keys can run as one vectorised step."""
+    return (g.op[i], g.k[i] if g.op[i] == "powc" else 0.0)
+
+
+def _group(g: TracedGraph, reads: Dict[int, List[int]]) -> List[Tuple[tuple, List[int]]]:
+    """Split the nodes into groups of one op that can each run as one step, in a runnable order.
+
+    Agenda scheduling: keep the set of *ready* nodes (every node they read is
+    computed) sorted by op; repeatedly run all ready nodes of one op as one
+    group.  The op chosen is the one whose ready nodes sit lowest in the graph
+    (their smallest depth), ties going to the op with more ready nodes; an op
+    whose nodes are not needed yet waits and gathers more of its kind, so a
+    graph whose equal ops sit at uneven depths still forms large groups.
+    """
+    depth: Dict[int, int] = {}
+    waiting: Dict[int, int] = {}
+    users: Dict[int, List[int]] = defaultdict(list)
+    ready: Dict[tuple, List[int]] = defaultdict(list)
+    for i, r in reads.items():  # node numbers are in topological order
+        inner = {a for a in r if a in reads}
+        depth[i] = 1 + max((depth[a] for a in inner), default=0)
+        waiting[i] = len(inner)
+        for a in inner:
+            users[a].append(i)
+        if not inner:
+            ready[_key(g, i)].append(i)
+    groups = []
+    while ready:
+        key = min(ready, key=lambda k: (min(depth[i] for i in ready[k]), -len(ready[k]), k))
+        members = ready.pop(key)
+        groups.append((key, members))
+        for i in members:
+            for u in users[i]:
+                waiting[u] -= 1
+                if waiting[u] == 0:
+                    ready[_key(g, u)].append(u)
+    return groups
 
 
 def _has_backward(kernel) -> bool:
