@@ -34,12 +34,14 @@ class CompiledLoss:
     unchanged.
     """
 
-    def __init__(self, params: List, n_inputs: int, reduction: str, plan: Plan) -> None:
+    def __init__(self, params: List, n_inputs: int, reduction: str, plan: Plan,
+                 pvec: np.ndarray, gp: np.ndarray) -> None:
         self.params = params
         self.n_inputs = n_inputs
         self.reduction = reduction
         self._plan = plan
-        self._pvec = _PVEC_PLACEHOLDER
+        self._pvec = pvec  # parameter numbers and their gradients: the kernels
+        self._gp = gp  # hold views of these two vectors, so they are never replaced
         self._batch = -1
         self._V = self._G = None
 
@@ -122,8 +124,6 @@ class CompiledLoss:
                 f"{len(plan.forward)} steps for {plan.n_nodes} nodes)")
 
 
-_PVEC_PLACEHOLDER = np.empty(0)
-
 
 def compile(  # noqa: A001 - the natural name; autonn.compile reads well
     loss_fn: Callable[[List], object],
@@ -157,7 +157,4 @@ def compile(  # noqa: A001 - the natural name; autonn.compile reads well
     pvec = np.array([p.data for p in params], dtype=float)
     gp = np.zeros(len(params))
     plan = schedule(graph, n_inputs, pvec, gp)
-    step = CompiledLoss(params, n_inputs, reduction, plan)
-    step._pvec = pvec  # the kernels hold views of these two vectors
-    step._gp = gp
-    return step
+    return CompiledLoss(params, n_inputs, reduction, plan, pvec, gp)
