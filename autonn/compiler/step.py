@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable, List, Optional, Sequence, Tuple
-
 from operator import attrgetter
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -46,6 +45,7 @@ class CompiledLoss:
         self._V = self._G = None
 
     def _buffers(self, batch: int):
+        """The value and gradient arrays, kept between calls of the same batch size."""
         if batch != self._batch:
             plan = self._plan
             V = np.zeros((plan.n_rows, batch))
