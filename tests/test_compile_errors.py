@@ -95,3 +95,11 @@ def test_domain_error_while_tracing_suggests_an_example():
         compile(lambda v: (w * v[0]).log(), [w], 1)
     step = compile(lambda v: (w * v[0]).log(), [w], 1, example=[1.0])
     assert step(np.array([[np.e]]))[0] == pytest.approx(1.0)
+
+
+def test_domain_error_reports_the_first_bad_sample_of_a_group():
+    # both logs run as one vectorised step; the second fails first in the batch
+    w = Value(1.0)
+    step = compile(lambda v: (w * v[0]).log() + (w * v[1]).log(), [w], 2, example=[1.0, 1.0])
+    with pytest.raises(DomainError, match=r"got -3.0, at sample 1 of the batch"):
+        step(np.array([[1.0, 1.0], [1.0, -3.0], [-2.0, 1.0]]))

@@ -34,9 +34,9 @@ __all__ = ["ParamRows", "Elementwise", "Linear", "SparseLinear", "BatchDomainErr
 
 
 def _raise_domain(op: str, a: np.ndarray, b: Optional[np.ndarray], k, bad: np.ndarray, labels) -> None:
-    """Re-run the scalar rule on the first bad element, so the message and the
+    """Re-run the scalar rule on the first bad sample, so the message and the
     exception type are the scalar engine's, plus the sample and node."""
-    row, sample = (int(i[0]) for i in np.nonzero(bad))
+    sample, row = (int(i[0]) for i in np.nonzero(bad.T))  # lowest sample first
     args = [float(np.broadcast_to(a, bad.shape)[row, sample])]
     if b is not None:
         args.append(float(np.broadcast_to(b, bad.shape)[row, sample]))
