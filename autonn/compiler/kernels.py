@@ -241,14 +241,15 @@ class Linear:
                 w.scatter(gp, dw.ravel() if w.full and w.view is not None else dw[w.row, w.col])
         if self.bscatter is not None:
             if self.bgview is not None:
-                np.sum(g, axis=1, out=self.bgview)
+                np.add.reduce(g, axis=1, out=self.bgview)
             elif self.bview is not None:
                 self.bscatter(gp, g.sum(axis=1))
             else:
                 self.bscatter(gp, g.sum(axis=1)[self.brow])
         if self.dx is not None:
             W = self.W if self.dx_local is None else self.W[:, self.dx_local]
-            self.dx(G, W.T @ g)
+            # one sum: an outer product, which broadcasting does faster than matmul
+            self.dx(G, W.T * g if self.n == 1 else W.T @ g)
 
     def describe(self) -> str:
         kind = "weights from parameters" if self.w is not None else "constant weights"

@@ -109,6 +109,13 @@ def strided_view(base: np.ndarray, index: np.ndarray) -> Optional[np.ndarray]:
                             for ax, (n, s) in enumerate(zip(index.shape, strides)))
     if not np.array_equal(expected, index):
         return None
+    # An axis of length 1 gets the stride a C-ordered array would have (never
+    # 0): matrix products then recognise the layout and take the fast path.
+    inner = 1
+    for axis in reversed(range(index.ndim)):
+        if index.shape[axis] == 1:
+            strides[axis] = inner
+        inner = strides[axis] * index.shape[axis] if strides[axis] else inner
     item = base.itemsize
     return np.lib.stride_tricks.as_strided(base[origin:], shape=index.shape,
                                            strides=tuple(s * item for s in strides))
