@@ -348,3 +348,27 @@ def test_wide_sparse_layer_runs_as_gather_and_reduceat():
 
     step = check_against_eager(loss_fn, params, rng.normal(size=(7, 40)), what="sparse layer")
     assert "60 x sum as gather + reduceat over 120 terms" in step.summary()
+
+
+def test_compiling_keeps_no_graph_alive_and_the_step_is_freed_by_reference_counting():
+    import gc
+    import weakref
+
+    w = Value(1.5)
+    traced = []
+
+    def loss_fn(v):
+        out = (w * v[0]).tanh()
+        traced.append(weakref.ref(out))
+        return out
+
+    gc.disable()  # nothing may rely on the cycle collector
+    try:
+        step = compile(loss_fn, [w], 1)
+        assert traced[0]() is None  # the traced graph is gone once compiled
+        step(np.array([[0.5]]))
+        ref = weakref.ref(step)
+        del step
+        assert ref() is None
+    finally:
+        gc.enable()
