@@ -25,6 +25,9 @@ from .ops import BINARY, FLOAT_MATH, NARY, OPS, PARAM, UNARY
 
 _ADD = OPS["add"]
 _MUL = OPS["mul"]
+_SUB = OPS["sub"]
+_NEG = OPS["neg"]
+_RELU = OPS["relu"]
 
 __all__ = ["backward", "grad", "local_gradients"]
 
@@ -77,8 +80,9 @@ def backward(root, gradient: float = 1.0) -> None:
     root.grad = float(gradient)
     m = FLOAT_MATH
     # The hot loop: one rule call per node, gradients accumulated in place.
-    # add and mul, the commonest ops, are applied inline: the same math as
-    # add_vjp and mul_vjp (tests check both paths agree), without a call.
+    # The commonest ops with one-line rules (add, mul, sub, neg, relu) are
+    # applied inline: the same math as add_vjp, mul_vjp, sub_vjp, neg_vjp and
+    # relu_vjp, without a call (tests check every op against finite differences).
     for node in reversed(order):
         op = node._op
         g = node.grad
@@ -91,6 +95,17 @@ def backward(root, gradient: float = 1.0) -> None:
             b = node._b
             a.grad += g * b.data
             b.grad += g * a.data
+            continue
+        if op is _SUB:
+            node._a.grad += g
+            node._b.grad -= g
+            continue
+        if op is _RELU:
+            a = node._a
+            a.grad += g if a.data > 0.0 else g * 0.0
+            continue
+        if op is _NEG:
+            node._a.grad -= g
             continue
         kind = op.kind
         try:

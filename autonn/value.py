@@ -133,7 +133,9 @@ class Value:
         name = f", label={self.label!r}" if self.label else ""
         return f"{type(self).__name__}(data={self.data!r}, grad={self.grad!r}{name})"
 
-    # -- arithmetic (the two hottest ops written out; others go through _node)
+    # -- arithmetic.  add and mul, the hottest ops, are written out in full; sub,
+    # neg, relu and number powers compute their (one-line) forward here and make
+    # the node with one call; the rest go through _binary/_unary and the rule table.
     def __add__(self, other: "Operand") -> "Value":
         if type(other) is not Value:
             other = _lift(other)
@@ -183,6 +185,8 @@ class Value:
         return other.__mul__(self)
 
     def __sub__(self, other: "Operand") -> "Value":
+        if type(other) is Value:
+            return _node(self.data - other.data, _SUB, self, other)
         return _binary(self, other, _SUB)
 
     def __rsub__(self, other: "Operand") -> "Value":
@@ -201,6 +205,10 @@ class Value:
         return self
 
     def __pow__(self, exponent: "Operand") -> "Value":
+        t = type(exponent)
+        if t is int or t is float:
+            k = float(exponent)
+            return _node(_POWC.forward(self.data, k), _POWC, self, k)
         if isinstance(exponent, Value):
             return _binary(self, exponent, _POW)
         try:
@@ -246,7 +254,8 @@ class Value:
 
     def relu(self) -> "Value":
         """max(self, 0)."""
-        return _unary(self, _RELU)
+        d = self.data
+        return _node(d if d > 0.0 else 0.0, _RELU, self, None)
 
     def sin(self) -> "Value":
         """Sine (radians)."""
@@ -308,11 +317,15 @@ def as_value(x) -> Value:
 
 
 def _binary(a, b, op: Op):
-    a2 = _lift(a)
-    b2 = _lift(b)
-    if a2 is None or b2 is None:
-        return NotImplemented
-    return _node(op.forward(a2.data, b2.data), op, a2, b2)
+    if type(a) is not Value:
+        a = _lift(a)
+        if a is None:
+            return NotImplemented
+    if type(b) is not Value:
+        b = _lift(b)
+        if b is None:
+            return NotImplemented
+    return _node(op.forward(a.data, b.data), op, a, b)
 
 
 def _unary(a: Value, op: Op):
