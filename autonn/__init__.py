@@ -1,22 +1,31 @@
-"""autonn: scalar automatic differentiation, with the math beside the code."""
+"""autonn: scalar automatic differentiation, with the math beside the code.
 
-from .backward import grad
-from .mode import is_grad_enabled, no_grad
+``autonn.Value`` is a scalar that remembers how it was computed; ``backward()``
+fills every ``.grad``.  Every op's derivative is a named rule in
+``autonn.ops`` with its formula.  On top: ``autonn.nn`` (neurons, layers,
+any-shape networks), ``autonn.losses``, ``autonn.optim``, ``autonn.compile``
+(a traced graph run on numpy batches), ``autonn.to_dot`` / ``autonn.render``
+(diagrams) and ``autonn.explain`` (the chain rule, written out).
+"""
+
 from .ops import OPS, DomainError
-from .value import Constant, Value, as_value, sum
+from .mode import is_grad_enabled, no_grad
+from .backward import grad
+from .value import Constant, Value, as_value, sum  # noqa: A001, F401
 from .gradcheck import GradcheckError, gradcheck
-from .compiler import CompiledLoss, compile  # noqa: A001 - not in __all__: a star import must not hide the builtin
-from . import datasets, losses, nn, optim, train  # noqa: F401 - so autonn.nn etc. work after `import autonn`
+from . import datasets, losses, nn, optim, train  # noqa: F401 - autonn.nn etc. work after `import autonn`
+from .losses import closed_form_line_grads
+from .compiler import CompiledLoss, compile  # noqa: A001, F401
 from .viz import render, to_dot
 from .explain import explain, ledger
 
 __version__ = "0.1.0"
 
+# ``sum`` and ``compile`` are left out on purpose: a star import must not hide the builtins.
 __all__ = [
     "Value",
     "Constant",
     "as_value",
-    "sum",
     "grad",
     "no_grad",
     "is_grad_enabled",
@@ -24,6 +33,8 @@ __all__ = [
     "GradcheckError",
     "DomainError",
     "OPS",
+    "closed_form_line_grads",
+    "CompiledLoss",
     "to_dot",
     "render",
     "explain",

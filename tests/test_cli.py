@@ -105,7 +105,7 @@ def test_demo_fits_the_line_and_matches_the_closed_form(capsys):
     assert [int(r[0]) for r in rows] == list(range(6))
     x, y = make_line(12, seed=0)
     w, b = 25.0, 85.0
-    for step, rw, rb, loss, gw, mex, gb, me in rows:
+    for _step, rw, rb, loss, gw, mex, gb, me in rows:
         error = w * x + b - y  # the article's update, done here with numpy
         assert (rw, rb) == (pytest.approx(w, abs=1e-4), pytest.approx(b, abs=1e-4))
         assert loss == pytest.approx(0.5 * np.mean(error**2), abs=1e-4)

@@ -4,7 +4,6 @@ import math
 
 import pytest
 
-import autonn
 from autonn import Value, grad
 
 

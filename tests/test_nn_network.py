@@ -83,7 +83,7 @@ def test_a_layered_network_equals_the_mlp():
     mlp = MLP(3, [4, 4, 2], activation="tanh", seed=5)
     net = Network(["i0", "i1", "i2"], activation="tanh")
     previous = ["i0", "i1", "i2"]
-    for li, layer in enumerate(mlp.layers):
+    for layer in mlp.layers:
         names = []
         for neuron in layer.neurons:
             net.add(neuron.name, previous, layer.activation, w=[w.data for w in neuron.w], b=neuron.b.data)
