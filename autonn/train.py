@@ -15,8 +15,9 @@ import numpy as np
 
 from .optim import Optimizer
 from .value import Value
+from .value import sum as sum_values
 
-__all__ = ["eager_step", "fit", "accuracy"]
+__all__ = ["eager_step", "mean_loss_step", "fit", "accuracy"]
 
 Step = Callable[[], float]
 
@@ -32,6 +33,22 @@ def eager_step(loss_fn: Callable[[], Value]) -> Step:
         return loss.data
 
     return step
+
+
+def mean_loss_step(sample_loss: Callable[[list], Value], data) -> Step:
+    """A step over a whole data set: the mean of ``sample_loss(row)`` over the rows of ``data``.
+
+    ``data`` is a 2-D array (or list of rows); each row is passed as a list of
+    floats.  The loss is one n-ary ``autonn.sum`` node over the samples,
+    divided by their number.  ``autonn.compile(sample_loss, params,
+    n_inputs).step_on(data)`` is the same step, compiled.
+    """
+    rows = np.asarray(data, dtype=float)
+    if rows.ndim != 2 or rows.shape[0] == 0:
+        raise ValueError(f"mean_loss_step: data must be a non-empty 2-D array of rows, got shape {rows.shape}")
+    rows = rows.tolist()
+    n = len(rows)
+    return eager_step(lambda: sum_values([sample_loss(row) for row in rows]) / n)
 
 
 def fit(

@@ -25,7 +25,7 @@ from autonn.compiler import compile as compile_loss
 from autonn.datasets import make_moons
 from autonn.nn import MLP
 from autonn.optim import Adam
-from autonn.train import accuracy, fit
+from autonn.train import accuracy, fit, mean_loss_step
 
 VIZ_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "viz")
 
@@ -37,31 +37,16 @@ def sample_loss(model: MLP, row) -> autonn.Value:
     return (1.0 - label * score).relu()
 
 
-def make_eager_step(model: MLP, data: np.ndarray) -> Callable[[], float]:
-    """Fill every parameter's .grad with d(mean hinge loss)/d(param); return the loss.
+def make_step(model, data: np.ndarray, compiled: bool = False) -> Callable[[], float]:
+    """A training step: the mean of ``sample_loss`` over the rows of ``data``,
+    backpropagated into every ``p.grad``; returns the loss.  ``compiled``
+    traces ``sample_loss`` once and runs each step on the whole batch with numpy
+    (the same numbers)."""
+    loss_of_row = lambda row: sample_loss(model, row)  # noqa: E731
+    if compiled:
+        return compile_loss(loss_of_row, model.parameters(), n_inputs=data.shape[1]).step_on(data)
+    return mean_loss_step(loss_of_row, data)
 
-    :func:`make_compiled_step` keeps this contract, so the training loop is the same.
-    """
-    rows = data.tolist()
-
-    def step() -> float:
-        loss = autonn.sum([sample_loss(model, row) for row in rows]) / len(rows)
-        loss.backward()
-        return loss.data
-
-    return step
-
-
-
-def make_compiled_step(model: MLP, data: np.ndarray) -> Callable[[], float]:
-    """The same step, with ``sample_loss`` traced once and run on the whole batch by numpy."""
-    program = compile_loss(lambda row: sample_loss(model, row), model.parameters(), n_inputs=3)
-
-    def step() -> float:
-        loss, _ = program(data, accumulate_grad=True)  # also adds the gradients to p.grad
-        return loss
-
-    return step
 
 def scores(model: MLP, X: np.ndarray) -> np.ndarray:
     """The model's scores for every row of X, as floats (no graph is kept)."""
@@ -121,7 +106,7 @@ def main() -> None:
     model = MLP(2, args.hidden + [1], activation="relu", seed=args.seed)
     print(f"{model}: {len(model.parameters())} parameters; {args.n} points; hinge loss; Adam(lr={args.lr})")
 
-    step = (make_compiled_step if args.compiled else make_eager_step)(model, data)
+    step = make_step(model, data, compiled=args.compiled)
     logging_time = [0.0]
 
     def progress() -> str:

@@ -11,7 +11,6 @@ differences before and after training.
 """
 
 import argparse
-from typing import Callable
 
 import numpy as np
 
@@ -19,7 +18,7 @@ import autonn
 from autonn import gradcheck
 from autonn.nn import Network
 from autonn.optim import Adam
-from autonn.train import fit
+from autonn.train import fit, mean_loss_step
 
 # XOR with labels -1 / +1: columns x1, x2, target
 DATA = np.array([[0.0, 0.0, -1.0], [0.0, 1.0, 1.0], [1.0, 0.0, 1.0], [1.0, 1.0, -1.0]])
@@ -43,18 +42,6 @@ def sample_loss(net: Network, row) -> autonn.Value:
 
 def mean_loss(net: Network, rows) -> autonn.Value:
     return autonn.sum([sample_loss(net, row) for row in rows]) / len(rows)
-
-
-def make_eager_step(net: Network, data: np.ndarray) -> Callable[[], float]:
-    """Fill every parameter's .grad with d(mean loss)/d(param); return the loss."""
-    rows = data.tolist()
-
-    def step() -> float:
-        loss = mean_loss(net, rows)
-        loss.backward()
-        return loss.data
-
-    return step
 
 
 def check_gradients(net: Network, when: str) -> None:
@@ -82,7 +69,8 @@ def main() -> None:
     print(f"outputs: {net.outputs}\n")
 
     check_gradients(net, "before training")
-    fit(make_eager_step(net, DATA), Adam(net.parameters(), lr=args.lr), args.epochs, log_every=50)
+    step = mean_loss_step(lambda row: sample_loss(net, row), DATA)
+    fit(step, Adam(net.parameters(), lr=args.lr), args.epochs, log_every=50)
     check_gradients(net, "after training")
 
     print("\n  x1  x2  target  output")

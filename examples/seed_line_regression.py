@@ -22,6 +22,7 @@ from autonn.datasets import make_line
 from autonn.losses import closed_form_line_grads
 from autonn.nn import Neuron
 from autonn.optim import SGD
+from autonn.train import mean_loss_step
 
 TRUE_W, TRUE_B = 12.0, 40.0  # the line the data is generated from
 
@@ -33,32 +34,16 @@ def sample_loss(model: Neuron, row) -> autonn.Value:
     return 0.5 * error**2
 
 
-def make_eager_step(model: Neuron, data: np.ndarray) -> Callable[[], float]:
-    """A training step: the mean of the per-row losses, backpropagated; returns the loss.
+def make_step(model, data: np.ndarray, compiled: bool = False) -> Callable[[], float]:
+    """A training step: the mean of ``sample_loss`` over the rows of ``data``,
+    backpropagated into every ``p.grad``; returns the loss.  ``compiled``
+    traces ``sample_loss`` once and runs each step on the whole batch with numpy
+    (the same numbers)."""
+    loss_of_row = lambda row: sample_loss(model, row)  # noqa: E731
+    if compiled:
+        return compile_loss(loss_of_row, model.parameters(), n_inputs=data.shape[1]).step_on(data)
+    return mean_loss_step(loss_of_row, data)
 
-    Any function with this shape (fill every parameter's .grad, return the
-    loss) can drive the loop below, e.g. :func:`make_compiled_step`.
-    """
-    rows = data.tolist()
-
-    def step() -> float:
-        loss = autonn.sum([sample_loss(model, row) for row in rows]) / len(rows)
-        loss.backward()
-        return loss.data
-
-    return step
-
-
-
-def make_compiled_step(model: Neuron, data: np.ndarray) -> Callable[[], float]:
-    """The same step, with ``sample_loss`` traced once and run on the whole batch by numpy."""
-    program = compile_loss(lambda row: sample_loss(model, row), model.parameters(), n_inputs=2)
-
-    def step() -> float:
-        loss, _ = program(data, accumulate_grad=True)  # also adds the gradients to p.grad
-        return loss
-
-    return step
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -81,7 +66,7 @@ def main() -> None:
     print(f"start: w = {w.data:g}, b = {b.data:g}; first guess at x = {x[0]:.2f}: "
           f"{model([x[0]]).data:.2f}   (25*0.66 + 85 = 101.5)\n")
 
-    step = (make_compiled_step if args.compiled else make_eager_step)(model, data)
+    step = make_step(model, data, compiled=args.compiled)
     opt = SGD([w, b], lr=args.lr)
     header = (f"{'step':>5} {'w':>10} {'b':>10} {'loss':>12} | {'dL/dw autograd':>15} {'mean(Err*x)':>12}"
               f" | {'dL/db autograd':>15} {'mean(Err)':>12}")

@@ -101,6 +101,13 @@ class CompiledLoss:
                 p.grad += g
         return total * scale, grads
 
+    def step_on(self, X) -> Callable[[], float]:
+        """A training step on the fixed batch ``X``: each call adds the gradients to
+        every ``p.grad`` (as ``backward()`` would) and returns the loss, the
+        contract of :func:`autonn.train.fit` and of ``train.mean_loss_step``."""
+        X = self._check(X, "compiled step_on")
+        return lambda: self(X, accumulate_grad=True)[0]
+
     def evaluate(self, X) -> np.ndarray:
         """The function's output for every sample of ``X`` (forward only), shape ``(batch,)``."""
         X = self._check(X, "compiled evaluate")
