@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 from contextlib import contextmanager
 from typing import Iterator
 
-__all__ = ["GRAD_MODE", "no_grad", "is_grad_enabled"]
+__all__ = ["GRAD_MODE", "no_grad", "is_grad_enabled", "collector_paused"]
 
 
 class _GradMode:
@@ -39,3 +40,24 @@ def no_grad() -> Iterator[None]:
         yield
     finally:
         GRAD_MODE.enabled = previous
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector inside the block; restore it on the way out.
+
+    autonn graphs hold no reference cycles (they are freed by reference
+    counting), so while a large graph is being built the collector's sweeps
+    over it find nothing - yet each full sweep walks every object the process
+    holds, which in a busy process (a notebook, PyTorch imported) can take
+    more than half of an eager training step.  :func:`autonn.train.fit` runs
+    each step inside this block.  Cycles made elsewhere are still collected
+    after the block.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -13,6 +13,7 @@ from typing import Callable, List, Optional
 
 import numpy as np
 
+from .mode import collector_paused
 from .optim import Optimizer
 from .value import Value
 from .value import sum as sum_values
@@ -65,7 +66,8 @@ def fit(
     Every ``log_every`` epochs (and at the first and last) print
     ``epoch  loss`` and, if given, the text ``extra()`` returns (e.g. an
     accuracy).  By default about ten lines are printed; ``log_every=0``
-    prints nothing.
+    prints nothing.  Each step runs with the cycle collector paused
+    (:func:`autonn.mode.collector_paused`): its graph holds no cycles.
     """
     if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 0:
         raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
@@ -76,7 +78,8 @@ def fit(
     history: List[float] = []
     for epoch in range(1, epochs + 1):
         optimizer.zero_grad()
-        loss = float(step())
+        with collector_paused():  # the step's graph has no cycles to find
+            loss = float(step())
         optimizer.step()
         history.append(loss)
         if log_every and (epoch % log_every == 0 or epoch == epochs or epoch == 1):

@@ -54,3 +54,45 @@ def test_bad_data_is_named():
         mean_loss_step(sample_loss, [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="shape"):
         autonn.compile(sample_loss, model.parameters(), n_inputs=3).step_on(np.zeros((4, 2)))
+
+
+def test_collector_paused_restores_the_collector():
+    import gc
+
+    from autonn.mode import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        with collector_paused():
+            raise RuntimeError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled(), "a collector the user turned off stays off"
+    finally:
+        gc.enable()
+
+
+def test_fit_runs_each_step_with_the_collector_paused():
+    import gc
+
+    from autonn.optim import SGD
+    from autonn.train import fit
+
+    w = autonn.Value(1.0)
+    seen = []
+
+    def step():
+        seen.append(gc.isenabled())
+        loss = (w - 3.0) ** 2
+        loss.backward()
+        return loss.data
+
+    history = fit(step, SGD([w], lr=0.25), 3, log_every=0)
+    assert seen == [False, False, False] and gc.isenabled()
+    assert history[0] == 4.0 and math.isclose(w.data, 3.0 - 2.0 * 0.5 ** 3)
