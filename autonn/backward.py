@@ -16,7 +16,7 @@ Overflow in a rule follows IEEE 754 (e.g. the slope of ``sqrt`` at 0 is
 
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple, Union
+from typing import Sequence, Tuple
 
 import numpy as np
 
@@ -152,6 +152,10 @@ class _ValueMath:
         return x.exp()
 
     @staticmethod
+    def sigmoid(x):
+        return x.sigmoid()
+
+    @staticmethod
     def step(x):
         return 1.0 if x.data > 0.0 else 0.0
 
@@ -168,17 +172,35 @@ class _ValueMath:
 VALUE_MATH = _ValueMath()
 
 
-def grad(output, inputs, create_graph: bool = False) -> List[Union[float, object]]:
+def _is_node(x) -> bool:
+    return hasattr(type(x), "_op")
+
+
+def grad(output, inputs, create_graph: bool = False):
     """Return ``[d output / d x for x in inputs]`` without touching any ``.grad``.
 
-    ``inputs`` is a sequence of nodes (a single node is also accepted).  An
-    input that ``output`` does not depend on gets 0.  With
+    ``inputs`` is a list or tuple of nodes (a single node gives a single
+    gradient; a numpy object array of Values gives an array of the same
+    shape).  An input that ``output`` does not depend on gets 0.  With
     ``create_graph=True`` the gradients are themselves graph nodes, built from
     the same derivative rules, so they can be differentiated again (second
-    derivatives, Hessians).
+    derivatives, Hessians).  Those rules then run as ops on Values, so a slope
+    that is infinite (``sqrt`` at 0) raises the op's ZeroDivisionError instead
+    of giving ``inf``.
     """
-    single = not isinstance(inputs, (list, tuple))
-    wanted: Sequence = (inputs,) if single else inputs
+    if not _is_node(output):
+        raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
+    shape = None
+    if isinstance(inputs, np.ndarray):
+        shape = inputs.shape
+        wanted: Sequence = inputs.ravel().tolist()
+    elif isinstance(inputs, (list, tuple)):
+        wanted = inputs
+    else:
+        wanted = (inputs,)
+    for i, x in enumerate(wanted):
+        if not _is_node(x):
+            raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}: {x!r}")
     order = topological_order(output)
     grads = {output: output.__class__(1.0) if create_graph else 1.0}
     for node in reversed(order):
@@ -196,4 +218,6 @@ def grad(output, inputs, create_graph: bool = False) -> List[Union[float, object
     result = [grads.get(x, zero) for x in wanted]
     if not create_graph:
         result = [float(r) for r in result]
-    return result[0] if single else result
+    if shape is not None:
+        return np.array(result, dtype=object if create_graph else float).reshape(shape)
+    return result if isinstance(inputs, (list, tuple)) else result[0]

@@ -109,7 +109,12 @@ def _rule(user, k: int, name: _Names) -> str:
 
 
 def _gradients(order: Sequence, root) -> Dict[int, float]:
-    """d root / d node for every node, by the rules' local derivatives (one reverse pass)."""
+    """d root / d node for every node, by the rules' local derivatives (one reverse pass).
+
+    Written as grad(use) x local derivative, term by term - exactly the
+    products the ledger prints - rather than through ``autonn.grad``, whose
+    rules fold g in and may round the last digit differently.
+    """
     grads: Dict[int, float] = {id(root): 1.0}
     for node in reversed(order):
         g = grads.get(id(node))

@@ -62,6 +62,7 @@ def gradcheck(
     one Value.  On a mismatch, raise :class:`GradcheckError` whose message is a
     table: input, analytic, numeric, difference.
     """
+    inputs = list(inputs)  # a generator is read once
     if eps <= 0:
         raise ValueError(f"gradcheck: eps must be positive, got {eps!r}")
     xs = [x.data if isinstance(x, Value) else float(Value(x).data) for x in inputs]

@@ -247,8 +247,12 @@ def sigmoid_forward(a: float) -> float:
 
 
 def sigmoid_vjp(g, out, a, m):
-    """out = 1 / (1 + e**-a);  d out/da = sigmoid(a) (1 - sigmoid(a)) = out (1 - out)."""
-    return (g * out * (1.0 - out),)
+    """out = 1 / (1 + e**-a);  d out/da = sigmoid(a) (1 - sigmoid(a)) = out * sigmoid(-a).
+
+    1 - sigmoid(a) is taken as sigmoid(-a), the same number without the
+    cancellation that 1 - out suffers for large a (where out is nearly 1).
+    """
+    return (g * out * m.sigmoid(-a),)
 
 
 def softplus_forward(a: float) -> float:
@@ -257,8 +261,12 @@ def softplus_forward(a: float) -> float:
 
 
 def softplus_vjp(g, out, a, m):
-    """out = ln(1 + e**a);  d out/da = sigmoid(a) = 1 - e**-out."""
-    return (g * (1.0 - m.exp(-out)),)
+    """out = ln(1 + e**a);  d out/da = e**a / (1 + e**a) = sigmoid(a).
+
+    Taken as sigmoid(a) itself: the equal form 1 - e**-out cancels to 0 for
+    a << 0, where the true slope is tiny but not zero.
+    """
+    return (g * m.sigmoid(a),)
 
 
 def relu_forward(a: float) -> float:
@@ -302,6 +310,7 @@ class _FloatMath:
 
     cos = staticmethod(math.cos)
     exp = staticmethod(exp_forward)
+    sigmoid = staticmethod(sigmoid_forward)
     sin = staticmethod(math.sin)
 
     @staticmethod

@@ -161,3 +161,18 @@ def test_backward_walk_visits_each_op_node_once_in_order():
         assert sorted(map(id, order)) == sorted(map(id, ops_only))
         check_topological_order([n for n in full if n.is_leaf] + order)
     assert ops_in_order(x) == []
+
+
+def test_grad_checks_its_arguments_and_takes_arrays():
+    import numpy as np
+
+    x, y = Value(2.0), Value(3.0)
+    f = x * y
+    with pytest.raises(TypeError, match="output must be a Value, got float"):
+        autonn.grad(3.0, [x])
+    with pytest.raises(TypeError, match=r"inputs\[1\] must be a Value, got float"):
+        autonn.grad(f, [x, 1.0])
+    arr = np.array([[x], [y]], dtype=object)
+    g = autonn.grad(f, arr)
+    assert g.shape == (2, 1) and g.dtype == float and g[0, 0] == 3.0 and g[1, 0] == 2.0
+    assert autonn.grad(f, (x,)) == [3.0]

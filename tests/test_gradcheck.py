@@ -44,6 +44,7 @@ def test_leaves_input_grads_alone():
 
 
 def test_bad_arguments():
+    assert gradcheck(lambda a, b: a * b, (v for v in [1.0, 2.0]))
     with pytest.raises(TypeError, match="must return a Value"):
         gradcheck(lambda a: 3.0, [1.0])
     with pytest.raises(ValueError, match="eps"):

@@ -127,3 +127,17 @@ def test_rules_work_on_numpy_float64():
         plain = op.vjp(1.0, out, *args, FLOAT_MATH)
         wrapped = op.vjp(np.float64(1.0), np.float64(out), *map(np.float64, args), FLOAT_MATH)
         assert all(math.isclose(p, w, rel_tol=1e-15) for p, w in zip(plain, wrapped))
+
+
+@pytest.mark.parametrize("a", [-700.0, -300.0, -36.0, -30.0, -5.0, 0.0, 5.0, 30.0, 36.0, 300.0])
+def test_saturating_slopes_keep_their_relative_accuracy(a):
+    """Far out, finite differences see nothing; the closed forms still give the tiny slopes."""
+    e = math.exp(-abs(a))  # never overflows
+    sigmoid = 1 / (1 + e) if a >= 0 else e / (1 + e)
+    want_sigmoid_slope = e / (1 + e) ** 2  # s (1 - s), symmetric in a
+    x = autonn.Value(a)
+    x.sigmoid().backward()
+    assert math.isclose(x.grad, want_sigmoid_slope, rel_tol=1e-12)
+    y = autonn.Value(a)
+    y.softplus().backward()
+    assert math.isclose(y.grad, sigmoid, rel_tol=1e-12)

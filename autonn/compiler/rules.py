@@ -64,6 +64,20 @@ def _softplus_forward(a, b, k, out):
     np.add(np.maximum(a, 0.0), np.log1p(np.exp(-np.abs(a))), out=out)
 
 
+def _sigmoid_grad(g, y, a, b, k):
+    # sigmoid' = y * sigmoid(-a): 1 - y would cancel for large a.
+    s = np.empty_like(a)
+    _sigmoid_forward(-a, b, k, s)
+    return g * y * s
+
+
+def _softplus_grad(g, y, a, b, k):
+    # softplus' = sigmoid(a), computed without cancellation (1 - e^-y loses it for a << 0).
+    s = np.empty_like(a)
+    _sigmoid_forward(a, b, k, s)
+    return g * s
+
+
 def _powc_grad(g, y, a, b, k):
     if k == 0.0:
         return g * 0.0
@@ -106,8 +120,8 @@ ARRAY_RULES: Dict[str, ArrayRule] = {
         _rule("sqrt", 1, lambda a, b, k, out: np.sqrt(a, out=out), lambda g, y, a, b, k: g * 0.5 / y,
               bad=lambda a, b, k: a < 0.0),
         _rule("tanh", 1, lambda a, b, k, out: np.tanh(a, out=out), lambda g, y, a, b, k: g * (1.0 - y * y)),
-        _rule("sigmoid", 1, _sigmoid_forward, lambda g, y, a, b, k: g * y * (1.0 - y)),
-        _rule("softplus", 1, _softplus_forward, lambda g, y, a, b, k: g * (1.0 - np.exp(-y))),
+        _rule("sigmoid", 1, _sigmoid_forward, _sigmoid_grad),
+        _rule("softplus", 1, _softplus_forward, _softplus_grad),
         _rule("relu", 1, _relu_forward, lambda g, y, a, b, k: g * (a > 0.0)),
         _rule("sin", 1, lambda a, b, k, out: np.sin(a, out=out), lambda g, y, a, b, k: g * np.cos(a)),
         _rule("cos", 1, lambda a, b, k, out: np.cos(a, out=out), lambda g, y, a, b, k: -g * np.sin(a)),
