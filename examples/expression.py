@@ -3,6 +3,7 @@
     python examples/expression.py
 """
 
+import argparse
 import math
 
 from autonn import Value, gradcheck
@@ -39,4 +40,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # No options: the script prints its worked example; --help says what it shows.
+    argparse.ArgumentParser(description=__doc__).parse_args()
     main()

@@ -7,6 +7,8 @@ which in numpy terms is relu(X @ W.T + b).
     python examples/seed_neuron_layer.py
 """
 
+import argparse
+
 import numpy as np
 
 from autonn.nn import Layer, Neuron
@@ -52,4 +54,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # No options: the script prints its worked example; --help says what it shows.
+    argparse.ArgumentParser(description=__doc__).parse_args()
     main()

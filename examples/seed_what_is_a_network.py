@@ -9,6 +9,8 @@
     python examples/seed_what_is_a_network.py
 """
 
+import argparse
+
 import numpy as np
 
 from autonn.graph import topological_order
@@ -64,4 +66,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # No options: the script prints its worked example; --help says what it shows.
+    argparse.ArgumentParser(description=__doc__).parse_args()
     main()
