@@ -2,7 +2,8 @@
 
 Every loss takes the model's outputs - a Value, a list of Values or a numpy
 object array of any shape (e.g. the ``(samples, 1)`` output of a batch) - and
-the targets as numbers of the same size, and returns the *mean* over samples.
+the targets as numbers of the same shape (size-1 axes aside, or flat in
+row-major order), and returns the *mean* over samples.
 
 =========================  ===============================================
 ``mse``                    mean of (pred - target)**2
@@ -49,11 +50,35 @@ def _flat(x, what: str, who: str) -> list:
     return items
 
 
+def _shape(x) -> Tuple[int, ...]:
+    """The shape of ``x`` as :func:`_flat` reads it (a scalar has shape ``()``)."""
+    if isinstance(x, (Value, numbers.Real)):
+        return ()
+    return np.shape(x) if isinstance(x, np.ndarray) else np.asarray(x, dtype=object).shape
+
+
 def _pairs(pred: Outputs, target, who: str) -> Tuple[list, list]:
+    """Predictions and targets as two flat lists, paired element by element.
+
+    Their shapes must match, size-1 axes aside (a ``(n, 1)`` batch column
+    pairs with ``n`` targets), or one side may be flat (1-D), paired with the
+    other in row-major order (``(n, k)`` outputs with ``n * k`` targets).
+    Equal sizes alone are not enough: a ``(3, 2)`` and a ``(2, 3)`` array
+    would pair the wrong elements.
+    """
     p = _flat(pred, "predictions", who)
     t = _flat(target, "targets", who)
+    ps, ts = _shape(pred), _shape(target)
     if len(p) != len(t):
-        raise ValueError(f"{who}: {len(p)} predictions but {len(t)} targets; they must match one to one")
+        raise ValueError(
+            f"{who}: {len(p)} predictions but {len(t)} targets (shapes {ps} and {ts}); they must match one to one"
+        )
+    pq, tq = tuple(d for d in ps if d != 1), tuple(d for d in ts if d != 1)
+    if pq != tq and len(pq) > 1 and len(tq) > 1:
+        raise ValueError(
+            f"{who}: predictions of shape {ps} and targets of shape {ts} do not line up; "
+            "their shapes must be equal (size-1 axes aside, e.g. (n, 1) and (n,)), or one side flat"
+        )
     if not p:
         raise ValueError(f"{who}: no predictions given")
     return p, t
@@ -96,6 +121,13 @@ def binary_cross_entropy(logits: Outputs, labels) -> Value:
     equals ``softplus(z) - y z``: ``softplus(-z)`` for ``y = 1`` and
     ``softplus(z)`` for ``y = 0``.  ``softplus`` never overflows, so neither
     does this loss, for any logit.
+
+    A label given as a number picks the cheapest of these forms.  A label
+    given as a Value (e.g. a target column of :func:`autonn.compile`, whose
+    number changes from sample to sample) always gets the form that holds
+    for every ``y``, ``y softplus(-z) + (1 - y) softplus(z)``: exact at
+    ``y = 0`` and ``y = 1`` like the number forms, and differentiable in
+    ``y`` (``d loss / d y = -z``).
     """
     who = "binary_cross_entropy"
     z, y = _pairs(logits, labels, who)
@@ -105,21 +137,28 @@ def binary_cross_entropy(logits: Outputs, labels) -> Value:
         if not 0.0 <= d <= 1.0:
             raise ValueError(f"{who}: label {i} is {d!r}; expected a number in [0, 1]")
         zi = zi if isinstance(zi, Value) else Value(zi)
-        if d == 1.0:
+        if isinstance(yi, Value):
+            # no branch on yi.data: under compile it is a placeholder's number
+            terms.append(yi * (-zi).softplus() + (1.0 - yi) * zi.softplus())
+        elif d == 1.0:
             terms.append((-zi).softplus())
         elif d == 0.0:
             terms.append(zi.softplus())
         else:
-            terms.append(zi.softplus() - zi * yi)
+            terms.append(zi.softplus() - zi * d)
     return _mean(terms)
 
 
 def _cross_entropy_one(logits: list, target, who: str) -> Value:
     k = len(logits)
+    if k == 0:
+        raise ValueError(f"{who}: the logits are empty; expected one score per class (at least one)")
     if not isinstance(target, numbers.Integral) or isinstance(target, bool) or not 0 <= target < k:
         raise ValueError(f"{who}: target must be a class index in 0..{k - 1}, got {target!r}")
     # log-sum-exp shifted by the largest logit m: exp never overflows, and the
     # result (and its gradient, softmax - onehot) is the same for any constant m.
+    # m is a plain number read from .data, so autonn.compile freezes it at the
+    # trace's example (see cross_entropy's docstring).
     m = max(v.data if isinstance(v, Value) else float(v) for v in logits)
     exps = [((v - m) if isinstance(v, Value) else Value(float(v) - m)).exp() for v in logits]
     return value_sum(exps).log() + m - logits[int(target)]
@@ -131,6 +170,16 @@ def cross_entropy(logits, target) -> Value:
     ``logits`` is one sample's list of class scores with ``target`` a class
     index, or a 2-D ``(samples, classes)`` array with ``target`` a sequence of
     indices (the mean over samples is returned).
+
+    The log-sum-exp is shifted by the largest logit, a number read from the
+    logits' ``.data``, so it never overflows when run eagerly.  Under
+    :func:`autonn.compile` that number is read once, on the trace's example
+    inputs, and frozen for every sample: the compiled loss is right only
+    while the logits stay within about 700 of that shift.  Above it ``exp``
+    overflows (loss ``inf``, gradients ``nan``, no error); when every logit
+    is far below it, the sum underflows to 0 and ``log`` raises a domain
+    error.  Pass ``example=`` a row like your data so the frozen shift is
+    close to the logits the batch produces.
     """
     who = "cross_entropy"
     arr = np.asarray(logits, dtype=object)
@@ -138,6 +187,8 @@ def cross_entropy(logits, target) -> Value:
         return _cross_entropy_one(_flat(arr, "logits", who), target, who)
     if arr.ndim != 2:
         raise ValueError(f"{who}: logits must be 1-D (one sample) or 2-D (samples, classes), got shape {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{who}: logits of shape {arr.shape} hold no samples")
     targets = np.asarray(target).ravel().tolist()
     if len(targets) != arr.shape[0]:
         raise ValueError(f"{who}: {arr.shape[0]} samples of logits but {len(targets)} targets")

@@ -126,3 +126,93 @@ def test_losses_pass_gradcheck():
         return mse([a, b], [0.5, c]) + hinge([a * b], [-1]) + binary_cross_entropy([c], [1]) + cross_entropy([a, b, c], 2)
 
     assert autonn.gradcheck(f, [0.3, -0.8, 1.1], atol=1e-8, rtol=1e-6)
+
+
+def softplus(z):
+    return np.logaddexp(0.0, z)
+
+
+def central_difference(f, x, h=1e-6):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def test_binary_cross_entropy_compiled_with_a_label_column_matches_eager():
+    # the label is an input column: the trace sees a placeholder, so no branch may
+    # be taken on its number; every sample must get its own label's loss
+    X = np.array([[1.0, 1.0], [2.0, 0.0], [-1.0, 1.0], [0.5, 0.25], [-3.0, 0.0]])
+    w, b = Value(0.5), Value(0.1)
+    step = autonn.compile(lambda v: binary_cross_entropy(w * v[0] + b, v[1]), [w, b], 2)
+    loss, grads = step(X)
+    eager = binary_cross_entropy([w * x + b for x in X[:, 0]], X[:, 1].tolist())
+    eager.backward()
+    assert math.isclose(loss, eager.data, rel_tol=1e-12)
+    np.testing.assert_allclose(grads, [w.grad, b.grad], rtol=1e-12)
+    # and both against the closed form: mean(softplus(z) - y z), d/dz = sigmoid(z) - y
+    z, y = 0.5 * X[:, 0] + 0.1, X[:, 1]
+    assert math.isclose(loss, np.mean(softplus(z) - y * z), rel_tol=1e-12)
+    e = sigmoid(z) - y
+    np.testing.assert_allclose(grads, [np.mean(e * X[:, 0]), np.mean(e)], rtol=1e-12)
+
+
+def test_binary_cross_entropy_gradient_with_respect_to_a_value_label():
+    z = np.array([0.7, -1.3, 2.0, 1000.0, -1000.0])
+    y = np.array([0.0, 1.0, 0.3, 1.0, 0.0])
+    labels = leaves(y)
+    loss = binary_cross_entropy(leaves(z), labels)
+    # the same numbers as with plain-number labels, also for huge logits
+    assert math.isclose(loss.data, binary_cross_entropy(leaves(z), y.tolist()).data, rel_tol=1e-15)
+    loss.backward()
+    # d/dy_i of mean(softplus(z) - y z) is -z_i / n, at y = 0 and 1 too
+    np.testing.assert_allclose([v.grad for v in labels], -z / len(z), rtol=1e-12)
+    for i in range(3):
+        def f(t, i=i):
+            return binary_cross_entropy(leaves(z), [*y[:i], t, *y[i + 1:]]).data
+        assert math.isclose(labels[i].grad, central_difference(f, 0.5), rel_tol=1e-7)
+
+
+def test_predictions_and_targets_must_have_the_same_shape():
+    p = np.array([Value(float(i)) for i in range(6)], dtype=object).reshape(3, 2)
+    t = np.arange(6.0).reshape(2, 3)
+    for loss in (mse, half_mse):
+        with pytest.raises(ValueError, match=r"predictions of shape \(3, 2\) and targets of shape \(2, 3\)"):
+            loss(p, t)
+    with pytest.raises(ValueError, match=r"shape \(3, 2\) and targets of shape \(2, 1, 3\)"):
+        binary_cross_entropy(p, np.zeros((2, 1, 3)))
+    with pytest.raises(ValueError, match=r"shape \(2, 3\) and targets of shape \(3, 2\)"):
+        hinge(p.reshape(2, 3), np.ones((3, 2)))
+    # size-1 axes do not count: a (n, 1) batch column pairs with n targets, either way round
+    column = np.array([[Value(1.0)], [Value(3.0)]], dtype=object)
+    for target in ([0.0, 1.0], [[0.0], [1.0]], [[0.0, 1.0]]):
+        assert math.isclose(mse(column, target).data, 2.5, rel_tol=1e-12)
+    assert math.isclose(mse(p, t.reshape(3, 2)).data, 0.0, abs_tol=0.0)
+    # a flat side pairs in row-major order, as (n, k) outputs with n * k targets
+    assert math.isclose(mse(p, t.ravel()).data, 0.0, abs_tol=0.0)
+    assert math.isclose(mse(p.ravel(), t.reshape(3, 1, 2)).data, 0.0, abs_tol=0.0)
+
+
+def test_cross_entropy_of_no_logits_says_so():
+    with pytest.raises(ValueError, match="the logits are empty"):
+        cross_entropy([], 0)
+    with pytest.raises(ValueError, match="the logits are empty"):
+        cross_entropy(np.empty((2, 0), dtype=object), [0, 0])
+    with pytest.raises(ValueError, match=r"shape \(0, 3\) hold no samples"):
+        cross_entropy(np.empty((0, 3), dtype=object), [])
+
+
+def test_compiled_cross_entropy_shift_is_frozen_at_the_example():
+    # the documented limitation: the log-sum-exp shift is read from .data at trace time
+    w = Value(1.0)
+
+    def f(v):
+        return cross_entropy([w * v[0], w * v[1]], 0)
+
+    X = np.array([[800.0, 799.0], [790.0, 791.0]])
+    want = sum(cross_entropy([w * a, w * b], 0) for a, b in X) / 2
+    want.backward()
+    with np.errstate(all="ignore"):
+        frozen_at_zero = autonn.compile(f, [w], 2)(X)[0]
+    assert frozen_at_zero == math.inf
+    loss, grads = autonn.compile(f, [w], 2, example=X[0])(X)
+    assert math.isclose(want.data, (math.log1p(math.exp(-1.0)) + math.log1p(math.exp(1.0))) / 2, rel_tol=1e-12)
+    assert math.isclose(loss, want.data, rel_tol=1e-12)
+    np.testing.assert_allclose(grads, [w.grad], rtol=1e-12)
