@@ -103,3 +103,19 @@ def test_domain_error_reports_the_first_bad_sample_of_a_group():
     step = compile(lambda v: (w * v[0]).log() + (w * v[1]).log(), [w], 2, example=[1.0, 1.0])
     with pytest.raises(DomainError, match=r"got -3.0, at sample 1 of the batch"):
         step(np.array([[1.0, 1.0], [1.0, -3.0], [-2.0, 1.0]]))
+
+
+def test_params_may_be_any_iterable_read_once():
+    # an iterator is consumed by the first pass over it; compile must read it only once
+    X = np.array([[1.0], [2.0]])
+    for make in (iter, tuple, lambda ps: (p for p in ps)):
+        w, b = Value(0.5), Value(0.1)
+        step = compile(lambda v: (w * v[0] + b) ** 2, make([w, b]), 1)
+        assert step.params == [w, b]
+        loss, grads = step(X)
+        # mean((w x + b)^2) and its gradient 2 mean((w x + b) x), 2 mean(w x + b), by hand
+        r = 0.5 * X[:, 0] + 0.1
+        assert loss == pytest.approx(np.mean(r ** 2), rel=1e-12)
+        assert grads == pytest.approx([2 * np.mean(r * X[:, 0]), 2 * np.mean(r)], rel=1e-12)
+    with pytest.raises(TypeError, match=r"params\[1\] is a float"):
+        compile(lambda v: w * v[0], iter([w, 1.0]), 1)

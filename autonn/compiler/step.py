@@ -8,7 +8,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .schedule import Plan, schedule
-from .trace import trace
+from .trace import check_params, trace
 
 __all__ = ["compile", "CompiledLoss"]
 
@@ -159,8 +159,8 @@ def compile(  # noqa: A001 - the natural name; autonn.compile reads well
     """
     if reduction not in _REDUCTIONS:
         raise ValueError(f"compile: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    params = check_params(params, "compile")  # once: an iterator can be read only once
     graph = trace(loss_fn, params, n_inputs, example, allow_unused)
-    params = list(params)
     pvec = np.array([p.data for p in params], dtype=float)
     gp = np.zeros(len(params))
     plan = schedule(graph, n_inputs, pvec, gp)
