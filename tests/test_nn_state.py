@@ -116,3 +116,46 @@ def test_repeated_neuron_names_cannot_make_a_state():
         two.state_dict()
     with pytest.raises(ValueError, match="repeated: L0.N0"):
         two.load_state_dict({})
+
+
+@pytest.mark.parametrize("name, written", [("w.NPZ", "w.NPZ"), ("w.Npz", "w.Npz"), ("w", "w.npz"), ("w.npz", "w.npz")])
+def test_save_returns_the_file_written_and_load_takes_either_name(tmp_path, name, written):
+    a = MLP(2, [2, 1], seed=0)
+    path = a.save(tmp_path / name)
+    assert path == str(tmp_path / written)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [written]
+    for given in (path, tmp_path / name):
+        b = MLP(2, [2, 1], seed=5)
+        b.load(given)
+        assert numbers(b) == numbers(a)
+
+
+@pytest.mark.parametrize("bad, dtype", [
+    (["1", "2"], "<U1"),
+    ([True, False], "bool"),
+    ([1 + 2j, 3.0], "complex128"),
+    ([None, 1.0], "object"),
+])
+def test_load_state_dict_takes_only_real_numbers(bad, dtype):
+    n = Neuron(2, seed=0, name="N")
+    before = numbers(n)
+    with pytest.raises(ValueError) as e:
+        n.load_state_dict({"N.w": bad, "N.b": 0.0})
+    assert f"N.w is not an array of numbers (dtype {dtype}" in str(e.value)
+    assert numbers(n) == before
+    with pytest.raises(ValueError, match=r"N.b is not an array of numbers \(dtype bool"):
+        n.load_state_dict({"N.w": [1.0, 2.0], "N.b": True})
+    assert numbers(n) == before
+    # integers of any width and floats of any precision are numbers
+    n.load_state_dict({"N.w": np.array([1, 2], dtype=np.int8), "N.b": np.float32(0.5)})
+    assert numbers(n) == [1.0, 2.0, 0.5]
+
+
+@pytest.mark.parametrize("suffix", [".json", ".npz"])
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_non_finite_parameters_are_not_saved(tmp_path, suffix, bad):
+    net = MLP(2, [2, 1], seed=0)
+    net.layers[1].neurons[0].w[1].data = bad
+    with pytest.raises(ValueError, match=r"MLP.*save: cannot save non-finite numbers .* in L1.N0.w"):
+        net.save(tmp_path / f"m{suffix}")
+    assert list(tmp_path.iterdir()) == []

@@ -156,7 +156,7 @@ class Module:
 
     def save(self, path: PathLike) -> str:
         """Save the parameters to ``path`` (``.npz``, or JSON for ``.json``); return the file name."""
-        return write_state(path, self.state_dict())
+        return write_state(path, self.state_dict(), f"{self._name()}.save")
 
     def load(self, path: PathLike) -> None:
         """Load parameters saved by :meth:`save` (no pickle); mismatches are a ValueError."""

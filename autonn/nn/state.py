@@ -20,6 +20,8 @@ __all__ = ["StateDict", "check_state", "write_state", "read_state"]
 StateDict = Dict[str, np.ndarray]
 PathLike = Union[str, "os.PathLike[str]"]
 
+_REAL_KINDS = "iuf"  # numpy dtype kinds of signed and unsigned integers and floats
+
 
 def check_state(expected: Mapping[str, Tuple[int, ...]], given: Mapping, who: str) -> StateDict:
     """``given`` as float arrays, after checking it has exactly the expected names and shapes.
@@ -41,10 +43,17 @@ def check_state(expected: Mapping[str, Tuple[int, ...]], given: Mapping, who: st
         if name not in given:
             continue
         try:
-            arr = np.array(given[name], dtype=float)
+            arr = np.asarray(given[name])
         except (TypeError, ValueError):
             problems.append(f"{name} is not an array of numbers ({type(given[name]).__name__})")
             continue
+        if arr.dtype.kind not in _REAL_KINDS:
+            # no conversion: float() would read "1" as 1, True as 1 and drop an imaginary part
+            problems.append(
+                f"{name} is not an array of numbers (dtype {arr.dtype}; expected real integers or floats)"
+            )
+            continue
+        arr = arr.astype(float)
         if arr.shape != tuple(shape):
             problems.append(f"{name} has shape {arr.shape}, the model needs {tuple(shape)}")
         elif not np.all(np.isfinite(arr)):
@@ -56,23 +65,49 @@ def check_state(expected: Mapping[str, Tuple[int, ...]], given: Mapping, who: st
     return arrays
 
 
-def write_state(path: PathLike, state: StateDict) -> str:
-    """Write ``state`` to ``path`` (JSON if it ends in ``.json``, else ``.npz``); return the path written."""
+def _is_json(path: str) -> bool:
+    return path.lower().endswith(".json")
+
+
+def write_state(path: PathLike, state: StateDict, who: str = "save") -> str:
+    """Write ``state`` to ``path`` and return the name of the file written.
+
+    JSON if the name ends in ``.json`` (any case), else an ``.npz`` archive;
+    ``.npz`` is appended to a name without that suffix (any case), so
+    ``save("w")`` writes ``w.npz`` and ``save("w.NPZ")`` writes ``w.NPZ``.
+    Non-finite numbers are refused before anything is written: JSON has no
+    NaN, and :func:`check_state` would refuse them on loading anyway.
+    """
     path = os.fspath(path)
-    if path.lower().endswith(".json"):
+    arrays = {k: np.asarray(v, dtype=float) for k, v in state.items()}
+    bad = [k for k, v in arrays.items() if not np.all(np.isfinite(v))]
+    if bad:
+        raise ValueError(
+            f"{who}: cannot save non-finite numbers (nan or inf) in {', '.join(bad)}; "
+            "a saved state must load back, and loading refuses them"
+        )
+    if _is_json(path):
         with open(path, "w", encoding="utf-8") as f:
-            json.dump({k: np.asarray(v).tolist() for k, v in state.items()}, f, indent=1)
+            json.dump({k: v.tolist() for k, v in arrays.items()}, f, indent=1)
         return path
     if not path.lower().endswith(".npz"):
         path += ".npz"  # numpy would add it silently; say so by returning it
-    np.savez(path, **{k: np.asarray(v, dtype=float) for k, v in state.items()})
+    with open(path, "wb") as f:  # a file object: numpy adds no suffix of its own (its check is case-sensitive)
+        np.savez(f, **arrays)
     return path
 
 
 def read_state(path: PathLike, who: str) -> Dict[str, np.ndarray]:
-    """Read a state written by :func:`write_state` (never unpickles anything)."""
+    """Read a state written by :func:`write_state` (never unpickles anything).
+
+    ``path`` is the name given to :func:`write_state` or the one it returned:
+    a name without a ``.json`` or ``.npz`` suffix that is not a file is read
+    as ``path + ".npz"``, the file ``write_state`` made of it.
+    """
     path = os.fspath(path)
-    if path.lower().endswith(".json"):
+    if not path.lower().endswith((".json", ".npz")) and not os.path.exists(path) and os.path.exists(path + ".npz"):
+        path += ".npz"
+    if _is_json(path):
         with open(path, encoding="utf-8") as f:
             try:
                 raw = json.load(f)
