@@ -80,6 +80,24 @@ def test_mlp_has_a_cluster_per_neuron_inside_a_cluster_per_layer():
         assert 'class="value parameter"' in nodes[f"n{order.index(p)}"]
 
 
+def test_user_nodes_on_a_neuron_output_stay_outside_its_cluster():
+    mlp = MLP(2, [2, 1], activation="tanh", seed=0)
+    (out,) = mlp([0.5, -1.0])  # L1.N0 is linear: out is its sum node
+    hidden = mlp.layers[0].neurons[0]
+    h_out = next(n for n in topological_order(out) if n.label == hidden.name)
+    loss = (-out).exp() + out.sigmoid() + h_out.parents[0].exp()  # the last on L0.N0's sum
+    src = to_dot(loss, module=mlp).source
+    order = topological_order(loss)
+    members = cluster_members(src)
+    last = mlp.layers[1].neurons[0]
+    assert members["cluster_n2"] == _ids(order, _expected_neuron_nodes(last, out))
+    assert members["cluster_n0"] == _ids(order, _expected_neuron_nodes(hidden, h_out))
+    user = [n for n in order if n.op in ("neg", "sigmoid", "exp")]
+    assert len(user) == 4
+    inside = set().union(*members.values())
+    assert not inside & _ids(order, user)
+
+
 def test_clusters_collect_every_sample_of_a_batch():
     layer = Layer.from_weights([[1.0, 2.0]], [0.5], "relu", name="L")
     outs = [layer([Value(a), Value(b)])[0] for a, b in ((1.0, 2.0), (-3.0, 0.5))]

@@ -4,7 +4,7 @@ Nodes carry no record of the module that made them; the grouping is derived
 from the module and the fixed shape a neuron builds for each sample (see
 :mod:`autonn.nn.neuron`): one ``mul`` node per weight, one n-ary ``sum``
 whose last term is the bias, then at most one unary activation node on that
-sum.  A neuron's cluster is its weights and bias plus exactly those nodes,
+sum, labelled with the neuron's name.  A neuron's cluster is its weights and bias plus exactly those nodes,
 for every sample the graph holds.
 """
 
@@ -73,7 +73,8 @@ def neuron_of_nodes(order: Sequence, neurons: Sequence) -> Dict[int, object]:
     """Map ``id(node) -> neuron`` for every node of ``order`` that a neuron made.
 
     The neuron's weights and bias, the ``mul`` nodes using a weight, the
-    ``sum`` whose last term is the bias, and the unary node applied to that sum.
+    ``sum`` whose last term is the bias, and (unless the neuron is linear) its
+    activation: the unary node on that sum labelled with the neuron's name.
     """
     weight_of: Dict[int, object] = {}
     bias_of: Dict[int, object] = {}
@@ -101,7 +102,9 @@ def neuron_of_nodes(order: Sequence, neurons: Sequence) -> Dict[int, object]:
                 owner[key] = found
                 sums[key] = found
         elif op.kind == UNARY:
+            # only the neuron's own activation: other unary nodes on the sum
+            # (a user's ``-out``, or anything on a linear neuron's output) are not its
             found = sums.get(id(node._a))
-            if found is not None:
+            if found is not None and found.activation != "linear" and node.label == found.name:
                 owner[key] = found
     return owner
