@@ -14,13 +14,16 @@ Grammar, loosest binding first::
     atoms         numbers (2, 0.5, 1e-3), names, name(args), ( ... )
 
 Functions: ``exp log log1p sqrt tanh sigmoid softplus relu sin cos abs`` (one
-argument) and ``sum`` (any number, one n-ary node).  Every error is an
-:class:`ExprError` naming the position in the text.
+argument) and ``sum`` (any number, one n-ary node).  A part made of numbers
+only (``1+1``, ``log(2)``) is computed once into one number, so ``x**(1+1)``
+is ``x ** 2.0``.  Every error is an :class:`ExprError` naming the position in
+the text.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Tuple, Union
@@ -99,7 +102,8 @@ def tokenize(text: str) -> List[Token]:
     return tokens
 
 
-# Postfix instructions: ("num", float), ("name", str), ("neg",), ("bin", op), ("call", name, argc)
+# Postfix instructions (pos: where the name, operator or function stands in the text):
+# ("num", float), ("name", str, pos), ("neg", pos), ("bin", op, pos), ("call", name, argc, pos)
 Instruction = Tuple
 
 
@@ -130,9 +134,9 @@ def parse(text: str) -> List[Instruction]:
                 return
             stack.pop()
             if top[0] == "bin":
-                output.append(("bin", top[1]))
+                output.append(("bin", top[1], top[2]))
             elif top[0] == "neg":
-                output.append(("neg",))
+                output.append(("neg", top[1]))
 
     i = 0
     while i < len(tokens):
@@ -180,7 +184,7 @@ def parse(text: str) -> List[Instruction]:
                 if not stack:
                     what = "')' without a matching '('" if tok.text == ")" else "',' outside a function call"
                     raise ExprError(what, text, tok.position)
-                _, _, func, argc, _ = stack[-1]
+                _, _, func, argc, func_position = stack[-1]
                 if tok.text == ",":
                     if func is None or FUNCTIONS[func] == 1:
                         where = "inside plain parentheses" if func is None else f"{func}() takes one argument"
@@ -190,7 +194,7 @@ def parse(text: str) -> List[Instruction]:
                 else:
                     stack.pop()
                     if func is not None:
-                        output.append(("call", func, argc[0] + 1))
+                        output.append(("call", func, argc[0] + 1, func_position))
         i += 1
     if expect_operand:
         raise ExprError("the expression ends where a number, a name or '(' was expected", text, len(text.rstrip()))
@@ -221,20 +225,27 @@ def _apply(func: str, args: List[Value]) -> Value:
 def evaluate(text: str, values: Mapping[str, Union[Value, Number]]) -> Value:
     """Build the graph of ``text`` with ``values`` for its names and return the result.
 
-    Names map to Values (used as they are) or numbers (wrapped in a new
-    Value labelled with the name).  Numbers written in the text become
-    constants.  A name without a value, or a math error (``log(-1)``), is an
-    :class:`ExprError` or the op's own error naming the value.
+    Names map to Values (used as they are) or real numbers (int, float, numpy
+    real scalars; wrapped in a new Value labelled with the name).  A part of
+    the text made of numbers only (``1+1``, ``log(2)``) is computed once into
+    a single number; numbers then become constants (``x**(1+1)`` is
+    ``x ** 2.0``).  A name without a value, or a math error in such a part
+    (``log(0)``, ``1/0``), is an :class:`ExprError` naming the position; a
+    math error on values (``log(x)`` at x = 0) is the op's own error naming the
+    value.
     """
     program = parse(text)
     leaves: Dict[str, Value] = {}
     for name, v in values.items():
         if isinstance(v, Value):
             leaves[name] = v
-        elif isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+        elif isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v):
             leaves[name] = Value(float(v), name)
         else:
-            raise TypeError(f"value of {name!r} must be a finite number or a Value, got {v!r}")
+            raise TypeError(
+                f"evaluate: value of {name!r} must be a finite real number (int, float or numpy scalar) "
+                f"or a Value, got {type(v).__name__}: {v!r}"
+            )
     stack: List = []
     for ins in program:
         kind = ins[0]
@@ -246,22 +257,39 @@ def evaluate(text: str, values: Mapping[str, Union[Value, Number]]) -> Value:
                 raise ExprError(f"no value given for {ins[1]!r}", text, ins[2])
             stack.append(leaf)
         elif kind == "neg":
-            top = stack.pop()
-            stack.append(-top if isinstance(top, Value) else -top)
+            stack.append(-stack.pop())
         elif kind == "bin":
             b = stack.pop()
             a = stack.pop()
-            stack.append(_binary(ins[1], a, b))
+            if isinstance(a, Value) or isinstance(b, Value):
+                stack.append(_binary(ins[1], a, b))
+            else:
+                stack.append(_fold(_binary, (ins[1], _constant(a), b), text, ins[2]))
         else:  # call
             argc = ins[2]
             args = stack[len(stack) - argc:]
             del stack[len(stack) - argc:]
-            args = [a if isinstance(a, Value) else _constant(a) for a in args]
-            stack.append(_apply(ins[1], args))
+            if any(isinstance(a, Value) for a in args):
+                stack.append(_apply(ins[1], [a if isinstance(a, Value) else _constant(a) for a in args]))
+            else:
+                stack.append(_fold(_apply, (ins[1], [_constant(a) for a in args]), text, ins[3]))
     result = stack.pop()
     if not isinstance(result, Value):
         result = _constant(result)
     return result
+
+
+def _fold(build, args: tuple, text: str, position: int) -> float:
+    """The number ``build(*args)`` computes on constants (by the ops' own rules), for
+    a part of the text made of numbers only; an :class:`ExprError` at ``position``
+    if it has no finite value."""
+    try:
+        number = build(*args).data
+    except (ArithmeticError, ValueError) as exc:
+        raise ExprError(str(exc), text, position) from None
+    if not math.isfinite(number):
+        raise ExprError(f"this part, made of numbers only, has no finite value (it gives {number})", text, position)
+    return number
 
 
 def _constant(x: float) -> Value:
@@ -270,9 +298,7 @@ def _constant(x: float) -> Value:
 
 
 def _binary(op: str, a, b):
-    """``a op b`` where at least one side may be a plain number (folded when both are)."""
-    if not isinstance(a, Value) and not isinstance(b, Value):
-        a = _constant(a)  # keep the number visible as a constant node
+    """``a op b`` where one side may be a plain number."""
     if op == "+":
         return a + b
     if op == "-":

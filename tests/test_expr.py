@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from autonn import Constant, Value
@@ -129,3 +130,64 @@ def test_bad_value_types():
         evaluate("x", {"x": "3"})
     with pytest.raises(TypeError, match="str"):
         evaluate(3, {})
+    for bad in (True, np.bool_(False), float("nan"), np.float64("inf"), None):
+        with pytest.raises(TypeError, match="value of 'x' must be a finite real number"):
+            evaluate("x", {"x": bad})
+
+
+def test_numpy_numbers_are_values():
+    out = evaluate("x * y + z", {"x": np.int64(3), "y": np.float32(0.5), "z": np.int8(-2)})
+    assert out.data == pytest.approx(-0.5)
+    leaves = {n.label: n for n in topological_order(out) if n.is_leaf}
+    assert set(leaves) == {"x", "y", "z"}
+    assert all(type(n.data) is float for n in leaves.values())
+
+
+@pytest.mark.parametrize(
+    "text, folded",
+    [
+        ("x**(1+1)", 2.0),
+        ("x**-(3-1)", -2.0),
+        ("x * (2*3)", 6.0),
+        ("x + log(exp(2)) * 3", 6.0),
+        ("sum(1, 2, 3) / x", 6.0),
+        ("x - 2**3**2", 512.0),
+    ],
+)
+def test_number_only_parts_become_one_constant(text, folded):
+    x = Value(-2.0, "x")
+    out = evaluate(text, {"x": x})
+    order = topological_order(out)
+    consts = [n for n in order if n.is_leaf and n is not x]
+    params = [n.param for n in order if n.param is not None]
+    assert [c.data for c in consts] + params == [pytest.approx(folded)]
+    assert all(type(c) is Constant for c in consts)
+    assert len(order) - 1 - len(consts) == 1  # one op node on x and the number
+
+
+def test_a_folded_power_is_a_constant_power():
+    x = Value(-2.0, "x")
+    out = evaluate("x**(1+1)", {"x": x})
+    assert out.op == "powc" and out.param == 2.0
+    out.backward()
+    assert x.grad == pytest.approx(-4.0)  # d x^2 / dx at -2, not nan
+    assert evaluate("2*3", {}).data == 6.0 and type(evaluate("2*3", {})) is Constant
+
+
+@pytest.mark.parametrize(
+    "text, position, words",
+    [
+        ("x * log(0)", 4, "log: expected a positive number"),
+        ("x + 1/0", 5, "division by zero"),
+        ("x + (-8)**0.5", 8, "negative base"),
+        ("x + 0**-1", 5, "negative power"),
+        ("x + exp(1000)", 4, "no finite value (it gives inf)"),
+        ("sqrt(-1)", 0, "sqrt"),
+    ],
+)
+def test_math_errors_of_number_only_parts_name_the_position(text, position, words):
+    with pytest.raises(ExprError) as info:
+        evaluate(text, {"x": 1.0})
+    assert info.value.position == position
+    assert words in str(info.value)
+    assert str(info.value).splitlines()[-1].index("^") - 2 == position
