@@ -56,6 +56,15 @@ def test_draw_writes_the_diagram(capsys, tmp_path):
     assert any(t.startswith("∂=") for t in texts)
 
 
+@pytest.mark.skipif(not R.available_renderers("png"), reason="no Graphviz renderer for png installed")
+def test_format_without_a_file_name_names_the_default_file_after_it(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["draw", "x*2", "--x", "1", "--format", "png"]) == 0
+    assert "diagram written to expression.png" in capsys.readouterr().out
+    assert (tmp_path / "expression.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not (tmp_path / "expression.svg").exists()
+
+
 def test_draw_explain_prints_the_ledger(capsys):
     assert main(["draw", "x*y + x", "--x", "2", "--y", "5", "--explain", "x", "--no-diagram"]) == 0
     out = capsys.readouterr().out
@@ -79,12 +88,27 @@ def test_draw_explain_prints_the_ledger(capsys):
         (["demo", "--lr", "-1"], "--lr must be a positive number"),
         (["draw", "x", "--x", "1", "--precision", "-2"], "--precision must be from 0 to 17"),
         (["draw", "x", "--x", "1", "--explain", "x", "--dot"], "--dot and --explain"),
+        (["draw", "x", "--x", "1", "-o", "a.png", "--format", "svg"],
+         "-o a.png ends in .png but --format is svg; name the file .svg or drop --format"),
+        (["draw", "x", "--x", "1", "-o", "a.jpg"], "-o a.jpg: cannot write a .jpg file; name it .svg, .png or .pdf"),
+        (["demo", "-o", "a.jpg", "--format", "png"], "-o a.jpg ends in .jpg but --format is png; name the file .png"),
+        (["draw", "out*2", "--out", "3"],
+         "no value for 'out' in 'out*2': add out=VALUE (--out is an option of autonn draw: give 'out' as out=VALUE)"),
+        (["draw", "out*x", "--out", "3"], "add out=VALUE --x VALUE (--out is an option"),
+        (["draw", "dot*2", "--dot", "3"], "unexpected argument '3'; give values as --NAME VALUE or NAME=VALUE "
+                                          "(--dot is an option of autonn draw: give 'dot' as dot=VALUE)"),
     ],
 )
-def test_usage_errors_exit_2_with_a_clear_message(capsys, argv, words):
+def test_usage_errors_exit_2_with_a_clear_message(capsys, monkeypatch, tmp_path, argv, words):
+    monkeypatch.chdir(tmp_path)  # nothing is written, but if it were, not here
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert words in err and err.startswith(f"autonn {argv[0]}: error:")
+
+
+def test_names_that_are_options_are_given_as_name_equals_value(capsys):
+    assert main(["draw", "out*precision + x", "out=3", "precision=2", "--x", "1", "--no-diagram"]) == 0
+    assert _grads(capsys.readouterr().out) == {"out": 2.0, "precision": 3.0, "x": 1.0}
 
 
 def test_math_errors_exit_1(capsys):

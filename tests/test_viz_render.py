@@ -99,6 +99,32 @@ def test_render_accepts_a_drawn_digraph_and_checks_options(tmp_path):
         render(g, tmp_path / "missing" / "c.svg")
 
 
+@pytest.mark.parametrize(
+    "name, format, words",
+    [
+        ("a.png", "svg", "'a.png' ends in .png but format is 'svg'; name the file .svg or give format='png'"),
+        ("a.svg", "pdf", "ends in .svg but format is 'pdf'"),
+        ("a.jpg", "png", "'a.jpg' ends in .jpg but format is 'png'; name the file .png"),
+        ("a.jpg", None, "cannot write a .jpg file ('a.jpg'); the formats are svg, png, pdf"),
+        ("a.svg.gz", None, "cannot write a .gz file"),
+        ("a.svg", "gif", "format must be one of svg, png, pdf; got 'gif'"),
+    ],
+)
+def test_file_name_and_format_must_agree(tmp_path, monkeypatch, name, format, words):
+    monkeypatch.setattr(R, "render_source", lambda *a, **k: pytest.fail("nothing is drawn"))
+    with pytest.raises(ValueError) as info:
+        render(_graph(), tmp_path / name, format)
+    assert str(info.value).startswith("render: ") and words in str(info.value)
+    assert not (tmp_path / name).exists()
+
+
+@NEED_ANY
+def test_format_comes_from_the_suffix_or_is_given(tmp_path):
+    assert b"<svg" in render(_graph(), tmp_path / "upper.SVG").read_bytes()[:400]
+    assert b"<svg" in render(_graph(), tmp_path / "plain").read_bytes()[:400]
+    assert b"<svg" in render(_graph(), tmp_path / "named.svg", format="SVG").read_bytes()[:400]
+
+
 @NEED_ANY
 def test_diagram_displays_in_jupyter():
     svg = to_dot(_graph())._repr_image_svg_xml()

@@ -14,7 +14,8 @@ import argparse
 import math
 import re
 import sys
-from typing import Dict, List, Optional, Sequence
+from pathlib import Path
+from typing import AbstractSet, Dict, List, Optional, Sequence
 
 from .. import __version__
 from ..datasets import make_line
@@ -37,9 +38,9 @@ class UsageError(Exception):
     """Wrong command-line input: printed with the usage line, exit status 2."""
 
 
-def _drawing_options(p: argparse.ArgumentParser, default_out: str) -> None:
+def _drawing_options(p: argparse.ArgumentParser, default_stem: str) -> None:
     g = p.add_argument_group("diagram")
-    g.add_argument("-o", "--out", default=default_out, help=f"file to write (default: {default_out})")
+    g.add_argument("-o", "--out", help=f"file to write (default: {default_stem}.svg, or the suffix of --format)")
     g.add_argument("--format", choices=FORMATS, help="svg, png or pdf (default: from the file name, else svg)")
     g.add_argument("--renderer", default="auto", choices=("auto",) + tuple(RENDERERS),
                    help="Graphviz program to lay out the diagram (default: dot if installed, else graphviz-pure)")
@@ -52,6 +53,7 @@ def _drawing_options(p: argparse.ArgumentParser, default_out: str) -> None:
     g.add_argument("--precision", type=int, default=4, help="digits after the decimal point (default 4)")
     g.add_argument("--dot", action="store_true", help="print the DOT text instead of writing a picture")
     g.add_argument("--no-diagram", action="store_true", help="do not draw")
+    p.set_defaults(default_stem=default_stem)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--lr", type=float, default=1.0, help="learning rate (default 1.0)")
     demo.add_argument("--seed", type=int, default=0, help="seed of the data (default 0)")
     demo.add_argument("--explain", action="store_true", help="print the chain-rule ledger of d loss / d w")
-    _drawing_options(demo, "autonn-demo.svg")
+    _drawing_options(demo, "autonn-demo")
 
     draw = sub.add_parser(
         "draw",
@@ -95,12 +97,22 @@ def build_parser() -> argparse.ArgumentParser:
     draw.add_argument("expression", help='the expression, quoted: "x**2 + 3*x"')
     draw.add_argument("--explain", metavar="NAME", action="append", default=[],
                       help="print the chain-rule ledger of d result / d NAME (repeatable; 'all' for every name)")
-    _drawing_options(draw, "expression.svg")
+    _drawing_options(draw, "expression")
+    # names that --NAME cannot give, since argparse takes them as the command's own options
+    draw.set_defaults(option_names=frozenset(
+        s[2:] for action in draw._actions for s in action.option_strings if s.startswith("--")
+    ))
     return parser
 
 
-def _name_values(extras: Sequence[str], expression: str) -> Dict[str, float]:
-    """``--NAME VALUE``, ``--NAME=VALUE`` and ``NAME=VALUE`` pairs as a dict of floats."""
+def _name_values(
+    extras: Sequence[str], expression: str, option_names: AbstractSet[str] = frozenset()
+) -> Dict[str, float]:
+    """``--NAME VALUE``, ``--NAME=VALUE`` and ``NAME=VALUE`` pairs as a dict of floats.
+
+    A name in ``option_names`` (``out`` for ``--out``) can only be given as
+    ``NAME=VALUE``: the hints say so.
+    """
     values: Dict[str, float] = {}
     i = 0
     while i < len(extras):
@@ -118,7 +130,10 @@ def _name_values(extras: Sequence[str], expression: str) -> Dict[str, float]:
         elif "=" in token and not token.startswith("-"):
             name, text = token.split("=", 1)
         else:
-            raise UsageError(f"unexpected argument {token!r}; give values as --NAME VALUE or NAME=VALUE")
+            raise UsageError(
+                f"unexpected argument {token!r}; give values as --NAME VALUE or NAME=VALUE"
+                f"{_clash_hint(expression, option_names)}"
+            )
         if not _NAME.match(name):
             raise UsageError(f"{name!r} is not a valid name (letters, digits and _, not starting with a digit)")
         try:
@@ -134,12 +149,29 @@ def _name_values(extras: Sequence[str], expression: str) -> Dict[str, float]:
     used = names_in(expression)
     missing = [n for n in used if n not in values]
     if missing:
-        hint = " ".join(f"--{n} VALUE" for n in missing)
-        raise UsageError(f"no value for {', '.join(map(repr, missing))} in {expression!r}: add {hint}")
+        hint = " ".join(f"{n}=VALUE" if n in option_names else f"--{n} VALUE" for n in missing)
+        raise UsageError(
+            f"no value for {', '.join(map(repr, missing))} in {expression!r}: add {hint}"
+            f"{_clash_hint(expression, option_names)}"
+        )
     unused = [n for n in values if n not in used]
     if unused:
         raise UsageError(f"{', '.join(map(repr, unused))} not used in {expression!r} (a typo?)")
     return values
+
+
+def _clash_hint(expression: str, option_names: AbstractSet[str]) -> str:
+    """A note for the names of ``expression`` that are also options of the command, or ``""``."""
+    try:
+        clashes = [n for n in names_in(expression) if n in option_names]
+    except ExprError:
+        return ""
+    if not clashes:
+        return ""
+    options = ", ".join(f"--{n}" for n in clashes)
+    forms = " ".join(f"{n}=VALUE" for n in clashes)
+    what = "is an option" if len(clashes) == 1 else "are options"
+    return f" ({options} {what} of autonn draw: give {', '.join(map(repr, clashes))} as {forms})"
 
 
 def _check_drawing_options(args) -> None:
@@ -147,6 +179,14 @@ def _check_drawing_options(args) -> None:
         raise UsageError(f"--precision must be from 0 to 17, got {args.precision}")
     if args.dot and args.explain:
         raise UsageError("--dot and --explain both write to standard output; use -o FILE or --no-diagram")
+    if args.out is not None and not (args.dot or args.no_diagram):  # as render checks, but in option words
+        suffix = Path(args.out).suffix.lower().lstrip(".")
+        if suffix and args.format and suffix != args.format:
+            other = " or drop --format" if suffix in FORMATS else ""
+            raise UsageError(f"-o {args.out} ends in .{suffix} but --format is {args.format}; "
+                             f"name the file .{args.format}{other}")
+        if suffix and suffix not in FORMATS:
+            raise UsageError(f"-o {args.out}: cannot write a .{suffix} file; name it .svg, .png or .pdf")
 
 
 def _write_diagram(root, args, out=sys.stdout) -> None:
@@ -163,13 +203,14 @@ def _write_diagram(root, args, out=sys.stdout) -> None:
     if args.dot:
         print(to_dot(root, **options).source, end="", file=out)
         return
-    path = render(root, args.out, args.format, renderer=args.renderer, **options)
+    target = args.out if args.out is not None else f"{args.default_stem}.{args.format or 'svg'}"
+    path = render(root, target, args.format, renderer=args.renderer, **options)
     print(f"diagram written to {path}", file=out)
 
 
 def _draw(args, extras: List[str], out) -> None:
     _check_drawing_options(args)
-    values = _name_values(extras, args.expression)
+    values = _name_values(extras, args.expression, args.option_names)
     leaves = {name: Value(values[name], name) for name in names_in(args.expression)}
     result = evaluate(args.expression, leaves)
     result.backward()

@@ -9,7 +9,7 @@ from typing import Optional, Union
 import graphviz
 
 from .dot import to_dot
-from .renderers import FORMATS, render_source
+from .renderers import FORMATS, _check_format, render_source
 
 __all__ = ["render"]
 
@@ -31,13 +31,14 @@ def render(
     :func:`autonn.to_dot`; ``options`` go to ``to_dot`` (``module=``,
     ``derivatives=True``, ``rankdir="TB"`` ...).  ``format`` is ``"svg"``,
     ``"png"`` or ``"pdf"``; by default it is taken from the file name's
-    suffix, else svg.  The ``dot`` program is used when installed, otherwise
-    the ``graphviz-pure`` pip package (see :mod:`autonn.viz.renderers`).
+    suffix (svg for a name without one).  A suffix that is not one of these
+    formats, or that disagrees with ``format``, is a ValueError: the file
+    would hold another format than its name says.  The ``dot`` program is
+    used when installed, otherwise the ``graphviz-pure`` pip package (see
+    :mod:`autonn.viz.renderers`).
     """
     target = Path(path)
-    if format is None:
-        suffix = target.suffix.lower().lstrip(".")
-        format = suffix if suffix in FORMATS else "svg"
+    format = _format_for(target, format)
     if isinstance(root_or_graph, graphviz.Digraph):
         if options:
             raise TypeError(
@@ -51,3 +52,25 @@ def render(
         raise FileNotFoundError(f"render: the folder {str(target.parent)!r} does not exist")
     target.write_bytes(picture)
     return target
+
+
+def _format_for(target: Path, format: Optional[str]) -> str:
+    """The format to write ``target`` in: ``format`` (checked) or the file name's suffix."""
+    suffix = target.suffix.lower().lstrip(".")
+    if format is not None:
+        format = _check_format(format)
+        if suffix and suffix != format:
+            other = f" or give format={suffix!r}" if suffix in FORMATS else ""
+            raise ValueError(
+                f"render: the file name {target.name!r} ends in .{suffix} but format is {format!r}; "
+                f"name the file .{format}{other}"
+            )
+        return format
+    if not suffix:
+        return "svg"
+    if suffix not in FORMATS:
+        raise ValueError(
+            f"render: cannot write a {target.suffix} file ({target.name!r}); the formats are "
+            f"{', '.join(FORMATS)}: name the file with one of these suffixes"
+        )
+    return suffix
