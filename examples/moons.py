@@ -4,10 +4,11 @@ Data: two interleaving half circles (autonn.datasets.make_moons, labels -1 /
 +1).  Model: MLP(2, [16, 16, 1]) with ReLU hidden layers.  Loss: the hinge
 loss relu(1 - y * score), averaged over the data; optimiser: Adam.
 
-Saves viz/moons_boundary.png (decision boundary) and viz/moons_loss.png
-(loss curve) if matplotlib is installed (pip install -e ".[plot]").
+Saves moons_boundary.png (decision boundary) and moons_loss.png (loss
+curve) in the current directory, or in --out-dir, if matplotlib is
+installed (pip install -e ".[plot]"); examples/gallery.py writes them to viz/.
 
-    python examples/moons.py [--epochs 100] [--lr 0.05] [--n 100] [--no-plot] [--compiled]
+    python examples/moons.py [--epochs 100] [--lr 0.05] [--n 100] [--no-plot] [--out-dir .] [--compiled]
 
 --compiled traces the per-sample loss once (autonn.compiler) and runs each
 step on the whole batch as numpy array operations: same numbers, much faster.
@@ -27,7 +28,6 @@ from autonn.nn import MLP
 from autonn.optim import Adam
 from autonn.train import accuracy, fit, mean_loss_step
 
-VIZ_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "viz")
 
 
 def sample_loss(model: MLP, row) -> autonn.Value:
@@ -54,7 +54,7 @@ def scores(model: MLP, X: np.ndarray) -> np.ndarray:
         return model(X).astype(float).ravel()
 
 
-def save_plots(model: MLP, X: np.ndarray, y: np.ndarray, history: List[float]) -> None:
+def save_plots(model: MLP, X: np.ndarray, y: np.ndarray, history: List[float], out_dir: str) -> None:
     try:
         import matplotlib
 
@@ -63,7 +63,7 @@ def save_plots(model: MLP, X: np.ndarray, y: np.ndarray, history: List[float]) -
     except ImportError:
         print('matplotlib is not installed, so no pictures; get it with: pip install -e ".[plot]"')
         return
-    os.makedirs(VIZ_DIR, exist_ok=True)
+    os.makedirs(out_dir, exist_ok=True)
     lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
     gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], 60), np.linspace(lo[1], hi[1], 60))
     grid_scores = scores(model, np.column_stack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
@@ -74,7 +74,7 @@ def save_plots(model: MLP, X: np.ndarray, y: np.ndarray, history: List[float]) -
     ax.scatter(X[y > 0, 0], X[y > 0, 1], c="#1f77b4", s=18, label="label +1")
     ax.set_title(f"{model}: decision boundary", fontsize=9)
     ax.legend(loc="upper right", fontsize=8)
-    path = os.path.normpath(os.path.join(VIZ_DIR, "moons_boundary.png"))
+    path = os.path.normpath(os.path.join(out_dir, "moons_boundary.png"))
     fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     fig, ax = plt.subplots(figsize=(5.5, 3.5))
@@ -83,7 +83,7 @@ def save_plots(model: MLP, X: np.ndarray, y: np.ndarray, history: List[float]) -
     ax.set_ylabel("mean hinge loss")
     ax.set_yscale("symlog", linthresh=1e-3)
     ax.set_title("training loss")
-    loss_path = os.path.normpath(os.path.join(VIZ_DIR, "moons_loss.png"))
+    loss_path = os.path.normpath(os.path.join(out_dir, "moons_loss.png"))
     fig.savefig(loss_path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     print(f"saved {path} and {loss_path}")
@@ -98,6 +98,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed for data and weights (default 0)")
     parser.add_argument("--hidden", type=int, nargs="+", default=[16, 16], help="hidden layer sizes (default 16 16)")
     parser.add_argument("--no-plot", action="store_true", help="do not draw pictures")
+    parser.add_argument("--out-dir", default=".", help="where the pictures go (default: the current directory)")
     parser.add_argument("--compiled", action="store_true", help="run each step as compiled numpy code")
     args = parser.parse_args()
 
@@ -130,7 +131,7 @@ def main() -> None:
     per_epoch = 1000 * elapsed / max(1, args.epochs)
     print(f"time per epoch (forward + backward + Adam update, {args.n} points): {per_epoch:.1f} ms")
     if not args.no_plot:
-        save_plots(model, X, y, history)
+        save_plots(model, X, y, history, args.out_dir)
 
 
 if __name__ == "__main__":
