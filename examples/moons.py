@@ -17,17 +17,16 @@ step on the whole batch as numpy array operations: same numbers, much faster.
 import argparse
 import os
 import time
-from typing import Callable, List
+from typing import List
 
 import numpy as np
 
 import autonn
-from autonn.compiler import compile as compile_loss
+from autonn.compiler import batch_step
 from autonn.datasets import make_moons
 from autonn.nn import MLP
 from autonn.optim import Adam
-from autonn.train import accuracy, fit, mean_loss_step
-
+from autonn.train import accuracy, fit
 
 
 def sample_loss(model: MLP, row) -> autonn.Value:
@@ -35,17 +34,6 @@ def sample_loss(model: MLP, row) -> autonn.Value:
     x1, x2, label = row
     (score,) = model([x1, x2])
     return (1.0 - label * score).relu()
-
-
-def make_step(model, data: np.ndarray, compiled: bool = False) -> Callable[[], float]:
-    """A training step: the mean of ``sample_loss`` over the rows of ``data``,
-    backpropagated into every ``p.grad``; returns the loss.  ``compiled``
-    traces ``sample_loss`` once and runs each step on the whole batch with numpy
-    (the same numbers)."""
-    loss_of_row = lambda row: sample_loss(model, row)  # noqa: E731
-    if compiled:
-        return compile_loss(loss_of_row, model.parameters(), n_inputs=data.shape[1]).step_on(data)
-    return mean_loss_step(loss_of_row, data)
 
 
 def scores(model: MLP, X: np.ndarray) -> np.ndarray:
@@ -107,7 +95,7 @@ def main() -> None:
     model = MLP(2, args.hidden + [1], activation="relu", seed=args.seed)
     print(f"{model}: {len(model.parameters())} parameters; {args.n} points; hinge loss; Adam(lr={args.lr})")
 
-    step = make_step(model, data, compiled=args.compiled)
+    step = batch_step(lambda row: sample_loss(model, row), model.parameters(), data, compiled=args.compiled)
     logging_time = [0.0]
 
     def progress() -> str:

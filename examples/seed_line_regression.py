@@ -12,17 +12,15 @@ and autograd's gradients of the same loss are exactly these means.
 """
 
 import argparse
-from typing import Callable
 
 import numpy as np
 
 import autonn
-from autonn.compiler import compile as compile_loss
+from autonn.compiler import batch_step
 from autonn.datasets import make_line
 from autonn.losses import closed_form_line_grads
 from autonn.nn import Neuron
 from autonn.optim import SGD
-from autonn.train import mean_loss_step
 
 TRUE_W, TRUE_B = 12.0, 40.0  # the line the data is generated from
 
@@ -32,17 +30,6 @@ def sample_loss(model: Neuron, row) -> autonn.Value:
     x, y = row
     error = model([x]) - y
     return 0.5 * error**2
-
-
-def make_step(model, data: np.ndarray, compiled: bool = False) -> Callable[[], float]:
-    """A training step: the mean of ``sample_loss`` over the rows of ``data``,
-    backpropagated into every ``p.grad``; returns the loss.  ``compiled``
-    traces ``sample_loss`` once and runs each step on the whole batch with numpy
-    (the same numbers)."""
-    loss_of_row = lambda row: sample_loss(model, row)  # noqa: E731
-    if compiled:
-        return compile_loss(loss_of_row, model.parameters(), n_inputs=data.shape[1]).step_on(data)
-    return mean_loss_step(loss_of_row, data)
 
 
 def main() -> None:
@@ -66,7 +53,7 @@ def main() -> None:
     print(f"start: w = {w.data:g}, b = {b.data:g}; first guess at x = {x[0]:.2f}: "
           f"{model([x[0]]).data:.2f}   (25*0.66 + 85 = 101.5)\n")
 
-    step = make_step(model, data, compiled=args.compiled)
+    step = batch_step(lambda row: sample_loss(model, row), model.parameters(), data, compiled=args.compiled)
     opt = SGD([w, b], lr=args.lr)
     header = (f"{'step':>5} {'w':>10} {'b':>10} {'loss':>12} | {'dL/dw autograd':>15} {'mean(Err*x)':>12}"
               f" | {'dL/db autograd':>15} {'mean(Err)':>12}")

@@ -96,3 +96,19 @@ def test_fit_runs_each_step_with_the_collector_paused():
     history = fit(step, SGD([w], lr=0.25), 3, log_every=0)
     assert seen == [False, False, False] and gc.isenabled()
     assert history[0] == 4.0 and math.isclose(w.data, 3.0 - 2.0 * 0.5 ** 3)
+
+
+def test_batch_step_is_the_eager_or_the_compiled_step():
+    from autonn.compiler import batch_step
+
+    model, data, sample_loss = _setup()
+    params = model.parameters()
+    losses, grads = [], []
+    for compiled in (False, True):
+        model.zero_grad()
+        losses.append(batch_step(sample_loss, params, data, compiled=compiled)())
+        grads.append([p.grad for p in params])
+    assert math.isclose(losses[0], losses[1], rel_tol=1e-12)
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, atol=1e-15)
+    with pytest.raises(ValueError, match="batch_step: data must be a 2-D array"):
+        batch_step(sample_loss, params, [1.0, 2.0], compiled=True)

@@ -9,9 +9,9 @@ for every row of ``X`` at once, giving the same numbers as the scalar engine.
   rest by op (ready nodes of one op run together)
 * :mod:`.kernels` - the vectorised steps; :mod:`.rules` - each op on arrays;
   :mod:`.scatter` - index plumbing decided at compile time
-* :mod:`.step` - :func:`compile` and :class:`CompiledLoss`
+* :mod:`.step` - :func:`compile`, :class:`CompiledLoss` and :func:`batch_step`
 """
 
-from .step import CompiledLoss, compile
+from .step import CompiledLoss, batch_step, compile
 
-__all__ = ["compile", "CompiledLoss"]
+__all__ = ["compile", "CompiledLoss", "batch_step"]
