@@ -156,12 +156,23 @@ def _cross_entropy_one(logits: list, target, who: str) -> Value:
     if not isinstance(target, numbers.Integral) or isinstance(target, bool) or not 0 <= target < k:
         raise ValueError(f"{who}: target must be a class index in 0..{k - 1}, got {target!r}")
     # log-sum-exp shifted by the largest logit m: exp never overflows, and the
-    # result (and its gradient, softmax - onehot) is the same for any constant m.
-    # m is a plain number read from .data, so autonn.compile freezes it at the
-    # trace's example (see cross_entropy's docstring).
-    m = max(v.data if isinstance(v, Value) else float(v) for v in logits)
+    # result (and its gradient, softmax - onehot) is the same for any shift m.
+    # For Values, m is built from ops (max(a, b) = b + relu(a - b)) rather than
+    # read from .data, so the formula never depends on the numbers: traced once
+    # by autonn.compile, it stays right for every sample.
+    m = _largest(logits)
     exps = [((v - m) if isinstance(v, Value) else Value(float(v) - m)).exp() for v in logits]
     return value_sum(exps).log() + m - logits[int(target)]
+
+
+def _largest(values: list):
+    """The largest of ``values``: a float if all are numbers, else a Value made by ops."""
+    if not any(isinstance(v, Value) for v in values):
+        return max(float(v) for v in values)
+    m = values[0]
+    for v in values[1:]:
+        m = v + (m - v).relu()  # max(m, v), with a slope of 1 on whichever is larger
+    return m
 
 
 def cross_entropy(logits, target) -> Value:
@@ -171,15 +182,11 @@ def cross_entropy(logits, target) -> Value:
     index, or a 2-D ``(samples, classes)`` array with ``target`` a sequence of
     indices (the mean over samples is returned).
 
-    The log-sum-exp is shifted by the largest logit, a number read from the
-    logits' ``.data``, so it never overflows when run eagerly.  Under
-    :func:`autonn.compile` that number is read once, on the trace's example
-    inputs, and frozen for every sample: the compiled loss is right only
-    while the logits stay within about 700 of that shift.  Above it ``exp``
-    overflows (loss ``inf``, gradients ``nan``, no error); when every logit
-    is far below it, the sum underflows to 0 and ``log`` raises a domain
-    error.  Pass ``example=`` a row like your data so the frozen shift is
-    close to the logits the batch produces.
+    The log-sum-exp is shifted by the largest logit, so it never overflows.
+    For Values that largest logit is itself computed with ops
+    (``max(a, b) = b + relu(a - b)``), not read from ``.data``, so the
+    formula is the same for every input and :func:`autonn.compile` traces it
+    correctly: the compiled loss stays finite for logits in any range.
     """
     who = "cross_entropy"
     arr = np.asarray(logits, dtype=object)
