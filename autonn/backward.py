@@ -70,7 +70,11 @@ def local_gradients(node, g: float = 1.0) -> Tuple[float, ...]:
 
 def backward(root, gradient: float = 1.0) -> None:
     """Add ``gradient * d root / d leaf`` to every leaf's ``.grad``; set every
-    intermediate node's ``.grad`` to ``gradient * d root / d node`` for this pass."""
+    intermediate node's ``.grad`` to ``gradient * d root / d node`` for this pass.
+
+    Like ``.grad`` itself, the walk's bookkeeping lives on the nodes, so two
+    threads must not backpropagate through the same graph at once.
+    """
     if root._op is None:
         root.grad += gradient
         return
