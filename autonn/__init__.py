@@ -1,17 +1,18 @@
 """autonn: scalar automatic differentiation, with the math beside the code.
 
 ``autonn.Value`` is a scalar that remembers how it was computed; ``backward()``
-fills every ``.grad``.  Every op's derivative is a named rule in
-``autonn.ops`` with its formula.  On top: ``autonn.nn`` (neurons, layers,
+fills every ``.grad``.  Every op is defined once in ``autonn.ops`` (forward,
+derivative rule, formula, domain) and every path evaluates that definition;
+``autonn.register_op`` adds your own.  On top: ``autonn.nn`` (neurons, layers,
 any-shape networks), ``autonn.losses``, ``autonn.optim``, ``autonn.compile``
 (a traced graph run on numpy batches), ``autonn.to_dot`` / ``autonn.render``
 (diagrams) and ``autonn.explain`` (the chain rule, written out).
 """
 
-from .ops import OPS, DomainError
+from .ops import OPS, Domain, DomainError, OpError
 from .mode import is_grad_enabled, no_grad
-from .backward import grad
-from .value import Constant, Value, as_value, sum  # noqa: A001, F401
+from .value import Constant, Value, as_value, register_op, sum  # noqa: A001, F401
+from .functional import grad
 from .gradcheck import GradcheckError, gradcheck
 from . import datasets, losses, nn, optim, train  # noqa: F401 - autonn.nn etc. work after `import autonn`
 from .losses import closed_form_line_grads
@@ -32,7 +33,10 @@ __all__ = [
     "gradcheck",
     "GradcheckError",
     "DomainError",
+    "OpError",
+    "Domain",
     "OPS",
+    "register_op",
     "closed_form_line_grads",
     "CompiledLoss",
     "to_dot",

@@ -26,15 +26,14 @@ from __future__ import annotations
 import sys
 from typing import Dict, List, Optional, Sequence, TextIO
 
+from .backward import reverse_pass
 from .graph import parents, topological_order
-from .ops import BINARY, NARY, PARAM
+from .node import op_of
 from .value import Constant, Value
 from .viz.local import local_derivatives, rule_formula
 from .viz.style import format_number
 
 __all__ = ["ledger", "explain", "path_nodes"]
-
-_INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
 
 
 def path_nodes(order: Sequence, wrt: Sequence) -> List:
@@ -78,51 +77,29 @@ class _Names:
 def _expression(node, name: _Names, numbers: bool) -> str:
     """``node``'s op applied to its inputs, by name or by value."""
     show = (lambda v: name.number(v.data)) if numbers else name
-    op = node._op
-    if op.kind == BINARY:
-        return f"{show(node._a)} {_INFIX.get(op.name, op.name)} {show(node._b)}"
-    if op.kind == PARAM:
-        return f"{show(node._a)} ** {format_number(node._b, name.precision, compact=True)}"
-    if op.kind == NARY:
-        terms = list(node._a)
-        if len(terms) > 5:  # long sums: the first few, the last, and the count
-            shown = [show(t) for t in terms[:3]] + ["...", show(terms[-1])]
-            return f"sum({', '.join(shown)}) [{len(terms)} terms]"
-        return f"sum({', '.join(show(t) for t in terms)})"
-    if op.name == "neg":
-        return f"-{show(node._a)}"
-    return f"{op.name}({show(node._a)})"
+    op = op_of(node)
+    args = [show(x) for x in parents(node)] + [format_number(c, name.precision, compact=True) for c in node.constants]
+    if op.symbol and len(args) == 2:
+        return f"{args[0]} {op.symbol} {args[1]}"
+    if op.symbol and len(args) == 1:
+        return f"{op.symbol}{args[0]}"
+    if len(args) > 5:  # long sums: the first few, the last, and the count
+        return f"{op.name}({', '.join(args[:3] + ['...', args[-1]])}) [{len(args)} terms]"
+    return f"{op.name}({', '.join(args)})"
 
 
 def _rule(user, k: int, name: _Names) -> str:
     """The rule's formula for input ``k`` of ``user``, with its letters bound to names."""
-    op = user._op
-    if op.kind == BINARY:
-        binding = f"a = {name(user._a)}, b = {name(user._b)}"
-    elif op.kind == PARAM:
-        binding = f"a = {name(user._a)}, k = {format_number(user._b, name.precision, compact=True)}"
-    elif op.kind == NARY:
-        binding = f"a_{k + 1} = {name(user._a[k])}"
+    op = op_of(user)
+    ins = parents(user)
+    if op.arity is None:
+        binding = f"a_{k + 1} = {name(ins[k])}"
     else:
-        binding = f"a = {name(user._a)}"
+        letters = ["a", "b", "c", "d"] if len(ins) <= 2 else [f"x{i + 1}" for i in range(len(ins))]
+        binding = ", ".join(f"{letter} = {name(x)}" for letter, x in zip(letters, ins))
+        for c in user.constants:
+            binding += f", k = {format_number(c, name.precision, compact=True)}"
     return f"{op.name}: {rule_formula(user, k)}; {binding}"
-
-
-def _gradients(order: Sequence, root) -> Dict[int, float]:
-    """d root / d node for every node, by the rules' local derivatives (one reverse pass).
-
-    Written as grad(use) x local derivative, term by term - exactly the
-    products the ledger prints - rather than through ``autonn.grad``, whose
-    rules fold g in and may round the last digit differently.
-    """
-    grads: Dict[int, float] = {id(root): 1.0}
-    for node in reversed(order):
-        g = grads.get(id(node))
-        if g is None or node._op is None:
-            continue
-        for p, slope in zip(parents(node), local_derivatives(node)):
-            grads[id(p)] = grads.get(id(p), 0.0) + g * slope
-    return grads
 
 
 def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8) -> str:
@@ -138,7 +115,7 @@ def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8) -> 
         raise TypeError(f"ledger: root must be a Value, got {type(root).__name__}")
     if wrt is None:
         order = topological_order(root)
-        wanted = [n for n in order if n._op is None and not isinstance(n, Constant)]
+        wanted = [n for n in order if n.is_leaf and not isinstance(n, Constant)]
     else:
         wanted = [wrt] if isinstance(wrt, Value) else list(wrt)
         for i, w in enumerate(wanted):
@@ -156,7 +133,7 @@ def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8) -> 
 
     nodes = path_nodes(order, wanted)
     on_path = set(map(id, nodes))
-    grads = _gradients(order, root)
+    grads = reverse_pass(order, root, 1.0)
     users: Dict[int, List] = {}
     for node in nodes:
         for k, p in enumerate(parents(node)):
@@ -175,14 +152,14 @@ def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8) -> 
     for node in reversed(nodes):
         me = name(node)
         value = name.number(node.data)
-        if node._op is None:
+        if node.is_leaf:
             kind = "constant" if isinstance(node, Constant) else "leaf"
             lines.append(f"{me} = {value}  ({kind})")
         else:
             expr = _expression(node, name, numbers=False)
             nums = _expression(node, name, numbers=True)
             lines.append(f"{me} = {expr} = {nums} = {value}")
-        g = grads.get(id(node), 0.0)
+        g = grads.get(node, 0.0)
         if node is root:
             lines.append(f"  grad({me}) = 1  (the output: d {me} / d {me})")
             lines.append("")
@@ -193,7 +170,7 @@ def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8) -> 
             slopes = slopes_cache.get(id(user))
             if slopes is None:
                 slopes = slopes_cache[id(user)] = local_derivatives(user)
-            terms.append((grads.get(id(user), 0.0), slopes[k]))
+            terms.append((grads.get(user, 0.0), slopes[k]))
         if len(uses) == 1:
             (user, k), (gu, slope) = uses[0], terms[0]
             u = name(user)

@@ -13,8 +13,10 @@ Grammar, loosest binding first::
     ** (or ^)     right to left: 2**3**2 = 2**(3**2)
     atoms         numbers (2, 0.5, 1e-3), names, name(args), ( ... )
 
-Functions: ``exp log log1p sqrt tanh sigmoid softplus relu sin cos abs`` (one
-argument) and ``sum`` (any number, one n-ary node).  A part made of numbers
+Functions: every op of :data:`autonn.OPS` that is not an operator, with its
+own number of arguments (``exp(x)``, ``maximum(a, b)``, ``clamp(x, 0, 1)``,
+``sum(a, b, c)`` for any number), including ops added with
+``autonn.register_op``.  A part made of numbers
 only (``1+1``, ``log(2)``) is computed once into one number, so ``x**(1+1)``
 is ``x ** 2.0``.  Every error is an :class:`ExprError` naming the position in
 the text.
@@ -26,30 +28,36 @@ import math
 import numbers
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Tuple, Union
+from typing import Dict, Iterator, List, Mapping, Tuple, Union
 
-from .value import Constant, Value
-from .value import sum as value_sum
+from .ops import OPS, Op
+from .value import Constant, Value, apply
 
 __all__ = ["ExprError", "parse", "evaluate", "names_in", "FUNCTIONS"]
 
 Number = Union[int, float]
 
+class _Functions(Mapping):
+    """The functions an expression may call: every op of the registry written as a call
+    (not an operator), with its number of arguments (None: one or more).  Read live, so
+    an op added with ``autonn.register_op`` can be called at once."""
+
+    def _ops(self) -> Dict[str, Op]:
+        return {name: op for name, op in OPS.items() if not op.symbol}
+
+    def __getitem__(self, name: str) -> Union[int, None]:
+        op = self._ops()[name]
+        return None if op.arity is None else op.arity + op.consts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ops())
+
+    def __len__(self) -> int:
+        return len(self._ops())
+
+
 #: Functions an expression may call, with their number of arguments (None: one or more).
-FUNCTIONS: Dict[str, Union[int, None]] = {
-    "exp": 1,
-    "log": 1,
-    "log1p": 1,
-    "sqrt": 1,
-    "tanh": 1,
-    "sigmoid": 1,
-    "softplus": 1,
-    "relu": 1,
-    "sin": 1,
-    "cos": 1,
-    "abs": 1,
-    "sum": None,
-}
+FUNCTIONS: Mapping[str, Union[int, None]] = _Functions()
 
 _BINARY = {"+": (1, "left"), "-": (1, "left"), "*": (2, "left"), "/": (2, "left"), "**": (4, "right")}
 _UNARY_PRECEDENCE = 3
@@ -194,6 +202,10 @@ def parse(text: str) -> List[Instruction]:
                 else:
                     stack.pop()
                     if func is not None:
+                        expected = FUNCTIONS[func]
+                        if expected is not None and argc[0] + 1 != expected:
+                            raise ExprError(f"{func}() takes {expected} argument(s), got {argc[0] + 1}",
+                                            text, func_position)
                         output.append(("call", func, argc[0] + 1, func_position))
         i += 1
     if expect_operand:
@@ -215,11 +227,7 @@ def names_in(text: str) -> List[str]:
 
 
 def _apply(func: str, args: List[Value]) -> Value:
-    if func == "sum":
-        return value_sum(args)
-    if func == "abs":
-        return abs(args[0])
-    return getattr(args[0], func)()
+    return apply(OPS[func], *args)
 
 
 def evaluate(text: str, values: Mapping[str, Union[Value, Number]]) -> Value:

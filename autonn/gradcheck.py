@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Callable, List, Sequence
 
-from .backward import grad
+from .functional import grad
 from .mode import no_grad
 from .value import Value
 

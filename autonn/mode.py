@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import gc
+import threading
 from contextlib import contextmanager
 from typing import Iterator
 
 __all__ = ["GRAD_MODE", "no_grad", "is_grad_enabled", "collector_paused"]
 
 
-class _GradMode:
-    """One shared flag, read by every op when it builds a node."""
-
-    __slots__ = ("enabled",)
+class _GradMode(threading.local):
+    """The flag every op reads when it builds a node: one per thread, on by default."""
 
     def __init__(self) -> None:
         self.enabled = True
@@ -31,8 +30,9 @@ def no_grad() -> Iterator[None]:
     """Inside this block ops compute values but record no graph.
 
     The results are leaves: nothing flows back through them.  Use it for
-    evaluation, and for updating parameters by hand.  Blocks nest; the flag is
-    process-wide (not per thread).
+    evaluation, and for updating parameters by hand.  Blocks nest; the switch
+    is per thread (a block in one thread never stops another from recording),
+    and leaving the block by any path restores what was there before.
     """
     previous = GRAD_MODE.enabled
     GRAD_MODE.enabled = False

@@ -1,34 +1,29 @@
-"""``Value``: one scalar node of a computation graph.
+"""``Value``: a scalar that remembers how it was computed, so gradients can flow back.
 
-A node holds its number (``data``), the gradient of the last backward pass
-(``grad``), the op that made it and its input nodes.  Operators compute the
-forward value with the op's rule from :mod:`autonn.ops` and record the op; the
-derivative rules live there too, not in closures here, so a node carries no
-function objects and is in no reference cycle: dropping the output of a graph
-frees the whole graph by reference counting alone.
+Every operator and method applies an op of :data:`autonn.ops.OPS` with
+:func:`apply`: the op's domain check, then its own forward, then a node
+(:mod:`autonn.node`) that records the op and its inputs.  The derivative
+rules stay in the op; a node holds no function objects.
 
-Layout (``__slots__``; about 110 bytes a node with its float):
-
-``data``   the value, a Python float
-``grad``   d(root)/d(this node) after ``backward()``; 0.0 before
-``label``  an optional name, shown in diagrams
-``_op``    the :class:`~autonn.ops.Op`, or ``None`` for a leaf
-``_a``     first input node (or, for an n-ary sum, the tuple of all inputs)
-``_b``     second input node, or the constant of a ``PARAM`` op (``x ** 3``)
-``_mark``  scratch space for the backward pass's graph walk
+:data:`VALUE_MATH` is the rules' math namespace on Values: running a rule
+with it builds the gradient as a graph, which is how
+``grad(..., create_graph=True)`` differentiates the rules themselves.
+:func:`register_op` adds a user's op to the registry; from then on every path
+(backward, grad, compile, diagrams, the ledger, the expression parser)
+handles it.
 """
 
 from __future__ import annotations
 
 import numbers
-from typing import Iterable, Optional, Tuple, Union
+from typing import Callable, Iterable, Optional, Sequence, Tuple, Union
 
 from . import backward as _engine
-from . import graph as _graph
-from .mode import GRAD_MODE
-from .ops import OPS, Op
+from .graph import topological_order
+from .node import Node, constants, fill, inputs
+from .ops import OPS, Domain, Op, define
 
-__all__ = ["Value", "Constant", "sum", "as_value"]
+__all__ = ["Value", "Constant", "sum", "as_value", "apply", "register_op", "VALUE_MATH"]
 
 Number = Union[int, float]
 #: What an operator accepts on its other side: a Value or a real number.
@@ -43,17 +38,6 @@ _DIV = OPS["div"]
 _NEG = OPS["neg"]
 _POWC = OPS["powc"]
 _POW = OPS["pow"]
-_ABS = OPS["abs"]
-_EXP = OPS["exp"]
-_LOG = OPS["log"]
-_LOG1P = OPS["log1p"]
-_SQRT = OPS["sqrt"]
-_TANH = OPS["tanh"]
-_SIGMOID = OPS["sigmoid"]
-_SOFTPLUS = OPS["softplus"]
-_RELU = OPS["relu"]
-_SIN = OPS["sin"]
-_COS = OPS["cos"]
 _SUM = OPS["sum"]
 
 
@@ -71,26 +55,10 @@ def _number(x, what: str) -> float:
     raise TypeError(f"{what}: expected a real number (int, float or numpy scalar), got {t.__name__}: {x!r}")
 
 
-def _node(data: float, op: Op, a, b):
-    """A new node of ``op`` (or a leaf, inside ``no_grad``)."""
-    out = _new(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    out._mark = None
-    if GRAD_MODE.enabled:
-        out._op = op
-        out._a = a
-        out._b = b
-    else:
-        out._op = out._a = out._b = None
-    return out
-
-
-class Value:
+class Value(Node):
     """A scalar that remembers how it was computed, so gradients can flow back."""
 
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_mark")
+    __slots__ = ()
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = _number(data, "Value")
@@ -98,10 +66,7 @@ class Value:
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
         self.label = label
-        self._op = None
-        self._a = None
-        self._b = None
-        self._mark = None
+        self._op = self._a = self._b = None
 
     # -- read-only views of the graph ---------------------------------------
     @property
@@ -113,7 +78,12 @@ class Value:
     @property
     def parents(self) -> Tuple["Value", ...]:
         """The input nodes, in the order given (``a + a`` lists ``a`` twice)."""
-        return _graph.parents(self)
+        return inputs(self)
+
+    @property
+    def constants(self) -> Tuple[float, ...]:
+        """The constant numbers of the op (the ``3`` of ``x ** 3``); ``()`` for most ops."""
+        return constants(self)
 
     @property
     def is_leaf(self) -> bool:
@@ -122,9 +92,9 @@ class Value:
 
     @property
     def param(self) -> Optional[float]:
-        """The constant of a ``PARAM`` op (the ``3`` of ``x ** 3``); else ``None``."""
-        op = self._op
-        return self._b if op is not None and op.kind == 3 else None
+        """The constant of a one-constant op (the ``3`` of ``x ** 3``); else ``None``."""
+        c = constants(self)
+        return c[0] if len(c) == 1 else None
 
     def __float__(self) -> float:
         return self.data
@@ -133,137 +103,167 @@ class Value:
         name = f", label={self.label!r}" if self.label else ""
         return f"{type(self).__name__}(data={self.data!r}, grad={self.grad!r}{name})"
 
-    # -- arithmetic.  add and mul, the hottest ops, are written out in full; sub,
-    # neg, relu and number powers compute their (one-line) forward here and make
-    # the node with one call; the rest go through _binary/_unary and the rule table.
+    # -- operators: each applies its op from the registry ----------------------
     def __add__(self, other: "Operand") -> "Value":
-        if type(other) is not Value:
-            other = _lift(other)
-            if other is None:
-                return NotImplemented
-        out = _new(Value)
-        out.data = self.data + other.data
-        out.grad = 0.0
-        out.label = ""
-        out._mark = None
-        if GRAD_MODE.enabled:
-            out._op = _ADD
-            out._a = self
-            out._b = other
-        else:
-            out._op = out._a = out._b = None
-        return out
+        return _binary(_ADD, self, other)
 
     def __radd__(self, other: "Operand") -> "Value":
-        other = _lift(other)
-        if other is None:
-            return NotImplemented
-        return other.__add__(self)
+        return _binary(_ADD, other, self)
 
     def __mul__(self, other: "Operand") -> "Value":
-        if type(other) is not Value:
-            other = _lift(other)
-            if other is None:
-                return NotImplemented
-        out = _new(Value)
-        out.data = self.data * other.data
-        out.grad = 0.0
-        out.label = ""
-        out._mark = None
-        if GRAD_MODE.enabled:
-            out._op = _MUL
-            out._a = self
-            out._b = other
-        else:
-            out._op = out._a = out._b = None
-        return out
+        return _binary(_MUL, self, other)
 
     def __rmul__(self, other: "Operand") -> "Value":
-        other = _lift(other)
-        if other is None:
-            return NotImplemented
-        return other.__mul__(self)
+        return _binary(_MUL, other, self)
 
     def __sub__(self, other: "Operand") -> "Value":
-        if type(other) is Value:
-            return _node(self.data - other.data, _SUB, self, other)
-        return _binary(self, other, _SUB)
+        return _binary(_SUB, self, other)
 
     def __rsub__(self, other: "Operand") -> "Value":
-        return _binary(other, self, _SUB)
+        return _binary(_SUB, other, self)
 
     def __truediv__(self, other: "Operand") -> "Value":
-        return _binary(self, other, _DIV)
+        return _binary(_DIV, self, other)
 
     def __rtruediv__(self, other: "Operand") -> "Value":
-        return _binary(other, self, _DIV)
+        return _binary(_DIV, other, self)
 
     def __neg__(self) -> "Value":
-        return _node(-self.data, _NEG, self, None)
+        return _unary(_NEG, self)
 
     def __pos__(self) -> "Value":
         return self
 
     def __pow__(self, exponent: "Operand") -> "Value":
-        t = type(exponent)
-        if t is int or t is float:
-            k = float(exponent)
-            return _node(_POWC.forward(self.data, k), _POWC, self, k)
         if isinstance(exponent, Value):
-            return _binary(self, exponent, _POW)
-        try:
-            k = _number(exponent, "pow (exponent)")
-        except TypeError:
-            return NotImplemented
-        return _node(_POWC.forward(self.data, k), _POWC, self, k)
+            return _binary(_POW, self, exponent)
+        t = type(exponent)
+        if t is int or t is float or _is_real_number(exponent):
+            k = float(exponent)
+            out = _new(Value)
+            fill(out, _POWC.value(self.data, k), _POWC, (self,), (k,))
+            return out
+        return NotImplemented
 
     def __rpow__(self, base: "Operand") -> "Value":
-        return _binary(base, self, _POW)
+        return _binary(_POW, base, self)
 
     def __abs__(self) -> "Value":
-        return _unary(self, _ABS)
+        return apply(OPS["abs"], self)
 
     # -- elementary functions (names match numpy's, so np.exp(array_of_values) works)
     def exp(self) -> "Value":
         """e ** self."""
-        return _unary(self, _EXP)
+        return apply(OPS["exp"], self)
+
+    def expm1(self) -> "Value":
+        """e ** self - 1, accurate when self is tiny."""
+        return apply(OPS["expm1"], self)
 
     def log(self) -> "Value":
         """Natural logarithm; DomainError for self <= 0."""
-        return _unary(self, _LOG)
+        return apply(OPS["log"], self)
+
+    def log2(self) -> "Value":
+        """Base-2 logarithm; DomainError for self <= 0."""
+        return apply(OPS["log2"], self)
+
+    def log10(self) -> "Value":
+        """Base-10 logarithm; DomainError for self <= 0."""
+        return apply(OPS["log10"], self)
 
     def log1p(self) -> "Value":
         """ln(1 + self), accurate when self is tiny; DomainError for self <= -1."""
-        return _unary(self, _LOG1P)
+        return apply(OPS["log1p"], self)
 
     def sqrt(self) -> "Value":
         """Square root; DomainError for self < 0."""
-        return _unary(self, _SQRT)
+        return apply(OPS["sqrt"], self)
+
+    def sin(self) -> "Value":
+        """Sine (radians); nan for ±inf."""
+        return apply(OPS["sin"], self)
+
+    def cos(self) -> "Value":
+        """Cosine (radians); nan for ±inf."""
+        return apply(OPS["cos"], self)
+
+    def tan(self) -> "Value":
+        """Tangent (radians)."""
+        return apply(OPS["tan"], self)
+
+    def asin(self) -> "Value":
+        """Arcsine; DomainError outside [-1, 1]."""
+        return apply(OPS["asin"], self)
+
+    def acos(self) -> "Value":
+        """Arccosine; DomainError outside [-1, 1]."""
+        return apply(OPS["acos"], self)
+
+    def atan(self) -> "Value":
+        """Arctangent."""
+        return apply(OPS["atan"], self)
+
+    def sinh(self) -> "Value":
+        """Hyperbolic sine."""
+        return apply(OPS["sinh"], self)
+
+    def cosh(self) -> "Value":
+        """Hyperbolic cosine."""
+        return apply(OPS["cosh"], self)
 
     def tanh(self) -> "Value":
         """Hyperbolic tangent, in (-1, 1)."""
-        return _unary(self, _TANH)
+        return apply(OPS["tanh"], self)
 
+    def erf(self) -> "Value":
+        """The error function."""
+        return apply(OPS["erf"], self)
+
+    # -- activations ------------------------------------------------------------
     def sigmoid(self) -> "Value":
         """1 / (1 + e ** -self), computed without overflow for any input."""
-        return _unary(self, _SIGMOID)
+        return apply(OPS["sigmoid"], self)
 
     def softplus(self) -> "Value":
         """ln(1 + e ** self), computed without overflow for any input."""
-        return _unary(self, _SOFTPLUS)
+        return apply(OPS["softplus"], self)
 
     def relu(self) -> "Value":
-        """max(self, 0)."""
-        d = self.data
-        return _node(d if d > 0.0 else 0.0, _RELU, self, None)
+        """max(self, 0); nan stays nan."""
+        return apply(OPS["relu"], self)
 
-    def sin(self) -> "Value":
-        """Sine (radians)."""
-        return _unary(self, _SIN)
+    def leaky_relu(self, slope: "Operand" = 0.01) -> "Value":
+        """self if self > 0 else slope * self."""
+        return apply(OPS["leaky_relu"], self, slope)
 
-    def cos(self) -> "Value":
-        """Cosine (radians)."""
-        return _unary(self, _COS)
+    def elu(self, alpha: "Operand" = 1.0) -> "Value":
+        """self if self > 0 else alpha * (e ** self - 1)."""
+        return apply(OPS["elu"], self, alpha)
+
+    def gelu(self) -> "Value":
+        """self * Phi(self), Phi the standard normal CDF (the exact form, as PyTorch's default)."""
+        return apply(OPS["gelu"], self)
+
+    def silu(self) -> "Value":
+        """self * sigmoid(self) (also called swish)."""
+        return apply(OPS["silu"], self)
+
+    def sign(self) -> "Value":
+        """1, 0 or -1 (derivative 0)."""
+        return apply(OPS["sign"], self)
+
+    def maximum(self, other: "Operand") -> "Value":
+        """The larger of self and other; at a tie each gets half the gradient."""
+        return apply(OPS["maximum"], self, other)
+
+    def minimum(self, other: "Operand") -> "Value":
+        """The smaller of self and other; at a tie each gets half the gradient."""
+        return apply(OPS["minimum"], self, other)
+
+    def clamp(self, lo: "Operand", hi: "Operand") -> "Value":
+        """self limited to [lo, hi]; DomainError if lo > hi."""
+        return apply(OPS["clamp"], self, lo, hi)
 
     # -- gradients ------------------------------------------------------------
     def backward(self, gradient: Number = 1.0) -> None:
@@ -273,13 +273,12 @@ class Value:
 
     def zero_grad(self) -> None:
         """Reset the gradient of this node and of every node it depends on."""
-        for node in _graph.topological_order(self):
+        for node in topological_order(self):
             node.grad = 0.0
 
     def detach(self) -> "Value":
         """A new leaf with the same number and label, cut off from this graph."""
-        out = Value(self.data, self.label)
-        return out
+        return Value(self.data, self.label)
 
 
 class Constant(Value):
@@ -299,10 +298,7 @@ def _lift(x):
         return x
     if t is float or t is int or _is_real_number(x):
         c = _new(Constant)
-        c.data = float(x)
-        c.grad = 0.0
-        c.label = ""
-        c._op = c._a = c._b = c._mark = None
+        fill(c, float(x), None, ())
         return c
     if isinstance(x, Value):  # a user's subclass of Value
         return x
@@ -316,7 +312,8 @@ def as_value(x) -> Value:
     return Value(x)
 
 
-def _binary(a, b, op: Op):
+def _binary(op: Op, a, b):
+    """An operator's op on two operands (numbers become constants); NotImplemented for anything else."""
     if type(a) is not Value:
         a = _lift(a)
         if a is None:
@@ -325,22 +322,34 @@ def _binary(a, b, op: Op):
         b = _lift(b)
         if b is None:
             return NotImplemented
-    return _node(op.forward(a.data, b.data), op, a, b)
-
-
-def _unary(a: Value, op: Op):
-    # _node written out: unary ops (activations) are hot enough to save the call.
     out = _new(Value)
-    out.data = op.forward(a.data)
-    out.grad = 0.0
-    out.label = ""
-    out._mark = None
-    out._b = None
-    if GRAD_MODE.enabled:
-        out._op = op
-        out._a = a
-    else:
-        out._op = out._a = None
+    fill(out, op.value(a.data, b.data), op, (a, b))
+    return out
+
+
+def _unary(op: Op, a):
+    out = _new(Value)
+    fill(out, op.value(a.data), op, (a,))
+    return out
+
+
+def apply(op: Op, *operands) -> Value:
+    """``op`` applied to ``operands``: the inputs (Values or numbers), then its constants."""
+    n_consts = op.consts
+    n_inputs = len(operands) - n_consts
+    if (op.arity is not None and n_inputs != op.arity) or n_inputs < 1:
+        expected = "at least 1" if op.arity is None else str(op.arity + n_consts)
+        raise TypeError(f"{op.name}: takes {expected} argument(s), got {len(operands)}")
+    ins = []
+    for i in range(n_inputs):
+        x = operands[i]
+        node = x if type(x) is Value else _lift(x)
+        if node is None:
+            raise TypeError(f"{op.name}: argument {i} is a {type(x).__name__}, expected a Value or a real number")
+        ins.append(node)
+    consts = tuple(_number(c, f"{op.name} (constant {j})") for j, c in enumerate(operands[n_inputs:]))
+    out = _new(Value)
+    fill(out, op.value(*[x.data for x in ins], *consts), op, ins, consts)
     return out
 
 
@@ -351,21 +360,95 @@ def sum(terms: Iterable) -> Value:  # noqa: A001 - deliberately mirrors the buil
     n-ary node: faster, and a diagram shows it as one box.
     """
     nodes = tuple(terms)
-    total = 0.0
-    for t in nodes:  # the common case: all Values; add up as we check
-        if type(t) is not Value:
-            break
-        total += t.data
-    else:
-        if nodes:
-            return _node(total, _SUM, nodes, None)
     lifted = []
     for i, t in enumerate(nodes):
-        n = _lift(t)
+        n = t if type(t) is Value else _lift(t)
         if n is None:
             raise TypeError(f"sum: term {i} is a {type(t).__name__}, expected a Value or a real number")
         lifted.append(n)
     if not lifted:
         return _lift(0.0)
-    nodes = tuple(lifted)
-    return _node(_SUM.forward(*[n.data for n in nodes]), _SUM, nodes, None)
+    out = _new(Value)
+    fill(out, _SUM.value(*[n.data for n in lifted]), _SUM, lifted)
+    return out
+
+
+def _data(x):
+    return x.data if isinstance(x, Value) else x
+
+
+class _ValueMath:
+    """The rules' math namespace on Values: functions are ops (each call records a node);
+    comparisons read the numbers, so ``where`` picks one branch's node."""
+
+    name = "value"
+
+    @staticmethod
+    def gt(a, b):
+        return _data(a) > _data(b)
+
+    @staticmethod
+    def ge(a, b):
+        return _data(a) >= _data(b)
+
+    @staticmethod
+    def lt(a, b):
+        return _data(a) < _data(b)
+
+    @staticmethod
+    def le(a, b):
+        return _data(a) <= _data(b)
+
+    @staticmethod
+    def eq(a, b):
+        return _data(a) == _data(b)
+
+    @staticmethod
+    def isnan(a):
+        d = _data(a)
+        return d != d
+
+    @staticmethod
+    def not_integer(a):
+        return not float(_data(a)).is_integer()
+
+    @staticmethod
+    def where(condition, a, b):
+        return a if condition else b
+
+    def __getattr__(self, name):
+        op = OPS.get(name)
+        if op is None:
+            raise AttributeError(f"the graph-building math namespace has no op {name!r}")
+        return lambda *xs: apply(op, *xs)
+
+
+VALUE_MATH = _ValueMath()
+
+
+def register_op(name: str, forward: Callable, vjp: Callable, formula: Union[str, Sequence[str]], *,
+                domain: Sequence[Domain] = (), consts: int = 0, doc: str = "") -> Callable[..., Value]:
+    """Add an op to autonn and return a function that applies it to Values or numbers.
+
+    ``forward(*xs) -> float`` gives the op's value; ``vjp(g, out, *xs, m) ->
+    tuple`` gives ``g * d out / d x_i`` for every input, using only
+    arithmetic and the math namespace ``m`` (``m.exp``, ``m.where``,
+    ``m.gt``, any op's name...).  ``formula`` is the derivative as text, one
+    per input or one for all.  A forward that also takes ``m`` runs on whole
+    numpy arrays when compiled; without it the compiler runs it sample by
+    sample.  ``domain`` lists :class:`autonn.ops.Domain` checks that raise where the
+    op is undefined; ``consts`` trailing arguments are constant numbers.
+
+    After this call the op works in ``backward()``, ``autonn.grad`` (also
+    with ``create_graph=True``), ``autonn.compile``, diagrams, the ledger,
+    ``gradcheck``, the expression parser and ``autonn draw``.
+    """
+    op = define(name, forward, vjp, formula, domain=domain, consts=consts, doc=doc or name)
+
+    def apply_op(*operands) -> Value:
+        return apply(op, *operands)
+
+    apply_op.__name__ = apply_op.__qualname__ = name
+    apply_op.__doc__ = f"The op {name!r}: {doc or name}.  Derivative: {op.formula}."
+    return apply_op
+

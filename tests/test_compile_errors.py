@@ -75,9 +75,12 @@ def test_bad_reduction_and_input_count():
     ("sqrt", lambda w, x: (w * x).sqrt(), -2.0, DomainError),
     ("log1p", lambda w, x: (w * x).log1p(), -3.0, DomainError),
     ("div", lambda w, x: w / x, 0.0, ZeroDivisionError),
-    ("pow", lambda w, x: (w * x) ** 0.5, -1.0, DomainError),
-    ("pow", lambda w, x: x ** -1.0 * w, 0.0, ZeroDivisionError),
+    ("powc", lambda w, x: (w * x) ** 0.5, -1.0, DomainError),
+    ("powc", lambda w, x: x ** -1.0 * w, 0.0, ZeroDivisionError),
     ("pow", lambda w, x: (w * x) ** (w * 0.5), -1.0, DomainError),
+    ("asin", lambda w, x: (w * x * 0.4).asin(), -5.0, DomainError),
+    ("log2", lambda w, x: (w * x).log2(), 0.0, DomainError),
+    ("clamp", lambda w, x: w.clamp(x - 3.0, 0.5), 4.0, DomainError),
 ])
 def test_domain_error_names_the_op_and_the_sample(op, build, bad_value, exc):
     w = Value(1.0, "w")

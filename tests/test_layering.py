@@ -7,10 +7,13 @@ import autonn
 
 # Bottom to top.  A module may import only modules at its own level or below.
 LAYERS = [
+    ["mode"],
     ["ops"],
-    ["graph", "mode"],
+    ["node"],
+    ["graph"],
     ["backward"],
     ["value"],
+    ["functional"],
     ["gradcheck"],
     ["datasets"],
     ["nn"],

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import autonn
-from autonn.ops import BINARY, FLOAT_MATH, NARY, OPS, PARAM, UNARY
+from autonn.ops import FLOAT_MATH, OPS
+from autonn.value import apply
 
 # Points inside each op's domain (away from kinks, where a derivative is not defined).
 GRID = [-2.3, -1.1, -0.4, 0.3, 0.9, 1.7, 2.8]
@@ -34,6 +35,25 @@ POINTS = {
     "sin": [(a,) for a in GRID],
     "cos": [(a,) for a in GRID],
     "sum": [tuple(GRID[:k]) for k in (1, 2, 5, 7)],
+    "expm1": [(a,) for a in GRID],
+    "log2": [(a,) for a in POSITIVE],
+    "log10": [(a,) for a in POSITIVE],
+    "tan": [(a,) for a in [-1.2, -0.4, 0.3, 0.9, 1.4]],
+    "asin": [(a,) for a in [-0.95, -0.4, 0.0, 0.3, 0.9]],
+    "acos": [(a,) for a in [-0.95, -0.4, 0.0, 0.3, 0.9]],
+    "atan": [(a,) for a in GRID],
+    "sinh": [(a,) for a in GRID],
+    "cosh": [(a,) for a in GRID],
+    "erf": [(a,) for a in GRID],
+    "gelu": [(a,) for a in GRID],
+    "silu": [(a,) for a in GRID + [-30.0, 30.0]],
+    "step": [(a,) for a in GRID],
+    "sign": [(a,) for a in GRID],
+    "leaky_relu": [(a, s) for a in GRID for s in (0.01, 0.2)],
+    "elu": [(a, s) for a in GRID for s in (1.0, 0.5)],
+    "maximum": [(a, b) for a in GRID for b in SAFE_SECOND],
+    "minimum": [(a, b) for a in GRID for b in SAFE_SECOND],
+    "clamp": [(a, -1.0, 1.2) for a in GRID] + [(0.5, lo, hi) for lo, hi in ((-0.3, 0.2), (0.6, 0.9), (0.1, 1.0))],
 }
 
 EPS = 1e-6
@@ -58,41 +78,16 @@ def test_every_op_has_grid_points():
 
 @pytest.mark.parametrize("name", sorted(OPS))
 def test_rule_matches_finite_differences(name):
-    """Call the pure rule directly on floats: vjp with g = 1 is the local derivative."""
+    """The op's own rule on floats: pullback with g = 1 is the local derivative."""
     op = OPS[name]
     for args in POINTS[name]:
-        if op.kind == PARAM:
-            a, k = args
-            out = op.forward(a, k)
-            (got,) = op.vjp(1.0, out, a, k, FLOAT_MATH)
-            want = central_difference(lambda x: op.forward(x, k), [a], 0)
-            assert close(got, want), (name, args, got, want)
-            continue
-        out = op.forward(*args)
-        if op.kind == NARY:
-            got = op.vjp(1.0, out, args, FLOAT_MATH)
-        else:
-            got = op.vjp(1.0, out, *args, FLOAT_MATH)
-        assert len(got) == len(args)
-        for i in range(len(args)):
-            want = central_difference(op.forward, args, i)
+        n = len(args) - op.consts
+        out = op.value(*args)
+        got = op.pullback(1.0, out, args, FLOAT_MATH)
+        assert len(got) == n
+        for i in range(n):
+            want = central_difference(op.value, args, i)
             assert close(got[i], want), (name, args, i, got[i], want)
-
-
-def _build(name, leaves, args):
-    """The op applied through the public Value API."""
-    if name == "powc":
-        return leaves[0] ** args[1]
-    if name == "sum":
-        return autonn.sum(leaves)
-    if name == "neg":
-        return -leaves[0]
-    if name == "abs":
-        return abs(leaves[0])
-    binary = {"add": "__add__", "sub": "__sub__", "mul": "__mul__", "div": "__truediv__", "pow": "__pow__"}
-    if name in binary:
-        return getattr(leaves[0], binary[name])(leaves[1])
-    return getattr(leaves[0], name)()
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
@@ -100,32 +95,46 @@ def test_value_backward_matches_finite_differences(name):
     """The same through Value, backward() and .grad: the op is recorded and its rule used."""
     op = OPS[name]
     for args in POINTS[name]:
-        n = 1 if op.kind == PARAM else len(args)
+        n = len(args) - op.consts
         leaves = [autonn.Value(x) for x in args[:n]]
-        out = _build(name, leaves, args)
-        assert out.op == name
-        assert math.isclose(out.data, op.forward(*args), rel_tol=1e-15, abs_tol=1e-300)
+        out = apply(op, *leaves, *args[n:])
+        assert out.op == name and out.parents == tuple(leaves) and out.constants == tuple(args[n:])
+        assert out.data == op.value(*args)
         out.backward()
-        fwd = (lambda x: op.forward(x, args[1])) if op.kind == PARAM else op.forward
         for i, leaf in enumerate(leaves):
-            want = central_difference(fwd, list(args[:n]), i)
+            want = central_difference(op.value, list(args), i)
             assert close(leaf.grad, want), (name, args, i, leaf.grad, want)
 
 
-def test_kinds_are_consistent_with_arity():
+OPERATORS = [
+    ("add", lambda a, b: a + b), ("sub", lambda a, b: a - b), ("mul", lambda a, b: a * b),
+    ("div", lambda a, b: a / b), ("pow", lambda a, b: a ** b),
+]
+
+
+@pytest.mark.parametrize("name, operator", OPERATORS)
+def test_operators_record_their_op_with_numbers_on_either_side(name, operator):
+    a = autonn.Value(1.5)
+    for out in (operator(a, autonn.Value(2.0)), operator(a, 2.0), operator(2.0, a)):
+        numbers = [p.data for p in out.parents] + list(out.constants)
+        assert out.op == ("powc" if out.constants else name) and out.data == operator(*numbers)
+    assert (-a).op == "neg" and (a ** 2).op == "powc" and (a ** 2).param == 2.0 and abs(a).op == "abs"
+
+
+def test_every_op_has_a_formula_for_each_input_and_a_description():
     for op in OPS.values():
-        assert op.kind in (UNARY, BINARY, PARAM, NARY)
-        assert op.formula and op.vjp.__doc__, f"{op.name} needs its formula in the docstring"
+        assert op.doc and op.formulas and all(op.formulas)
+        assert len(op.formulas) in (1, op.arity or 1), op.name
 
 
 def test_rules_work_on_numpy_float64():
     """The rules are plain arithmetic: numpy scalars in, same numbers out."""
-    for name in ("mul", "div", "tanh", "sin", "pow"):
+    for name in ("mul", "div", "tanh", "sin", "pow", "gelu", "clamp"):
         op = OPS[name]
         args = POINTS[name][3]
-        out = op.forward(*args)
-        plain = op.vjp(1.0, out, *args, FLOAT_MATH)
-        wrapped = op.vjp(np.float64(1.0), np.float64(out), *map(np.float64, args), FLOAT_MATH)
+        out = op.value(*args)
+        plain = op.pullback(1.0, out, args, FLOAT_MATH)
+        wrapped = op.pullback(np.float64(1.0), np.float64(out), tuple(map(np.float64, args)), FLOAT_MATH)
         assert all(math.isclose(p, w, rel_tol=1e-15) for p, w in zip(plain, wrapped))
 
 

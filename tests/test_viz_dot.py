@@ -93,7 +93,7 @@ def test_parameters_given_explicitly_override_labels():
 
 def _central_difference(op_name, args, k, eps=1e-6):
     """d forward / d args[k] by central differences of the op's forward rule."""
-    forward = OPS[op_name].forward
+    forward = OPS[op_name].value
     hi = list(args)
     lo = list(args)
     hi[k] += eps

@@ -214,7 +214,7 @@ def _draw(args, extras: List[str], out) -> None:
     leaves = {name: Value(values[name], name) for name in names_in(args.expression)}
     result = evaluate(args.expression, leaves)
     result.backward()
-    if not result.label and result._op is not None:
+    if not result.label and not result.is_leaf:
         result.label = "result"
     if not args.dot:  # the DOT text alone on standard output, so it can be piped
         print(f"{args.expression} = {result.data:.{args.precision}f}", file=out)
@@ -263,7 +263,7 @@ def _demo(args, out) -> None:
 
 def _leaf(root, label: str) -> Value:
     """The leaf of ``root``'s graph labelled ``label``."""
-    return next(n for n in topological_order(root) if n._op is None and n.label == label)
+    return next(n for n in topological_order(root) if n.is_leaf and n.label == label)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -7,7 +7,7 @@ for every row of ``X`` at once, giving the same numbers as the scalar engine.
 * :mod:`.trace` - run the function once and number its graph
 * :mod:`.schedule` - recover layers (sums of weight x input) and group the
   rest by op (ready nodes of one op run together)
-* :mod:`.kernels` - the vectorised steps; :mod:`.rules` - each op on arrays;
+* :mod:`.kernels` - the vectorised steps, each running the ops' own definitions on arrays;
   :mod:`.scatter` - index plumbing decided at compile time
 * :mod:`.step` - :func:`compile`, :class:`CompiledLoss` and :func:`batch_step`
 """

@@ -26,32 +26,27 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
-from ..ops import OPS
-from .rules import array_rule
+from ..ops import ARRAY_MATH, FLOAT_MATH
 from .scatter import FirstWrites, Scatter, rows_ref, strided_view
 
 __all__ = ["ParamRows", "Elementwise", "Linear", "SparseLinear", "BatchDomainError"]
 
 
-def _raise_domain(op: str, a: np.ndarray, b: Optional[np.ndarray], k, bad: np.ndarray, labels) -> None:
-    """Re-run the scalar rule on the first bad sample, so the message and the
-    exception type are the scalar engine's, plus the sample and node."""
+def _raise_domain(op, args: list, bad: np.ndarray, labels) -> None:
+    """Raise the op's own domain error for the first bad sample, as the eager
+    engine would, adding the sample and the node."""
     sample, row = (int(i[0]) for i in np.nonzero(bad.T))  # lowest sample first
-    args = [float(np.broadcast_to(a, bad.shape)[row, sample])]
-    if b is not None:
-        args.append(float(np.broadcast_to(b, bad.shape)[row, sample]))
-    elif k is not None:
-        args.append(float(k))
+    numbers = [float(np.broadcast_to(x, bad.shape)[row, sample]) for x in args]
     node = f" (node {labels[row]!r})" if labels[row] else ""
     try:
-        OPS[op].forward(*args)
+        op.check(numbers)
     except (ArithmeticError, ValueError) as err:
         raise type(err)(f"{err}, at sample {sample} of the batch{node}") from None
-    raise BatchDomainError(f"{op}: undefined for {args} at sample {sample} of the batch{node}")
+    raise BatchDomainError(f"{op.name}: undefined for {numbers} at sample {sample} of the batch{node}")
 
 
 class BatchDomainError(ValueError):
-    """An op was undefined for one sample and the scalar rule did not say why (should not happen)."""
+    """An op was undefined for one sample and its scalar check did not say why (should not happen)."""
 
 
 class ParamRows:
@@ -75,31 +70,66 @@ class ParamRows:
         return f"{self.pidx.size} parameter(s) used as operands, broadcast over the batch"
 
 
-class Elementwise:
-    """Every node of one op at one depth, as one numpy call forward and one per input backward."""
+def _array_forward(op):
+    """The op's forward on arrays: its own definition with the array namespace,
+    or, for a float-only forward, the float one sample by sample."""
+    if op.vectorized:
+        if op.arity is None:
+            return lambda *args: op.forward(*args, m=ARRAY_MATH)
+        return lambda *args: op.forward(*args, ARRAY_MATH)
+    return np.vectorize(op.value, otypes=[float])
 
-    def __init__(self, op: str, out: slice, inputs: List[List[int]], input_needs_grad: List[List[bool]],
-                 k: Optional[float], labels: List[str]) -> None:
-        self.rule = array_rule(op)
+
+def _array_vjp(op, n_inputs: int):
+    """The op's rule on arrays: the same function with the array namespace, or
+    the float rule sample by sample for a float-only op."""
+    if op.vectorized:
+        return lambda g, y, args: op.pullback(g, y, args, ARRAY_MATH)
+    per_sample = np.vectorize(lambda g, y, *args: op.pullback(g, y, args, FLOAT_MATH),
+                              otypes=[float] * n_inputs)
+
+    def run(g, y, args):
+        out = per_sample(g, y, *args)
+        return out if isinstance(out, tuple) else (out,)
+
+    return run
+
+
+class Elementwise:
+    """Every node of one op at one depth, as one numpy call forward and one per input backward.
+
+    Both directions evaluate the op's own definition (forward and vjp) with
+    the array math namespace: the same text the eager engine runs on floats.
+    """
+
+    def __init__(self, op, out: slice, inputs: List[List[int]], input_needs_grad: List[List[bool]],
+                 consts: tuple, labels: List[str]) -> None:
         self.op = op
         self.out = out
-        self.k = k
+        self.consts = list(consts)
         self.labels = labels
         self.refs = [rows_ref(r) for r in inputs]
         self._rows = [np.asarray(r, dtype=np.intp) for r in inputs]
         self._needs = [np.asarray(n, dtype=bool) for n in input_needs_grad]
+        self._forward = _array_forward(op)
+        self._vjp = _array_vjp(op, len(inputs))
         self.grads = []  # (input position, local rows or None, Scatter)
 
+    def _args(self, V) -> list:
+        return [V[ref] for ref in self.refs] + self.consts
+
     def forward(self, V, pvec) -> None:
-        refs = self.refs
-        a = V[refs[0]]
-        b = V[refs[1]] if len(refs) == 2 else None
-        rule = self.rule
-        if rule.bad is not None:
-            bad = rule.bad(a, b, self.k)
+        args = self._args(V)
+        op = self.op
+        if op.domain:
+            bad = None
+            for d in op.domain:
+                mask = d.undefined(*args, ARRAY_MATH)
+                bad = mask if bad is None else bad | mask
+            bad = np.broadcast_to(bad, V[self.out].shape)
             if bad.any():
-                _raise_domain(self.op, a, b, self.k, bad, self.labels)
-        rule.forward(a, b, self.k, V[self.out])
+                _raise_domain(op, args, bad, self.labels)
+        V[self.out] = self._forward(*args)
 
     def plan_backward(self, rows: FirstWrites, params: FirstWrites) -> None:
         for i, (r, needs) in enumerate(zip(self._rows, self._needs)):
@@ -109,20 +139,16 @@ class Elementwise:
             self.grads.append((i, local, rows.scatter(r if local is None else r[local])))
 
     def backward(self, V, G, gp) -> None:
-        refs = self.refs
-        a = V[refs[0]]
-        b = V[refs[1]] if len(refs) == 2 else None
         g = G[self.out]
-        y = V[self.out]
-        grads = self.rule.grads
+        local_grads = self._vjp(g, V[self.out], self._args(V))
         for i, local, scatter in self.grads:
-            c = grads[i](g, y, a, b, self.k)
+            c = np.broadcast_to(local_grads[i], g.shape)
             scatter(G, c if local is None else c[local])
 
     def describe(self) -> str:
-        k = f" (exponent {self.k!r})" if self.k is not None else ""
+        k = f" (constants {tuple(self.consts)!r})" if self.consts else ""
         n = self.out.stop - self.out.start
-        return f"{n} x {self.op}{k}"
+        return f"{n} x {self.op.name}{k}"
 
 
 class _Weights:

@@ -7,7 +7,7 @@
    never computed on its own.  Parameter and constant terms form the bias.
    This is exactly a neuron, ``sum(w_1 * x_1, ..., w_n * x_n, b)``.
 2. **Groups.**  The remaining nodes are split into groups of one op (and
-   one exponent, for ``powc``) whose members never depend on each other:
+   the same constants, for ``powc``) whose members never depend on each other:
    nodes become *ready* once everything they read is computed, and all ready
    nodes of one op run together (see :func:`_group`).  A group of sums
    becomes one matrix product (a layer), other groups one elementwise numpy
@@ -27,6 +27,7 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
+from ..ops import OPS
 from .kernels import Elementwise, Linear, ParamRows, SparseLinear
 from .scatter import FirstWrites
 from .trace import CONST, INPUT, PARAM, TracedGraph
@@ -158,7 +159,7 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
         else:
             inputs = [[row[g.args[i][p]] for i in members] for p in range(len(g.args[members[0]]))]
             needs = [[g.needs_grad[g.args[i][p]] for i in members] for p in range(len(inputs))]
-            forward.append(Elementwise(key[0], out, inputs, needs, g.k[members[0]], labels))
+            forward.append(Elementwise(OPS[key[0]], out, inputs, needs, g.k[members[0]], labels))
 
     rows_written = FirstWrites(next_row)
     root_row = row[g.root]
@@ -177,7 +178,7 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
 
 def _key(g: TracedGraph, i: int) -> tuple:
     """Nodes with equal keys can run as one vectorised step."""
-    return (g.op[i], g.k[i] if g.op[i] == "powc" else 0.0)
+    return (g.op[i], g.k[i], len(g.args[i]))
 
 
 def _group(g: TracedGraph, reads: Dict[int, List[int]]) -> List[Tuple[tuple, List[int]]]:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..graph import parents, topological_order
+from ..node import op_of
 from ..mode import GRAD_MODE
 from ..ops import DomainError
 from ..value import Value
@@ -42,7 +43,7 @@ class TracedGraph:
 
     ``op[i]``      op name, or ``""`` for a leaf (including folded constants)
     ``args[i]``    the input node numbers, in order (``()`` for a leaf)
-    ``k[i]``       the constant exponent of a ``powc`` node, else ``None``
+    ``k[i]``       the node's constants (the exponent of a ``powc``), ``()`` for most ops
     ``leaf[i]``    for leaves: ``(INPUT, column)``, ``(PARAM, index)`` or ``(CONST, number)``
     ``label[i]``   the node's label
     ``batch[i]``   True if the node depends on an input column
@@ -52,7 +53,7 @@ class TracedGraph:
 
     op: List[str]
     args: List[Tuple[int, ...]]
-    k: List[Optional[float]]
+    k: List[Tuple[float, ...]]
     leaf: List[Optional[Tuple[str, float]]]
     label: List[str]
     batch: List[bool]
@@ -139,10 +140,10 @@ def trace(fn: Callable, params: Sequence, n_inputs: int, example: Optional[Seque
                          "pass only the parameters the function uses (or allow_unused=True)")
 
     n = len(order)
-    g = TracedGraph([""] * n, [()] * n, [None] * n, [None] * n, [""] * n, [False] * n, [False] * n, n - 1)
+    g = TracedGraph([""] * n, [()] * n, [()] * n, [None] * n, [""] * n, [False] * n, [False] * n, n - 1)
     for i, node in enumerate(order):
         g.label[i] = node.label
-        if node._op is None:
+        if node.is_leaf:
             key = id(node)
             if key in column:
                 g.leaf[i] = (INPUT, column[key])
@@ -159,10 +160,9 @@ def trace(fn: Callable, params: Sequence, n_inputs: int, example: Optional[Seque
         if not batch and not needs_grad:
             g.leaf[i] = (CONST, node.data)  # folded: its number can never change
             continue
-        g.op[i] = node._op.name
+        g.op[i] = op_of(node).name
         g.args[i] = args
-        if node._op.name == "powc":
-            g.k[i] = float(node._b)
+        g.k[i] = node.constants
         g.batch[i] = batch
         g.needs_grad[i] = needs_grad
     return g

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from ..ops import NARY, UNARY
+from ..graph import parents
 
 __all__ = ["Cluster", "module_clusters", "neuron_of_nodes"]
 
@@ -86,25 +86,25 @@ def neuron_of_nodes(order: Sequence, neurons: Sequence) -> Dict[int, object]:
     sums: Dict[int, object] = {}
     for node in order:
         key = id(node)
-        op = node._op
-        if op is None:
+        if node.is_leaf:
             found = weight_of.get(key, bias_of.get(key))
             if found is not None:
                 owner[key] = found
             continue
-        if op.name == "mul":
-            found = weight_of.get(id(node._a), weight_of.get(id(node._b)))
+        ins = parents(node)
+        if node.op == "mul":
+            found = weight_of.get(id(ins[0]), weight_of.get(id(ins[1])))
             if found is not None:
                 owner[key] = found
-        elif op.kind == NARY and op.name == "sum" and node._a:
-            found = bias_of.get(id(node._a[-1]))
+        elif node.op == "sum":
+            found = bias_of.get(id(ins[-1]))
             if found is not None:
                 owner[key] = found
                 sums[key] = found
-        elif op.kind == UNARY:
+        elif len(ins) == 1 and not node.constants:
             # only the neuron's own activation: other unary nodes on the sum
             # (a user's ``-out``, or anything on a linear neuron's output) are not its
-            found = sums.get(id(node._a))
+            found = sums.get(id(ins[0]))
             if found is not None and found.activation != "linear" and node.label == found.name:
                 owner[key] = found
     return owner

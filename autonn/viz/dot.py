@@ -219,7 +219,7 @@ def to_dot(
     for i, node in enumerate(order):
         target = home.get(owner_box.get(id(node)), graph) if owner_box else graph
         role = roles[node]
-        folded = (not show_ops) and node._op is not None
+        folded = (not show_ops) and not node.is_leaf
         target.node(
             f"n{i}",
             label=_value_label(node, role, show_grad, folded, precision),
@@ -227,7 +227,7 @@ def to_dot(
             margin="0",
             **{"class": f"value {role}"},
         )
-        if show_ops and node._op is not None:
+        if show_ops and not node.is_leaf:
             target.node(
                 f"n{i}op",
                 label=f"<{html_text(op_symbol(node.op, node.param, precision))}>",
@@ -251,7 +251,7 @@ def to_dot(
         parent.subgraph(home[box.key])
 
     for i, node in enumerate(order):
-        if node._op is None:
+        if node.is_leaf:
             continue
         head = f"n{i}op" if show_ops else f"n{i}"
         if show_ops:

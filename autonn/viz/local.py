@@ -1,4 +1,4 @@
-"""Local derivatives: d(node)/d(each input) at the current values, from the rule table.
+"""Local derivatives: d(node)/d(each input) at the current values, from the op's own rule.
 
 The derivative rules live in :mod:`autonn.ops`; this module only calls them
 with an upstream gradient of 1, so a diagram or a ledger can never disagree
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Tuple
 
 from ..backward import local_gradients
-from ..ops import BINARY
+from ..node import op_of
 
 __all__ = ["local_derivatives", "rule_formula"]
 
@@ -25,16 +25,5 @@ def local_derivatives(node) -> Tuple[float, ...]:
 
 
 def rule_formula(node, position: int) -> str:
-    """The derivative formula of ``node``'s op for input number ``position``.
-
-    Binary ops list one formula per input (``d(a*b)/da = b, d(a*b)/db = a``);
-    this picks the one for that input.
-    """
-    op = node._op
-    formula = op.formula
-    if op.kind == BINARY:
-        parts = [p.strip() for p in formula.split(", d")]
-        if len(parts) == 2:
-            part = parts[position]
-            return part if position == 0 else "d" + part
-    return formula
+    """The derivative formula of ``node``'s op for input number ``position``."""
+    return op_of(node).formula_for(position)

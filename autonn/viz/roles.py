@@ -39,7 +39,7 @@ def node_roles(order: Sequence, roots: Sequence, parameters: Optional[Iterable] 
     for node in order:
         if id(node) in outputs:
             role = "output"
-        elif node._op is not None:
+        elif not node.is_leaf:
             role = "intermediate"
         elif isinstance(node, Constant):
             role = "constant"

@@ -1,0 +1,297 @@
+"""Every built-in op, each defined once: forward, derivative rule, formula, domain.
+
+Each op is one call of :func:`~autonn.ops.op.define`, the same call that
+``autonn.register_op`` makes for a user's op.  ``forward(*xs, m)`` gives the
+value and ``vjp(g, out, *xs, m)`` gives ``g * d out / d x_i`` for each input;
+``m`` is the math namespace (floats, numpy arrays, or graph nodes), so this
+one text is what ``backward()``, ``grad()`` at any order, diagrams, the
+ledger and the compiler all evaluate.  The formula beside each rule is the
+one diagrams, the ledger and the README show.
+
+Conventions at kinks and domain edges are PyTorch's; each is stated beside
+its rule.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .op import Domain, define
+
+__all__: list = []
+
+NAN = math.nan
+SQRT1_2 = math.sqrt(0.5)
+INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+LN2 = math.log(2.0)
+LN10 = math.log(10.0)
+
+
+# ----------------------------------------------------------------------------
+# Arithmetic: the operators + - * / and unary minus
+# ----------------------------------------------------------------------------
+
+define("add", lambda a, b, m: a + b,
+       lambda g, out, a, b, m: (g, g),
+       ("d(a+b)/da = 1", "d(a+b)/db = 1"), symbol="+", doc="a + b")
+
+define("sub", lambda a, b, m: a - b,
+       lambda g, out, a, b, m: (g, -g),
+       ("d(a-b)/da = 1", "d(a-b)/db = -1"), symbol="-", doc="a - b")
+
+define("mul", lambda a, b, m: a * b,
+       lambda g, out, a, b, m: (g * b, g * a),
+       ("d(a*b)/da = b", "d(a*b)/db = a"), symbol="*", doc="a * b")
+
+define("div", lambda a, b, m: a / b,
+       lambda g, out, a, b, m: (g / b, -g * out / b),
+       ("d(a/b)/da = 1/b", "d(a/b)/db = -a/b^2"),
+       domain=[Domain(lambda a, b, m: m.eq(b, 0.0), "division by zero ({0} / {1})", ZeroDivisionError)],
+       symbol="/", doc="a / b")
+
+define("neg", lambda a, m: -a,
+       lambda g, out, a, m: (-g,),
+       "d(-a)/da = -1", symbol="-", doc="-a")
+
+
+# ----------------------------------------------------------------------------
+# Powers: x ** k with a constant k (the common case), and x ** y of two Values
+# ----------------------------------------------------------------------------
+
+def _pow_domain(text: str) -> list:
+    return [
+        Domain(lambda a, b, m: m.eq(a, 0.0) & m.lt(b, 0.0),
+               "0 raised to a negative power ({0} ** {1})", ZeroDivisionError),
+        Domain(lambda a, b, m: m.lt(a, 0.0) & m.not_integer(b),
+               "negative base to a non-integer power ({0} ** {1}) has no real value"),
+    ]
+
+
+def powc_vjp(g, out, a, k, m):
+    if k == 0.0:  # a ** 0 = 1 is flat in a, even at a = 0, where a ** -1 is not defined
+        return (g * 0.0,)
+    return (g * k * a ** (k - 1.0),)
+
+
+define("powc", lambda a, k, m: a ** k, powc_vjp,
+       "d(a^k)/da = k a^(k-1)", consts=1, domain=_pow_domain("powc"),
+       symbol="**", doc="a ** k, k a number (slope 0 for k = 0)")
+
+
+def pow_vjp(g, out, a, b, m):
+    # d/da = b a^(b-1): where b = 0 it is 0 * a^1 (a^0 = 1 is flat in a, even
+    # at a = 0), never 0 * 0^-1.  The local slope is formed before it meets g,
+    # so a huge b with a vanishing a^(b-1) is 0 at every order, not inf * 0.
+    da = b * a ** m.where(m.eq(b, 0.0), 1.0, b - 1.0)
+    # d/db = a^b ln a for a > 0; its limit 0 at a = 0; undefined (nan) for a < 0,
+    # kept as a product with a^b so a second derivative is nan there too.
+    positive = m.gt(a, 0.0)
+    ln_a = m.where(positive, m.log(m.where(positive, a, 1.0)), m.where(m.eq(a, 0.0), 0.0, NAN))
+    return g * da, g * (out * ln_a)
+
+
+define("pow", lambda a, b, m: a ** b, pow_vjp,
+       ("d(a^b)/da = b a^(b-1)", "d(a^b)/db = a^b ln a"), domain=_pow_domain("pow"),
+       symbol="**", doc="a ** b")
+
+
+# ----------------------------------------------------------------------------
+# Elementary functions
+# ----------------------------------------------------------------------------
+
+def _positive(name: str) -> list:
+    return [Domain(lambda a, m: m.le(a, 0.0), "expected a positive number, got {0}")]
+
+
+define("abs", lambda a, m: m.abs(a), lambda g, out, a, m: (g * m.sign(a),),
+       "d|a|/da = sign(a)", doc="|a|; slope 0 at a = 0")
+
+define("exp", lambda a, m: m.exp(a), lambda g, out, a, m: (g * out,),
+       "d(e^a)/da = e^a", doc="e ** a")
+
+define("expm1", lambda a, m: m.expm1(a), lambda g, out, a, m: (g * (out + 1.0),),
+       "d(e^a - 1)/da = e^a", doc="e ** a - 1, accurate for tiny a")
+
+define("log", lambda a, m: m.log(a), lambda g, out, a, m: (g / a,),
+       "d(ln a)/da = 1/a", domain=_positive("log"), doc="natural logarithm")
+
+define("log2", lambda a, m: m.log2(a), lambda g, out, a, m: (g / (a * LN2),),
+       "d(log2 a)/da = 1/(a ln 2)", domain=_positive("log2"), doc="base-2 logarithm")
+
+define("log10", lambda a, m: m.log10(a), lambda g, out, a, m: (g / (a * LN10),),
+       "d(log10 a)/da = 1/(a ln 10)", domain=_positive("log10"), doc="base-10 logarithm")
+
+define("log1p", lambda a, m: m.log1p(a), lambda g, out, a, m: (g / (1.0 + a),),
+       "d ln(1+a)/da = 1/(1+a)",
+       domain=[Domain(lambda a, m: m.le(a, -1.0), "expected a number greater than -1, got {0}")],
+       doc="ln(1 + a), accurate for tiny a")
+
+define("sqrt", lambda a, m: m.sqrt(a), lambda g, out, a, m: (g * 0.5 / out,),
+       "d sqrt(a)/da = 1/(2 sqrt(a))",
+       domain=[Domain(lambda a, m: m.lt(a, 0.0), "expected a non-negative number, got {0}")],
+       doc="square root; slope inf at 0")
+
+define("sin", lambda a, m: m.sin(a), lambda g, out, a, m: (g * m.cos(a),),
+       "d sin(a)/da = cos(a)", doc="sine (radians); sin(±inf) is nan")
+
+define("cos", lambda a, m: m.cos(a), lambda g, out, a, m: (-g * m.sin(a),),
+       "d cos(a)/da = -sin(a)", doc="cosine (radians); cos(±inf) is nan")
+
+define("tan", lambda a, m: m.tan(a), lambda g, out, a, m: (g * (1.0 + out * out),),
+       "d tan(a)/da = 1 + tan(a)^2", doc="tangent (radians)")
+
+
+def _unit_interval(name: str) -> list:
+    return [Domain(lambda a, m: m.gt(m.abs(a), 1.0), "expected a number in [-1, 1], got {0}")]
+
+
+define("asin", lambda a, m: m.asin(a), lambda g, out, a, m: (g / m.sqrt(1.0 - a * a),),
+       "d asin(a)/da = 1/sqrt(1 - a^2)", domain=_unit_interval("asin"),
+       doc="arcsine; slope inf at ±1")
+
+define("acos", lambda a, m: m.acos(a), lambda g, out, a, m: (-g / m.sqrt(1.0 - a * a),),
+       "d acos(a)/da = -1/sqrt(1 - a^2)", domain=_unit_interval("acos"),
+       doc="arccosine; slope -inf at ±1")
+
+define("atan", lambda a, m: m.atan(a), lambda g, out, a, m: (g / (1.0 + a * a),),
+       "d atan(a)/da = 1/(1 + a^2)", doc="arctangent")
+
+define("sinh", lambda a, m: m.sinh(a), lambda g, out, a, m: (g * m.cosh(a),),
+       "d sinh(a)/da = cosh(a)", doc="hyperbolic sine")
+
+define("cosh", lambda a, m: m.cosh(a), lambda g, out, a, m: (g * m.sinh(a),),
+       "d cosh(a)/da = sinh(a)", doc="hyperbolic cosine")
+
+define("tanh", lambda a, m: m.tanh(a), lambda g, out, a, m: (g * (1.0 - out * out),),
+       "d tanh(a)/da = 1 - tanh(a)^2", doc="hyperbolic tangent")
+
+define("erf", lambda a, m: m.erf(a), lambda g, out, a, m: (g * TWO_OVER_SQRT_PI * m.exp(-(a * a)),),
+       "d erf(a)/da = 2/sqrt(pi) e^(-a^2)", doc="error function")
+
+
+# ----------------------------------------------------------------------------
+# Activations
+# ----------------------------------------------------------------------------
+
+def sigmoid_forward(a, m):
+    # 1 / (1 + e^-a) and e^a / (1 + e^a) are equal; each is used where its
+    # exponential cannot overflow, so both come from one e^-|a|.
+    e = m.exp(-m.abs(a))
+    return m.where(m.ge(a, 0.0), 1.0, e) / (1.0 + e)
+
+
+define("sigmoid", sigmoid_forward,
+       # 1 - sigmoid(a) is taken as sigmoid(-a): the same number, without the
+       # cancellation 1 - out suffers for large a (where out is nearly 1).
+       lambda g, out, a, m: (g * out * m.sigmoid(-a),),
+       "d s(a)/da = s(a)(1 - s(a)) = s(a) s(-a)", doc="1 / (1 + e ** -a), never overflows")
+
+define("softplus",
+       # ln(1 + e^a) = max(a, 0) + ln(1 + e^-|a|): never overflows.
+       lambda a, m: m.maximum(a, 0.0) + m.log1p(m.exp(-m.abs(a))),
+       # sigmoid(a) itself: the equal 1 - e^-out cancels to 0 for a << 0.
+       lambda g, out, a, m: (g * m.sigmoid(a),),
+       "d ln(1+e^a)/da = sigmoid(a)", doc="ln(1 + e ** a), never overflows")
+
+define("relu", lambda a, m: m.maximum(a, 0.0), lambda g, out, a, m: (g * m.step(a),),
+       "d max(a,0)/da = [a > 0]", doc="max(a, 0); slope 0 at a = 0; nan stays nan")
+
+define("step", lambda a, m: m.step(a), lambda g, out, a, m: (g * 0.0,),
+       "d step(a)/da = 0", doc="1 for a > 0, else 0 (the slope of relu)")
+
+define("sign", lambda a, m: m.sign(a), lambda g, out, a, m: (g * 0.0,),
+       "d sign(a)/da = 0", doc="1, 0 or -1 (the slope of abs)")
+
+
+def leaky_relu_vjp(g, out, a, slope, m):
+    positive = m.gt(a, 0.0)
+    return g * m.where(positive, 1.0, slope), g * m.where(positive, 0.0, a)
+
+
+define("leaky_relu", lambda a, slope, m: m.where(m.gt(a, 0.0), a, a * slope), leaky_relu_vjp,
+       ("d/da = 1 if a > 0 else s", "d/ds = 0 if a > 0 else a"),
+       doc="a if a > 0 else s * a; s is the slope (0.01 by default); slope s at a = 0")
+
+
+def elu_vjp(g, out, a, alpha, m):
+    positive = m.gt(a, 0.0)
+    e = m.exp(m.minimum(a, 0.0))
+    return g * m.where(positive, 1.0, alpha * e), g * m.where(positive, 0.0, e - 1.0)
+
+
+define("elu", lambda a, alpha, m: m.where(m.gt(a, 0.0), a, alpha * m.expm1(m.minimum(a, 0.0))), elu_vjp,
+       ("d/da = 1 if a > 0 else alpha e^a", "d/dalpha = 0 if a > 0 else e^a - 1"),
+       doc="a if a > 0 else alpha (e ** a - 1); alpha 1 by default; slope alpha at a = 0")
+
+
+def gelu_vjp(g, out, a, m):
+    cdf = 0.5 * (1.0 + m.erf(a * SQRT1_2))
+    return (g * (cdf + a * INV_SQRT_2PI * m.exp(-0.5 * (a * a))),)
+
+
+define("gelu", lambda a, m: 0.5 * a * (1.0 + m.erf(a * SQRT1_2)), gelu_vjp,
+       "d a Phi(a)/da = Phi(a) + a phi(a)", doc="a Phi(a), Phi the normal CDF (the exact form)")
+
+
+def silu_vjp(g, out, a, m):
+    s = m.sigmoid(a)
+    return (g * (s * (1.0 + a * (1.0 - s))),)
+
+
+define("silu", lambda a, m: a * m.sigmoid(a), silu_vjp,
+       "d a s(a)/da = s(a) (1 + a (1 - s(a)))", doc="a * sigmoid(a) (swish)")
+
+
+# ----------------------------------------------------------------------------
+# Piecewise: larger, smaller, clamped
+# ----------------------------------------------------------------------------
+
+def maximum_vjp(g, out, a, b, m):
+    # At a tie each side gets half the gradient (PyTorch's rule).
+    tie = m.eq(a, b)
+    return (g * m.where(m.gt(a, b), 1.0, m.where(tie, 0.5, 0.0)),
+            g * m.where(m.gt(b, a), 1.0, m.where(tie, 0.5, 0.0)))
+
+
+define("maximum", lambda a, b, m: m.maximum(a, b), maximum_vjp,
+       ("d max(a,b)/da = [a > b]", "d max(a,b)/db = [b > a]"),
+       doc="the larger of a and b; at a tie each gets slope 1/2; nan if either is nan")
+
+
+def minimum_vjp(g, out, a, b, m):
+    tie = m.eq(a, b)
+    return (g * m.where(m.lt(a, b), 1.0, m.where(tie, 0.5, 0.0)),
+            g * m.where(m.lt(b, a), 1.0, m.where(tie, 0.5, 0.0)))
+
+
+define("minimum", lambda a, b, m: m.minimum(a, b), minimum_vjp,
+       ("d min(a,b)/da = [a < b]", "d min(a,b)/db = [b < a]"),
+       doc="the smaller of a and b; at a tie each gets slope 1/2; nan if either is nan")
+
+
+def clamp_vjp(g, out, a, lo, hi, m):
+    inside = m.where(m.ge(a, lo), m.where(m.le(a, hi), 1.0, 0.0), 0.0)
+    return g * inside, g * m.where(m.lt(a, lo), 1.0, 0.0), g * m.where(m.gt(a, hi), 1.0, 0.0)
+
+
+define("clamp", lambda a, lo, hi, m: m.minimum(m.maximum(a, lo), hi), clamp_vjp,
+       ("d clamp(a,lo,hi)/da = [lo <= a <= hi]",
+        "d clamp/dlo = [a < lo]", "d clamp/dhi = [a > hi]"),
+       domain=[Domain(lambda a, lo, hi, m: m.gt(lo, hi), "lo must not exceed hi (lo = {1}, hi = {2})")],
+       doc="a limited to [lo, hi] (needs lo <= hi); slope 1 at the edges")
+
+
+# ----------------------------------------------------------------------------
+# Sum of many terms: one node (the compiler runs groups of them as matrix products)
+# ----------------------------------------------------------------------------
+
+def sum_forward(*xs, m):
+    return sum(xs)
+
+
+def sum_vjp(g, out, *xs, m):
+    return (g,) * len(xs)
+
+
+define("sum", sum_forward, sum_vjp, "d(a_1+...+a_n)/da_i = 1", doc="a_1 + a_2 + ... + a_n, one node")

@@ -1,0 +1,107 @@
+"""The math namespace on plain Python floats: what the eager engine's rules call as ``m``.
+
+Each function is the ``math`` module's, so an eager step pays one C call.
+Where ``math`` raises instead of following IEEE 754 (``exp(1000)``,
+``sin(inf)``), :meth:`autonn.ops.Op.value` and :meth:`~autonn.ops.Op.pullback`
+re-run the rule in numpy float64, which gives ``inf`` or ``nan``.
+
+Any other name is an op of the registry, applied to floats: ``m.sigmoid(a)``
+is the sigmoid op's own forward.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["FLOAT_MATH", "FloatMath"]
+
+_NAN = math.nan
+
+
+class FloatMath:
+    """Elementary functions, comparisons and selection on floats."""
+
+    name = "float"
+    ops: dict = {}  # the op registry, installed by autonn.ops.op
+
+    exp = staticmethod(math.exp)
+    log = staticmethod(math.log)
+    log1p = staticmethod(math.log1p)
+    expm1 = staticmethod(math.expm1)
+    log2 = staticmethod(math.log2)
+    log10 = staticmethod(math.log10)
+    sqrt = staticmethod(math.sqrt)
+    sin = staticmethod(math.sin)
+    cos = staticmethod(math.cos)
+    tan = staticmethod(math.tan)
+    asin = staticmethod(math.asin)
+    acos = staticmethod(math.acos)
+    atan = staticmethod(math.atan)
+    sinh = staticmethod(math.sinh)
+    cosh = staticmethod(math.cosh)
+    tanh = staticmethod(math.tanh)
+    erf = staticmethod(math.erf)
+    abs = staticmethod(abs)
+
+    @staticmethod
+    def gt(a, b):
+        return a > b
+
+    @staticmethod
+    def ge(a, b):
+        return a >= b
+
+    @staticmethod
+    def lt(a, b):
+        return a < b
+
+    @staticmethod
+    def le(a, b):
+        return a <= b
+
+    @staticmethod
+    def eq(a, b):
+        return a == b
+
+    @staticmethod
+    def isnan(a):
+        return a != a
+
+    @staticmethod
+    def not_integer(a):
+        """True unless ``a`` is a whole number (inf and nan are not)."""
+        return not float(a).is_integer()
+
+    @staticmethod
+    def where(condition, a, b):
+        """``a`` where ``condition`` holds, else ``b`` (both already computed)."""
+        return a if condition else b
+
+    @staticmethod
+    def maximum(a, b):
+        """The larger of ``a`` and ``b``; nan if either is nan (numpy's ``maximum``)."""
+        return a if a > b or a != a else b
+
+    @staticmethod
+    def minimum(a, b):
+        """The smaller of ``a`` and ``b``; nan if either is nan (numpy's ``minimum``)."""
+        return a if a < b or a != a else b
+
+    @staticmethod
+    def step(a):
+        """Heaviside step: 1 for a > 0, 0 for a <= 0, nan for nan."""
+        return 1.0 if a > 0.0 else (0.0 if a <= 0.0 else _NAN)
+
+    @staticmethod
+    def sign(a):
+        """sign(a): 1, -1, 0 at 0 (either zero), nan for nan."""
+        return 1.0 if a > 0.0 else (-1.0 if a < 0.0 else (0.0 if a == 0.0 else _NAN))
+
+    def __getattr__(self, name):
+        op = self.ops.get(name)
+        if op is None:
+            raise AttributeError(f"the float math namespace has no function or op {name!r}")
+        return op.value
+
+
+FLOAT_MATH = FloatMath()

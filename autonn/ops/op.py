@@ -1,0 +1,228 @@
+"""What an op is, and the one registry of ops.
+
+An :class:`Op` is written once and evaluated by every path of the engine:
+
+``forward(*xs, m)``
+    the op's value.  ``m`` is a math namespace (:mod:`.floatmath` for plain
+    floats, :mod:`.arraymath` for numpy arrays), so the same function gives
+    the eager value and the compiled one.  A forward without an ``m``
+    parameter is a plain float function; the compiler then runs it sample by
+    sample.
+``vjp(g, out, *xs, m)``
+    the vector-Jacobian product: ``g * d out / d x_i`` for every input, as a
+    tuple.  ``m`` may also build graph nodes (``grad(..., create_graph=True)``),
+    so a rule uses only arithmetic, comparisons through ``m`` and ``m``'s
+    functions; the same code then differentiates floats, arrays and graphs.
+``formulas``
+    the derivative as a learner writes it, one text per input (one for all
+    the inputs of an n-ary op).  Diagrams, the ledger and the README's table
+    show this text.
+``domain``
+    the :class:`Domain` checks that say where the op is undefined; every path
+    raises the same error there, naming the op and the numbers.
+
+Beyond its domain an op follows IEEE 754, as numpy does: overflow gives
+``inf``, and ``sin(inf)`` is ``nan``.  ``nan`` in gives ``nan`` out.
+"""
+
+from __future__ import annotations
+
+import inspect
+import keyword
+from typing import Callable, Dict, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from .arraymath import ARRAY_MATH
+from .floatmath import FLOAT_MATH
+
+__all__ = ["Op", "Domain", "DomainError", "OpError", "OPS", "define", "UNARY", "BINARY", "PARAM", "NARY"]
+
+
+class DomainError(ValueError):
+    """An op was applied outside the domain where it is defined (e.g. ``log(-1)``)."""
+
+
+class OpError(TypeError):
+    """An op's own definition misbehaved (its forward raised, or its rule returned the wrong count)."""
+
+
+# The op's shape: how many node inputs it takes and whether a constant follows them.
+UNARY = 1  # one input
+BINARY = 2  # two inputs
+PARAM = 3  # one input and one constant number (the 3 of ``x ** 3``)
+NARY = 4  # any number of inputs (``sum``), or a shape none of the above
+
+
+class Domain:
+    """Where an op is undefined: ``undefined(*xs, m)`` is true (per element, on arrays) there.
+
+    ``message`` is formatted with the offending numbers as ``{0}``, ``{1}``...
+    and follows the op's name: ``log: expected a positive number, got -1.0``.
+    """
+
+    __slots__ = ("undefined", "message", "error")
+
+    def __init__(self, undefined: Callable, message: str, error: type = DomainError) -> None:
+        self.undefined = undefined
+        self.message = message
+        self.error = error
+
+
+def _number_text(x) -> str:
+    return repr(float(x))
+
+
+class Op:
+    """One primitive: its name, shape, forward, derivative rule, formulas and domain."""
+
+    __slots__ = ("name", "arity", "consts", "kind", "forward", "vjp", "formulas", "domain", "symbol",
+                 "vectorized", "doc")
+
+    def __init__(self, name: str, arity: Optional[int], forward: Callable, vjp: Callable,
+                 formulas: Tuple[str, ...], domain: Tuple[Domain, ...] = (), consts: int = 0,
+                 symbol: str = "", doc: str = "") -> None:
+        self.name = name
+        self.arity = arity  # None: any number of inputs, at least one
+        self.consts = consts
+        if consts == 0 and arity == 1:
+            self.kind = UNARY
+        elif consts == 0 and arity == 2:
+            self.kind = BINARY
+        elif consts == 1 and arity == 1:
+            self.kind = PARAM
+        else:
+            self.kind = NARY
+        self.forward = forward
+        self.vjp = vjp
+        self.formulas = formulas
+        self.domain = domain
+        self.symbol = symbol  # the operator that writes it ("+", "**"), if any
+        self.vectorized = "m" in inspect.signature(forward).parameters
+        self.doc = doc
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r}: {'; '.join(self.formulas)})"
+
+    @property
+    def formula(self) -> str:
+        """All of the op's derivative formulas, in one line."""
+        return ", ".join(self.formulas)
+
+    def formula_for(self, position: int) -> str:
+        """The derivative formula for input number ``position``."""
+        formulas = self.formulas
+        return formulas[position] if position < len(formulas) else formulas[-1]
+
+    # -- evaluation on plain floats: what the eager engine runs ---------------
+    def check(self, args: Sequence[float]) -> None:
+        """Raise the op's domain error if ``args`` (inputs, then constants) lie outside its domain."""
+        for d in self.domain:
+            if d.undefined(*args, FLOAT_MATH):
+                text = d.message.format(*map(_number_text, args))
+                raise d.error(f"{self.name}: {text}")
+
+    def value(self, *args: float) -> float:
+        """The op on floats: domain checked, then the forward, IEEE 754 beyond it."""
+        if self.domain:
+            self.check(args)
+        try:
+            out = self.forward(*args, m=FLOAT_MATH) if self.vectorized else self.forward(*args)
+            return out if type(out) is float else self._as_float(out, args)
+        except (ArithmeticError, ValueError) as err:
+            return self._ieee_value(args, err)
+
+    def _as_float(self, out, args) -> float:
+        try:
+            return float(out)
+        except (TypeError, ValueError):
+            raise OpError(f"{self.name}: forward returned {type(out).__name__} {out!r} at {list(args)}, "
+                          "expected a real number") from None
+
+    def _ieee_value(self, args, err: Exception) -> float:
+        """Re-run the forward in numpy's float64, which gives inf or nan where Python's math raises."""
+        if not self.vectorized:
+            raise OpError(f"{self.name}: forward raised {type(err).__name__}: {err} at {list(args)}; "
+                          "an op's forward must give a number wherever its domain allows") from err
+        with np.errstate(all="ignore"):
+            return float(self.forward(*map(np.float64, args), m=ARRAY_MATH))
+
+    def pullback(self, g, out, args: Sequence, m) -> tuple:
+        """``g * d out / d x_i`` for every input, from the rule, checked for its count.
+
+        On floats, a rule that raises (an infinite slope divides by zero) is
+        re-run in numpy float64, giving ``inf`` or ``nan`` as IEEE 754 says.
+        """
+        try:
+            local = self.vjp(g, out, *args, m=m) if self.arity is None else self.vjp(g, out, *args, m)
+        except (ArithmeticError, ValueError):
+            if m is not FLOAT_MATH:
+                raise
+            with np.errstate(all="ignore"):
+                local = self.pullback(np.float64(g), np.float64(out), [np.float64(a) for a in args], ARRAY_MATH)
+            return tuple(float(x) for x in local)
+        n = len(args) - self.consts
+        if type(local) is not tuple or len(local) != n:
+            got = f"{len(local)} gradients" if isinstance(local, (tuple, list)) else repr(type(local).__name__)
+            raise OpError(f"{self.name}: its vjp must return a tuple of {n} gradient(s), one per input; got {got}")
+        return local
+
+
+#: Every op, by name: the one list of ops that every path reads.
+OPS: Dict[str, Op] = {}
+
+
+def _positional_count(fn: Callable, who: str, what: str) -> Optional[int]:
+    """How many positional inputs ``fn`` takes (not counting ``m``); None for ``*args``."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        raise TypeError(f"{who}: {what} must be a Python function whose signature can be read") from None
+    count = 0
+    for p in params:
+        if p.name == "m":
+            continue
+        if p.kind == p.VAR_POSITIONAL:
+            return None
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty:
+            count += 1
+    return count
+
+
+def define(name: str, forward: Callable, vjp: Callable, formula: Union[str, Sequence[str]], *,
+           domain: Sequence[Domain] = (), consts: int = 0, symbol: str = "", doc: str = "",
+           replace: bool = False) -> Op:
+    """Check one op's definition and add it to :data:`OPS`; every path then evaluates it.
+
+    The number of inputs is read from ``forward``'s signature (``*xs`` makes
+    an n-ary op); ``consts`` of them, at the end, are constant numbers rather
+    than graph inputs.  ``formula`` is one text per input, or one for all.
+    """
+    who = f"register_op({name!r})" if isinstance(name, str) else "register_op"
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+        raise ValueError(f"register_op: name must be a Python identifier, got {name!r}")
+    if name in OPS and not replace:
+        raise ValueError(f"{who}: an op named {name!r} already exists ({OPS[name]!r}); choose another name")
+    for what, fn in (("forward", forward), ("vjp", vjp)):
+        if not callable(fn):
+            raise TypeError(f"{who}: {what} must be callable, got {type(fn).__name__}")
+    n = _positional_count(forward, who, "forward")
+    arity = None if n is None else n - consts
+    if arity is not None and arity < 1:
+        raise ValueError(f"{who}: forward must take at least one input, takes {n} (with {consts} constant(s))")
+    rule_n = _positional_count(vjp, who, "vjp")
+    if arity is not None and rule_n is not None and rule_n not in (n + 2, n + 3):
+        raise ValueError(f"{who}: vjp must take (g, out, *inputs, m): {n + 3} arguments for this forward, "
+                         f"it takes {rule_n}")
+    formulas = (formula,) if isinstance(formula, str) else tuple(formula)
+    if not formulas or not all(isinstance(f, str) and f for f in formulas):
+        raise TypeError(f"{who}: formula must be a non-empty str, or one str per input")
+    if len(formulas) != 1 and len(formulas) != (arity or 1):
+        raise ValueError(f"{who}: {len(formulas)} formulas for {arity} inputs; give one per input, or one")
+    domain = tuple(domain)
+    for d in domain:
+        if not isinstance(d, Domain):
+            raise TypeError(f"{who}: domain entries must be autonn.ops.Domain, got {type(d).__name__}")
+    op = Op(name, arity, forward, vjp, formulas, domain, consts, symbol, doc)
+    OPS[name] = op
+    return op
