@@ -24,7 +24,8 @@ import threading
 from typing import Dict, Optional, Tuple
 
 from .graph import topological_order
-from .node import inputs, rule_args, rule_nodes
+from .mode import collector_paused
+from .node import inputs, reverse_accumulate, rule_args, store_gradients
 from .ops import FLOAT_MATH
 
 __all__ = ["backward", "reverse_pass", "local_gradients", "depends_on"]
@@ -55,27 +56,7 @@ def reverse_pass(order, root, seed, m=FLOAT_MATH, relevant: Optional[set] = None
     nodes).  With ``relevant``, only nodes in it are visited and receive
     gradients: a slope towards an input nobody asked for is never computed.
     """
-    symbolic = m is not FLOAT_MATH
-    grads = {root: seed}
-    get = grads.get
-    for i in range(len(order) - 1, -1, -1):
-        node = order[i]
-        op = node._op
-        if op is None:
-            continue
-        g = get(node)
-        if g is None or (relevant is not None and node not in relevant):
-            continue
-        if symbolic:
-            local = op.pullback(g, node, rule_nodes(node), m)
-        else:
-            local = op.pullback(g, node.data, rule_args(node), m)
-        for x, gx in zip(inputs(node), local):
-            if relevant is not None and x not in relevant:
-                continue
-            prev = get(x)
-            grads[x] = gx if prev is None else prev + gx
-    return grads
+    return reverse_accumulate(order, {root: seed}, m, relevant)
 
 
 def local_gradients(node, g: float = 1.0) -> Tuple[float, ...]:
@@ -98,13 +79,10 @@ def backward(root, gradient: float = 1.0) -> None:
         with _WRITE_BACK:
             root.grad += gradient
         return
-    order = topological_order(root)
-    grads = reverse_pass(order, root, float(gradient))
-    get = grads.get
-    with _WRITE_BACK:
-        for node in order:
-            g = get(node, 0.0)
-            if node._op is None:
-                node.grad += g
-            else:
-                node.grad = g
+    # The pass allocates a dict entry and a float per node and frees none of
+    # them; a graph holds no cycles, so the cycle collector is paused meanwhile.
+    with collector_paused():
+        order = topological_order(root)
+        grads = reverse_pass(order, root, float(gradient))
+        with _WRITE_BACK:
+            store_gradients(grads)

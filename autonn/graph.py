@@ -1,55 +1,22 @@
-"""The graph walk: one topological order, without recursion.
+"""Graph walks: the one topological order, and views built on it.
 
 Graphs of millions of nodes are normal, so the walk keeps its own explicit
-stack instead of Python's call stack, and its bookkeeping in a dict of its
-own, never on the nodes (so several threads may walk one graph at once).
-Every path that visits a graph (backward, grad, the ledger, diagrams, the
-compiler's trace) takes its order from :func:`topological_order`.
+stack instead of Python's call stack.  Every path that visits a graph
+(backward, grad, the ledger, diagrams, the compiler's trace) takes its order
+from :func:`topological_order`, which :mod:`autonn.node` implements because
+it reads the node layout directly; threads walking one graph take turns.
 """
 
 from __future__ import annotations
 
 from typing import Iterable, List, Sequence
 
-from .node import inputs
+from .node import inputs, topological_order
 
 __all__ = ["parents", "topological_order", "check_topological_order", "consumers"]
 
 #: The input nodes of a node, in order (``()`` for a leaf): :func:`autonn.node.inputs`.
 parents = inputs
-
-
-def topological_order(roots) -> List:
-    """Every node that ``roots`` depend on, each once, inputs before the nodes using them.
-
-    ``roots`` is one node or a sequence of nodes.  Iterative depth-first
-    search: a node is emitted once all of its inputs have been.
-    """
-    if not isinstance(roots, (list, tuple)):
-        roots = (roots,)
-    order: List = []
-    emit = order.append
-    # state: absent = unseen, False = expanded (inputs pushed), True = emitted
-    state: dict = {}
-    stack = list(roots)
-    push = stack.append
-    pop = stack.pop
-    while stack:
-        node = stack[-1]
-        seen = state.get(node)
-        if seen is None:
-            state[node] = False
-            ins = inputs(node)
-            for i in range(len(ins) - 1, -1, -1):  # reversed, so the first input is visited first
-                x = ins[i]
-                if x not in state:
-                    push(x)
-        else:
-            pop()
-            if seen is False:
-                state[node] = True
-                emit(node)
-    return order
 
 
 def check_topological_order(order: Sequence) -> None:

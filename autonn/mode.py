@@ -7,39 +7,76 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-__all__ = ["GRAD_MODE", "no_grad", "is_grad_enabled", "collector_paused"]
+__all__ = ["GRAD_MODE", "no_grad", "enable_grad", "is_grad_enabled", "collector_paused"]
 
 
-class _GradMode(threading.local):
-    """The flag every op reads when it builds a node: one per thread, on by default."""
-
+class _ThreadSwitch(threading.local):
     def __init__(self) -> None:
         self.enabled = True
 
 
+class _GradMode:
+    """Whether ops record a graph: one switch per thread, on by default.
+
+    Every op reads this when it builds a node, so the common case is made
+    cheap: ``off_somewhere`` counts the threads whose switch is off, and
+    while it is 0 (no ``no_grad`` block anywhere) :attr:`enabled` is true
+    without touching thread-local storage.
+    """
+
+    __slots__ = ("off_somewhere", "_lock")
+
+    def __init__(self) -> None:
+        self.off_somewhere = 0
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.off_somewhere == 0 or _THREAD.enabled
+
+    def _set(self, on: bool) -> bool:
+        """Set this thread's switch; return what it was."""
+        with self._lock:
+            was = _THREAD.enabled
+            if was != on:
+                _THREAD.enabled = on
+                self.off_somewhere += -1 if on else 1
+        return was
+
+
+_THREAD = _ThreadSwitch()
 GRAD_MODE = _GradMode()
 
 
 def is_grad_enabled() -> bool:
-    """True unless inside a :func:`no_grad` block."""
+    """True unless this thread is inside a :func:`no_grad` block."""
     return GRAD_MODE.enabled
 
 
 @contextmanager
-def no_grad() -> Iterator[None]:
+def _grad_switch(on: bool) -> Iterator[None]:
+    previous = GRAD_MODE._set(on)
+    try:
+        yield
+    finally:
+        GRAD_MODE._set(previous)
+
+
+def no_grad():
     """Inside this block ops compute values but record no graph.
 
     The results are leaves: nothing flows back through them.  Use it for
     evaluation, and for updating parameters by hand.  Blocks nest; the switch
     is per thread (a block in one thread never stops another from recording),
-    and leaving the block by any path restores what was there before.
+    and leaving the block by any path (an exception, Ctrl-C) restores what
+    was there before.
     """
-    previous = GRAD_MODE.enabled
-    GRAD_MODE.enabled = False
-    try:
-        yield
-    finally:
-        GRAD_MODE.enabled = previous
+    return _grad_switch(False)
+
+
+def enable_grad():
+    """The opposite of :func:`no_grad`: ops record a graph inside the block, even within ``no_grad``."""
+    return _grad_switch(True)
 
 
 @contextmanager

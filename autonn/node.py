@@ -13,6 +13,8 @@ Layout (``__slots__``, no ``__dict__``; about 110 bytes a node with its float):
 ``_a``     the first input node; for ops of any other shape, the tuple of input nodes
 ``_b``     the second input node, or the constant of a one-constant op (the ``3`` of
            ``x ** 3``), or for other shapes the tuple of constants (or ``None``)
+``_mark``  scratch for :func:`topological_order`: a tag unique to one walk, so no
+           walk ever has to clear what an earlier one left
 
 Two fields for the inputs, not one tuple, because nearly every node has one
 or two inputs and a tuple would cost 40-56 more bytes each.  A node holds
@@ -22,14 +24,23 @@ a graph frees the whole graph by reference counting alone.
 
 from __future__ import annotations
 
-from typing import Sequence, Tuple
+import threading
+from typing import List, Sequence, Tuple
 
 from .mode import GRAD_MODE
-from .ops import BINARY, NARY, PARAM, UNARY
+from .ops import BINARY, FLOAT_MATH, NARY, PARAM, UNARY
 
-__all__ = ["Node", "SLOTS", "fill", "inputs", "constants", "rule_args", "op_of"]
+__all__ = ["Node", "SLOTS", "fill", "topological_order", "store_gradients", "inputs", "constants", "rule_args", "rule_nodes", "op_of", "reverse_accumulate",
+           "binary_operator", "unary_operator", "new_leaf"]
 
-SLOTS = ("data", "grad", "label", "_op", "_a", "_b")
+_new = object.__new__
+_ARITHMETIC = (ArithmeticError, ValueError)
+
+SLOTS = ("data", "grad", "label", "_op", "_a", "_b", "_mark")
+
+# The walk's marks live on the nodes (a slot is several times faster than a dict
+# of a million nodes); walks take this lock, so threads walking one graph take turns.
+_WALK_LOCK = threading.RLock()
 
 
 class Node:
@@ -43,7 +54,8 @@ def fill(out, data: float, op, ins: Sequence, consts: Sequence = ()) -> None:
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if op is None or not GRAD_MODE.enabled:
+    out._mark = None
+    if op is None or not (GRAD_MODE.off_somewhere == 0 or GRAD_MODE.enabled):
         out._op = out._a = out._b = None
         return
     out._op = op
@@ -106,3 +118,231 @@ def rule_args(node) -> tuple:
 def rule_nodes(node) -> tuple:
     """The same as :func:`rule_args` with the input nodes themselves (for rules that build graphs)."""
     return inputs(node) + constants(node)
+
+
+def topological_order(roots) -> List:
+    """Every node that ``roots`` depend on, each once, inputs before the nodes using them.
+
+    ``roots`` is one node or a sequence of nodes.  Iterative depth-first
+    search: a node goes back on the stack above its unvisited inputs and is
+    emitted when it comes up again.  The one graph walk of autonn (see
+    :mod:`autonn.graph`); it lives here because it reads the layout directly.
+    """
+    if not isinstance(roots, (list, tuple)):
+        roots = (roots,)
+    expanded = object()  # tags unique to this walk
+    emitted = object()
+    order: List = []
+    emit = order.append
+    stack = list(reversed(roots))
+    push = stack.append
+    pop = stack.pop
+    with _WALK_LOCK:
+        while stack:
+            node = pop()
+            mark = node._mark
+            if mark is emitted:
+                continue
+            if mark is expanded:  # back on top: all of its inputs are out
+                node._mark = emitted
+                emit(node)
+                continue
+            op = node._op
+            if op is None:
+                node._mark = emitted
+                emit(node)
+                continue
+            node._mark = expanded
+            push(node)
+            kind = op.kind
+            if kind == BINARY:
+                b = node._b
+                if b._mark is not emitted:
+                    push(b)
+                a = node._a
+                if a._mark is not emitted:
+                    push(a)
+            elif kind == NARY:
+                for x in reversed(node._a):
+                    if x._mark is not emitted:
+                        push(x)
+            else:
+                a = node._a
+                if a._mark is not emitted:
+                    push(a)
+    return order
+
+
+def store_gradients(grads: dict) -> None:
+    """Write a pass's ``{node: gradient}`` into ``.grad``: leaves add it to what they
+    hold (PyTorch's accumulation), intermediate nodes keep this pass's value."""
+    for node, g in grads.items():
+        if node._op is None:
+            node.grad += g
+        else:
+            node.grad = g
+
+
+def reverse_accumulate(order, grads: dict, m=FLOAT_MATH, relevant=None) -> dict:
+    """The reverse walk's loop: hand each node's gradient in ``grads`` to its inputs.
+
+    Visits ``order`` (a topological order) from the end; for every node with
+    a gradient, the op's rule gives ``g * d node / d input`` and each input
+    adds that to its own entry.  On floats (``m`` is FLOAT_MATH) the layout is
+    read inline and the rule called directly - this is the backward pass's
+    hot loop; a rule that raises, or returns the wrong number of gradients,
+    goes to :meth:`~autonn.ops.Op.pullback`, which re-runs it in IEEE
+    arithmetic or names the op.  With another namespace the rule gets the
+    nodes themselves (graph-building gradients).  With ``relevant``, only
+    nodes in it are visited or receive gradients.
+    """
+    get = grads.get
+    symbolic = m is not FLOAT_MATH
+    for i in range(len(order) - 1, -1, -1):
+        node = order[i]
+        g = get(node)
+        if g is None:
+            continue
+        op = node._op
+        if op is None or (relevant is not None and node not in relevant):
+            continue
+        kind = op.kind
+        if symbolic or kind == NARY:
+            ins = inputs(node)
+            if symbolic:
+                local = op.pullback(g, node, rule_nodes(node), m)
+            else:
+                local = op.pullback(g, node.data, rule_args(node), m)
+            for x, gx in zip(ins, local):
+                if relevant is None or x in relevant:
+                    prev = get(x)
+                    grads[x] = gx if prev is None else prev + gx
+            continue
+        a = node._a
+        if kind == BINARY:
+            b = node._b
+            try:
+                ga, gb = op.vjp(g, node.data, a.data, b.data, m)
+            except _ARITHMETIC:
+                ga, gb = op.pullback(g, node.data, (a.data, b.data), m)
+            if relevant is None or b in relevant:
+                prev = get(b)
+                grads[b] = gb if prev is None else prev + gb
+        elif kind == UNARY:
+            try:
+                (ga,) = op.vjp(g, node.data, a.data, m)
+            except _ARITHMETIC:
+                (ga,) = op.pullback(g, node.data, (a.data,), m)
+        else:  # PARAM: the constant follows the input
+            try:
+                (ga,) = op.vjp(g, node.data, a.data, node._b, m)
+            except _ARITHMETIC:
+                (ga,) = op.pullback(g, node.data, (a.data, node._b), m)
+        if relevant is None or a in relevant:
+            prev = get(a)
+            grads[a] = ga if prev is None else prev + ga
+    return grads
+
+
+def _float_value(op, xs) -> float:
+    """The op's float value on ``xs``: its forward called directly when nothing needs checking."""
+    if op.plain:
+        try:
+            out = op.forward(*xs, FLOAT_MATH)
+            if type(out) is float and out - out == 0.0:
+                return out
+        except _ARITHMETIC:
+            pass
+    return op.value(*xs)
+
+
+def binary_operator(cls, op, lift=None, swap: bool = False, constant: bool = False):
+    """The method ``cls.__add__`` (or another binary operator) for ``op``: lift a number
+    on the other side to a constant, compute the op's forward, record the node.
+    ``swap`` makes the reflected form (``__radd__``: the other operand comes first);
+    ``constant`` makes a one-input op whose second argument is its constant (``x ** 3``).
+
+    Derived from the op, never a copy of it: the op's own forward is called
+    (read from the op at every call, so replacing it changes this path too),
+    and its domain checks run through :meth:`~autonn.ops.Op.value` whenever
+    the result is not a finite float.
+    """
+    plain_forward = FLOAT_MATH  # bound here so the hot path reads a local
+
+    def operator(self, other):
+        if constant:  # other is the op's constant, a float (the k of x ** k)
+            a, b = self, other
+            ad = a.data
+            bd = other
+        else:
+            if type(other) is not cls:
+                other = lift(other)
+                if other is None:
+                    return NotImplemented
+            if swap:
+                a, b = other, self
+            else:
+                a, b = self, other
+            ad = a.data
+            bd = b.data
+        out = _new(cls)
+        data = None
+        if op.plain:
+            try:
+                data = op.forward(ad, bd, plain_forward)
+            except _ARITHMETIC:
+                pass
+        # A finite float is the value; anything else goes through the op's checks.
+        out.data = data if type(data) is float and data - data == 0.0 else op.value(ad, bd)
+        out.grad = 0.0
+        out.label = ""
+        out._mark = None
+        if GRAD_MODE.off_somewhere == 0 or GRAD_MODE.enabled:
+            out._op = op
+            out._a = a
+            out._b = b
+        else:
+            out._op = out._a = out._b = None
+        return out
+
+    return operator
+
+
+def unary_operator(cls, op):
+    """A method applying the one-input ``op`` to ``self`` (``-x``, ``x.tanh()``...).
+
+    The same steps as :func:`binary_operator`: a finite float from the op's
+    forward is the value, anything else goes through :meth:`~autonn.ops.Op.value`."""
+
+    def operator(self):
+        a = self.data
+        data = None
+        if op.plain:
+            try:
+                data = op.forward(a, FLOAT_MATH)
+            except _ARITHMETIC:
+                pass
+        out = _new(cls)
+        out.data = data if type(data) is float and data - data == 0.0 else op.value(a)
+        out.grad = 0.0
+        out.label = ""
+        out._mark = None
+        out._b = None
+        if GRAD_MODE.off_somewhere == 0 or GRAD_MODE.enabled:
+            out._op = op
+            out._a = self
+        else:
+            out._op = out._a = None
+        return out
+
+    return operator
+
+
+def new_leaf(cls, data: float):
+    """A new leaf node of class ``cls`` holding ``data`` (a float)."""
+    out = _new(cls)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = out._a = out._b = out._mark = None
+    return out

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Optional, Sequence, Tuple, Union
 
 from . import backward as _engine
 from .graph import topological_order
-from .node import Node, constants, fill, inputs
+from .node import Node, binary_operator, constants, fill, inputs, new_leaf, unary_operator
 from .ops import OPS, Domain, Op, define
 
 __all__ = ["Value", "Constant", "sum", "as_value", "apply", "register_op", "VALUE_MATH"]
@@ -66,7 +66,7 @@ class Value(Node):
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
         self.label = label
-        self._op = self._a = self._b = None
+        self._op = self._a = self._b = self._mark = None
 
     # -- read-only views of the graph ---------------------------------------
     @property
@@ -103,34 +103,8 @@ class Value(Node):
         name = f", label={self.label!r}" if self.label else ""
         return f"{type(self).__name__}(data={self.data!r}, grad={self.grad!r}{name})"
 
-    # -- operators: each applies its op from the registry ----------------------
-    def __add__(self, other: "Operand") -> "Value":
-        return _binary(_ADD, self, other)
-
-    def __radd__(self, other: "Operand") -> "Value":
-        return _binary(_ADD, other, self)
-
-    def __mul__(self, other: "Operand") -> "Value":
-        return _binary(_MUL, self, other)
-
-    def __rmul__(self, other: "Operand") -> "Value":
-        return _binary(_MUL, other, self)
-
-    def __sub__(self, other: "Operand") -> "Value":
-        return _binary(_SUB, self, other)
-
-    def __rsub__(self, other: "Operand") -> "Value":
-        return _binary(_SUB, other, self)
-
-    def __truediv__(self, other: "Operand") -> "Value":
-        return _binary(_DIV, self, other)
-
-    def __rtruediv__(self, other: "Operand") -> "Value":
-        return _binary(_DIV, other, self)
-
-    def __neg__(self) -> "Value":
-        return _unary(_NEG, self)
-
+    # -- operators: each applies its op from the registry.  The common ones are
+    # made by autonn.node (binary_operator, unary_operator) after the class.
     def __pos__(self) -> "Value":
         return self
 
@@ -139,10 +113,7 @@ class Value(Node):
             return _binary(_POW, self, exponent)
         t = type(exponent)
         if t is int or t is float or _is_real_number(exponent):
-            k = float(exponent)
-            out = _new(Value)
-            fill(out, _POWC.value(self.data, k), _POWC, (self,), (k,))
-            return out
+            return _power(self, float(exponent))
         return NotImplemented
 
     def __rpow__(self, base: "Operand") -> "Value":
@@ -152,10 +123,6 @@ class Value(Node):
         return apply(OPS["abs"], self)
 
     # -- elementary functions (names match numpy's, so np.exp(array_of_values) works)
-    def exp(self) -> "Value":
-        """e ** self."""
-        return apply(OPS["exp"], self)
-
     def expm1(self) -> "Value":
         """e ** self - 1, accurate when self is tiny."""
         return apply(OPS["expm1"], self)
@@ -212,26 +179,14 @@ class Value(Node):
         """Hyperbolic cosine."""
         return apply(OPS["cosh"], self)
 
-    def tanh(self) -> "Value":
-        """Hyperbolic tangent, in (-1, 1)."""
-        return apply(OPS["tanh"], self)
-
     def erf(self) -> "Value":
         """The error function."""
         return apply(OPS["erf"], self)
 
     # -- activations ------------------------------------------------------------
-    def sigmoid(self) -> "Value":
-        """1 / (1 + e ** -self), computed without overflow for any input."""
-        return apply(OPS["sigmoid"], self)
-
     def softplus(self) -> "Value":
         """ln(1 + e ** self), computed without overflow for any input."""
         return apply(OPS["softplus"], self)
-
-    def relu(self) -> "Value":
-        """max(self, 0); nan stays nan."""
-        return apply(OPS["relu"], self)
 
     def leaky_relu(self, slope: "Operand" = 0.01) -> "Value":
         """self if self > 0 else slope * self."""
@@ -297,12 +252,38 @@ def _lift(x):
     if t is Value or t is Constant:
         return x
     if t is float or t is int or _is_real_number(x):
-        c = _new(Constant)
-        fill(c, float(x), None, ())
-        return c
+        return new_leaf(Constant, float(x))
     if isinstance(x, Value):  # a user's subclass of Value
         return x
     return None
+
+
+def _made_method(name: str, method, doc: str):
+    method.__name__ = name
+    method.__qualname__ = f"Value.{name}"
+    method.__doc__ = doc
+    return method
+
+
+# The hot operators and activations, each one call from the user's code to the
+# op's own forward (see autonn.node.binary_operator).
+for _name, _op, _swap, _doc in (
+    ("__add__", _ADD, False, "self + other"), ("__radd__", _ADD, True, "other + self"),
+    ("__sub__", _SUB, False, "self - other"), ("__rsub__", _SUB, True, "other - self"),
+    ("__mul__", _MUL, False, "self * other"), ("__rmul__", _MUL, True, "other * self"),
+    ("__truediv__", _DIV, False, "self / other"), ("__rtruediv__", _DIV, True, "other / self"),
+):
+    setattr(Value, _name, _made_method(_name, binary_operator(Value, _op, _lift, _swap), _doc))
+for _name, _doc in (
+    ("__neg__", "-self"),
+    ("exp", "e ** self."),
+    ("tanh", "Hyperbolic tangent, in (-1, 1)."),
+    ("sigmoid", "1 / (1 + e ** -self), computed without overflow for any input."),
+    ("relu", "max(self, 0); nan stays nan."),
+):
+    setattr(Value, _name, _made_method(_name, unary_operator(Value, OPS[_name.strip("_")]), _doc))
+del _name, _op, _swap, _doc
+_power = binary_operator(Value, _POWC, constant=True)
 
 
 def as_value(x) -> Value:
@@ -324,12 +305,6 @@ def _binary(op: Op, a, b):
             return NotImplemented
     out = _new(Value)
     fill(out, op.value(a.data, b.data), op, (a, b))
-    return out
-
-
-def _unary(op: Op, a):
-    out = _new(Value)
-    fill(out, op.value(a.data), op, (a,))
     return out
 
 

@@ -26,7 +26,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..graph import parents, topological_order
 from ..node import op_of
-from ..mode import GRAD_MODE
+from ..mode import collector_paused, enable_grad
 from ..ops import DomainError
 from ..value import Value
 
@@ -89,18 +89,15 @@ def check_params(params: Sequence, who: str) -> List[Value]:
 
 
 def _call_on_placeholders(fn: Callable, placeholders: List[Value], who: str) -> Value:
-    previous = GRAD_MODE.enabled
-    GRAD_MODE.enabled = True  # the graph must be recorded even inside no_grad()
     try:
-        out = fn(placeholders)
+        with enable_grad(), collector_paused():  # the graph must be recorded even inside no_grad()
+            out = fn(placeholders)
     except (DomainError, ZeroDivisionError) as err:
         values = [p.data for p in placeholders]
         raise type(err)(
             f"{who}: tracing the function on the example inputs {values} failed: {err}. "
             "Pass example= with one sample inside the function's domain."
         ) from err
-    finally:
-        GRAD_MODE.enabled = previous
     if not isinstance(out, Value):
         raise TypeError(f"{who}: the function must return one Value (the loss of one sample), got {type(out).__name__}")
     return out

@@ -47,7 +47,8 @@ define("mul", lambda a, b, m: a * b,
 define("div", lambda a, b, m: a / b,
        lambda g, out, a, b, m: (g / b, -g * out / b),
        ("d(a/b)/da = 1/b", "d(a/b)/db = -a/b^2"),
-       domain=[Domain(lambda a, b, m: m.eq(b, 0.0), "division by zero ({0} / {1})", ZeroDivisionError)],
+       domain=[Domain(lambda a, b, m: m.eq(b, 0.0), "division by zero ({0} / {1})", ZeroDivisionError,
+                      signalled=True)],
        symbol="/", doc="a / b")
 
 define("neg", lambda a, m: -a,
@@ -62,9 +63,9 @@ define("neg", lambda a, m: -a,
 def _pow_domain(text: str) -> list:
     return [
         Domain(lambda a, b, m: m.eq(a, 0.0) & m.lt(b, 0.0),
-               "0 raised to a negative power ({0} ** {1})", ZeroDivisionError),
+               "0 raised to a negative power ({0} ** {1})", ZeroDivisionError, signalled=True),
         Domain(lambda a, b, m: m.lt(a, 0.0) & m.not_integer(b),
-               "negative base to a non-integer power ({0} ** {1}) has no real value"),
+               "negative base to a non-integer power ({0} ** {1}) has no real value", signalled=True),
     ]
 
 
@@ -101,7 +102,7 @@ define("pow", lambda a, b, m: a ** b, pow_vjp,
 # ----------------------------------------------------------------------------
 
 def _positive(name: str) -> list:
-    return [Domain(lambda a, m: m.le(a, 0.0), "expected a positive number, got {0}")]
+    return [Domain(lambda a, m: m.le(a, 0.0), "expected a positive number, got {0}", signalled=True)]
 
 
 define("abs", lambda a, m: m.abs(a), lambda g, out, a, m: (g * m.sign(a),),
@@ -124,12 +125,13 @@ define("log10", lambda a, m: m.log10(a), lambda g, out, a, m: (g / (a * LN10),),
 
 define("log1p", lambda a, m: m.log1p(a), lambda g, out, a, m: (g / (1.0 + a),),
        "d ln(1+a)/da = 1/(1+a)",
-       domain=[Domain(lambda a, m: m.le(a, -1.0), "expected a number greater than -1, got {0}")],
+       domain=[Domain(lambda a, m: m.le(a, -1.0), "expected a number greater than -1, got {0}",
+                      signalled=True)],
        doc="ln(1 + a), accurate for tiny a")
 
 define("sqrt", lambda a, m: m.sqrt(a), lambda g, out, a, m: (g * 0.5 / out,),
        "d sqrt(a)/da = 1/(2 sqrt(a))",
-       domain=[Domain(lambda a, m: m.lt(a, 0.0), "expected a non-negative number, got {0}")],
+       domain=[Domain(lambda a, m: m.lt(a, 0.0), "expected a non-negative number, got {0}", signalled=True)],
        doc="square root; slope inf at 0")
 
 define("sin", lambda a, m: m.sin(a), lambda g, out, a, m: (g * m.cos(a),),
@@ -143,7 +145,7 @@ define("tan", lambda a, m: m.tan(a), lambda g, out, a, m: (g * (1.0 + out * out)
 
 
 def _unit_interval(name: str) -> list:
-    return [Domain(lambda a, m: m.gt(m.abs(a), 1.0), "expected a number in [-1, 1], got {0}")]
+    return [Domain(lambda a, m: m.gt(m.abs(a), 1.0), "expected a number in [-1, 1], got {0}", signalled=True)]
 
 
 define("asin", lambda a, m: m.asin(a), lambda g, out, a, m: (g / m.sqrt(1.0 - a * a),),

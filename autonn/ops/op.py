@@ -59,14 +59,22 @@ class Domain:
 
     ``message`` is formatted with the offending numbers as ``{0}``, ``{1}``...
     and follows the op's name: ``log: expected a positive number, got -1.0``.
+
+    ``signalled=True`` says the op's float forward itself already signals
+    every undefined point (it raises, or gives a non-finite or non-float
+    result there, as ``math.log(-1)`` and ``0.0 ** -1`` do); the eager engine
+    then runs the check only when that happens, instead of before every call.
+    A test holds each built-in op to its claim.
     """
 
-    __slots__ = ("undefined", "message", "error")
+    __slots__ = ("undefined", "message", "error", "signalled")
 
-    def __init__(self, undefined: Callable, message: str, error: type = DomainError) -> None:
+    def __init__(self, undefined: Callable, message: str, error: type = DomainError,
+                 signalled: bool = False) -> None:
         self.undefined = undefined
         self.message = message
         self.error = error
+        self.signalled = signalled
 
 
 def _number_text(x) -> str:
@@ -77,7 +85,7 @@ class Op:
     """One primitive: its name, shape, forward, derivative rule, formulas and domain."""
 
     __slots__ = ("name", "arity", "consts", "kind", "forward", "vjp", "formulas", "domain", "symbol",
-                 "vectorized", "doc")
+                 "vectorized", "plain", "doc")
 
     def __init__(self, name: str, arity: Optional[int], forward: Callable, vjp: Callable,
                  formulas: Tuple[str, ...], domain: Tuple[Domain, ...] = (), consts: int = 0,
@@ -98,8 +106,19 @@ class Op:
         self.formulas = formulas
         self.domain = domain
         self.symbol = symbol  # the operator that writes it ("+", "**"), if any
-        self.vectorized = "m" in inspect.signature(forward).parameters
         self.doc = doc
+
+    def __setattr__(self, name: str, value) -> None:
+        # What the fast paths read (``vectorized``, ``plain``) is derived from the
+        # definition here, so replacing an op's forward or domain at run time
+        # changes every path at once.
+        object.__setattr__(self, name, value)
+        if name in ("forward", "domain", "arity") and hasattr(self, "forward") and hasattr(self, "domain"):
+            vectorized = "m" in inspect.signature(self.forward).parameters
+            object.__setattr__(self, "vectorized", vectorized)
+            # plain: a finite float from forward(*xs, FLOAT_MATH) is the value, with no check first
+            checked_after = all(d.signalled for d in self.domain)
+            object.__setattr__(self, "plain", vectorized and checked_after and self.arity is not None)
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}: {'; '.join(self.formulas)})"
@@ -124,13 +143,20 @@ class Op:
 
     def value(self, *args: float) -> float:
         """The op on floats: domain checked, then the forward, IEEE 754 beyond it."""
-        if self.domain:
+        domain = self.domain
+        if domain and not self.plain:
             self.check(args)
         try:
             out = self.forward(*args, m=FLOAT_MATH) if self.vectorized else self.forward(*args)
-            return out if type(out) is float else self._as_float(out, args)
         except (ArithmeticError, ValueError) as err:
+            if domain:
+                self.check(args)
             return self._ieee_value(args, err)
+        if type(out) is float and out - out == 0.0:
+            return out
+        if domain:
+            self.check(args)  # a non-finite or odd result may mean a point outside the domain
+        return self._as_float(out, args)
 
     def _as_float(self, out, args) -> float:
         try:
