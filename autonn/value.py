@@ -384,8 +384,9 @@ class _ValueMath:
         return d != d
 
     @staticmethod
-    def not_integer(a):
-        return not float(_data(a)).is_integer()
+    def fractional(a):
+        d = float(_data(a))
+        return d - d == 0.0 and not d.is_integer()
 
     @staticmethod
     def where(condition, a, b):

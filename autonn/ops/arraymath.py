@@ -51,14 +51,21 @@ class ArrayMath:
     minimum = staticmethod(np.minimum)
 
     @staticmethod
+    def pow(a, b):
+        """a ** b; (-inf) ** b for a positive fraction b is inf, as C99 and Python say (numpy gives nan)."""
+        out = np.power(a, b)
+        fix = (a == -np.inf) & (b > 0.0) & np.isfinite(b) & (b != np.floor(b))
+        return np.where(fix, np.inf, out) if np.any(fix) else out
+
+    @staticmethod
     def erf(a):
         return np.asarray(_erf(a), dtype=float)
 
     @staticmethod
-    def not_integer(a):
-        """True where ``a`` is not a whole number (inf and nan are not)."""
+    def fractional(a):
+        """True where ``a`` is finite and not a whole number."""
         with np.errstate(invalid="ignore"):
-            return ~(np.isfinite(a) & (a == np.floor(a)))
+            return np.isfinite(a) & (a != np.floor(a))
 
     @staticmethod
     def step(a):

@@ -21,6 +21,7 @@ from .op import Domain, define
 __all__: list = []
 
 NAN = math.nan
+INF = math.inf
 SQRT1_2 = math.sqrt(0.5)
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -64,7 +65,9 @@ def _pow_domain(text: str) -> list:
     return [
         Domain(lambda a, b, m: m.eq(a, 0.0) & m.lt(b, 0.0),
                "0 raised to a negative power ({0} ** {1})", ZeroDivisionError, signalled=True),
-        Domain(lambda a, b, m: m.lt(a, 0.0) & m.not_integer(b),
+        # A finite negative base to a finite fraction has no real value; the
+        # infinite cases follow IEEE 754 ((-2) ** -inf = 0, (-inf) ** 0.5 = inf).
+        Domain(lambda a, b, m: m.lt(a, 0.0) & m.gt(a, -INF) & m.fractional(b),
                "negative base to a non-integer power ({0} ** {1}) has no real value", signalled=True),
     ]
 
@@ -72,10 +75,10 @@ def _pow_domain(text: str) -> list:
 def powc_vjp(g, out, a, k, m):
     if k == 0.0:  # a ** 0 = 1 is flat in a, even at a = 0, where a ** -1 is not defined
         return (g * 0.0,)
-    return (g * k * a ** (k - 1.0),)
+    return (g * k * m.pow(a, k - 1.0),)
 
 
-define("powc", lambda a, k, m: a ** k, powc_vjp,
+define("powc", lambda a, k, m: m.pow(a, k), powc_vjp,
        "d(a^k)/da = k a^(k-1)", consts=1, domain=_pow_domain("powc"),
        symbol="**", doc="a ** k, k a number (slope 0 for k = 0)")
 
@@ -84,7 +87,7 @@ def pow_vjp(g, out, a, b, m):
     # d/da = b a^(b-1): where b = 0 it is 0 * a^1 (a^0 = 1 is flat in a, even
     # at a = 0), never 0 * 0^-1.  The local slope is formed before it meets g,
     # so a huge b with a vanishing a^(b-1) is 0 at every order, not inf * 0.
-    da = b * a ** m.where(m.eq(b, 0.0), 1.0, b - 1.0)
+    da = b * m.pow(a, m.where(m.eq(b, 0.0), 1.0, b - 1.0))
     # d/db = a^b ln a for a > 0; its limit 0 at a = 0; undefined (nan) for a < 0,
     # kept as a product with a^b so a second derivative is nan there too.
     positive = m.gt(a, 0.0)
@@ -92,7 +95,7 @@ def pow_vjp(g, out, a, b, m):
     return g * da, g * (out * ln_a)
 
 
-define("pow", lambda a, b, m: a ** b, pow_vjp,
+define("pow", lambda a, b, m: m.pow(a, b), pow_vjp,
        ("d(a^b)/da = b a^(b-1)", "d(a^b)/db = a^b ln a"), domain=_pow_domain("pow"),
        symbol="**", doc="a ** b")
 

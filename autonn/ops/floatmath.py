@@ -42,6 +42,7 @@ class FloatMath:
     tanh = staticmethod(math.tanh)
     erf = staticmethod(math.erf)
     abs = staticmethod(abs)
+    pow = staticmethod(pow)
 
     @staticmethod
     def gt(a, b):
@@ -68,9 +69,10 @@ class FloatMath:
         return a != a
 
     @staticmethod
-    def not_integer(a):
-        """True unless ``a`` is a whole number (inf and nan are not)."""
-        return not float(a).is_integer()
+    def fractional(a):
+        """True if ``a`` is finite and not a whole number (2.5, not 2.0, inf or nan)."""
+        a = float(a)
+        return a - a == 0.0 and not a.is_integer()
 
     @staticmethod
     def where(condition, a, b):
