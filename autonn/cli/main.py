@@ -22,7 +22,7 @@ from ..datasets import make_line
 from ..losses import closed_form_line_grads
 from .demo import GRAPH_ROWS, run_demo
 from ..explain import ledger
-from ..expr import ExprError, evaluate, names_in
+from ..expr import FUNCTIONS, ExprError, evaluate, names_in
 from ..graph import topological_order
 from ..ops import DomainError
 from ..value import Value
@@ -36,6 +36,16 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
 
 class UsageError(Exception):
     """Wrong command-line input: printed with the usage line, exit status 2."""
+
+
+def _function_list() -> str:
+    """The functions an expression may call, from the op registry: ``exp(x)``, ``maximum(a, b)``, ``sum(a, ...)``."""
+    letters = "abcd"
+    calls = []
+    for name, count in FUNCTIONS.items():
+        args = "a, ..." if count is None else ", ".join(letters[i] if count > 1 else "x" for i in range(count))
+        calls.append(f"{name}({args})")
+    return " ".join(calls)
 
 
 def _drawing_options(p: argparse.ArgumentParser, default_stem: str) -> None:
@@ -88,8 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Evaluate an arithmetic expression over named values, run backward and draw the graph. "
             "Give each name a value as --NAME VALUE or NAME=VALUE. Operators: + - * / ** (or ^), "
-            "unary -, parentheses; functions: exp log log1p sqrt tanh sigmoid softplus relu sin cos abs, "
-            "and sum(a, b, ...)."
+            "unary -, parentheses; functions: every op of autonn.OPS that is not an operator, "
+            f"with its number of arguments: {_function_list()}."
         ),
         epilog='example: autonn draw "tanh(w1*x1 + w2*x2 + b)" --x1 2 --x2 0 --w1 -3 --w2 1 --b 6.8814 --derivatives',
         allow_abbrev=False,

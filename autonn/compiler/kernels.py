@@ -85,8 +85,11 @@ def _array_vjp(op, n_inputs: int):
     the float rule sample by sample for a float-only op."""
     if op.vectorized:
         return lambda g, y, args: op.pullback(g, y, args, ARRAY_MATH)
-    per_sample = np.vectorize(lambda g, y, *args: op.pullback(g, y, args, FLOAT_MATH),
-                              otypes=[float] * n_inputs)
+    if n_inputs == 1:  # np.vectorize wants a bare number from a one-output function
+        per_sample = np.vectorize(lambda g, y, *args: op.pullback(g, y, args, FLOAT_MATH)[0], otypes=[float])
+    else:
+        per_sample = np.vectorize(lambda g, y, *args: op.pullback(g, y, args, FLOAT_MATH),
+                                  otypes=[float] * n_inputs)
 
     def run(g, y, args):
         out = per_sample(g, y, *args)
