@@ -25,7 +25,7 @@ from typing import Dict, Optional, Tuple
 
 from .graph import topological_order
 from .mode import collector_paused
-from .node import inputs, reverse_accumulate, rule_args, store_gradients
+from .node import inputs, op_of, reverse_accumulate, rule_args, store_gradients
 from .ops import FLOAT_MATH
 
 __all__ = ["backward", "reverse_pass", "local_gradients", "depends_on"]
@@ -66,7 +66,7 @@ def local_gradients(node, g: float = 1.0) -> Tuple[float, ...]:
     shows; an infinite slope (``sqrt`` at 0) is ``inf`` as in ``backward``.
     ``()`` for a leaf.
     """
-    op = node._op
+    op = op_of(node)
     if op is None:
         return ()
     return op.pullback(g, node.data, rule_args(node), FLOAT_MATH)
@@ -75,7 +75,7 @@ def local_gradients(node, g: float = 1.0) -> Tuple[float, ...]:
 def backward(root, gradient: float = 1.0) -> None:
     """Add ``gradient * d root / d leaf`` to every leaf's ``.grad``; set every
     intermediate node's ``.grad`` to ``gradient * d root / d node`` for this pass."""
-    if root._op is None:
+    if op_of(root) is None:
         with _WRITE_BACK:
             root.grad += gradient
         return

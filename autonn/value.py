@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Optional, Sequence, Tuple, Union
 
 from . import backward as _engine
 from .graph import topological_order
-from .node import Node, binary_operator, constants, fill, inputs, new_leaf, unary_operator
+from .node import Node, binary_operator, op_of, constants, fill, inputs, new_leaf, unary_operator
 from .ops import OPS, Domain, Op, define
 
 __all__ = ["Value", "Constant", "sum", "as_value", "apply", "register_op", "VALUE_MATH"]
@@ -61,18 +61,17 @@ class Value(Node):
     __slots__ = ()
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self.data = _number(data, "Value")
-        self.grad = 0.0
+        number = _number(data, "Value")
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
+        fill(self, number, None, ())  # a leaf
         self.label = label
-        self._op = self._a = self._b = self._mark = None
 
     # -- read-only views of the graph ---------------------------------------
     @property
     def op(self) -> str:
         """Name of the op that made this node (``""`` for a leaf)."""
-        op = self._op
+        op = op_of(self)
         return "" if op is None else op.name
 
     @property
@@ -88,7 +87,7 @@ class Value(Node):
     @property
     def is_leaf(self) -> bool:
         """True for nodes no op made: inputs, parameters, constants, detached values."""
-        return self._op is None
+        return op_of(self) is None
 
     @property
     def param(self) -> Optional[float]:

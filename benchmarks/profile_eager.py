@@ -23,7 +23,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import autonn  # noqa: E402
-from autonn.graph import ops_in_order  # noqa: E402
+from autonn.graph import topological_order  # noqa: E402
 import mlp_step  # noqa: E402
 import random_graph  # noqa: E402
 
@@ -65,7 +65,7 @@ def phases(title: str, build, runs: int = 7) -> None:
         t0 = time.perf_counter()
         out = build()
         t1 = time.perf_counter()
-        ops_in_order(out)
+        topological_order(out)
         t2 = time.perf_counter()
         out.backward()
         t3 = time.perf_counter()

@@ -6,7 +6,8 @@
 Workloads (the same data and the same graph for every engine):
 
 (a) build + backward of a 20,000-op random graph with shared subexpressions
-    (autonn eager vs micrograd; the garbage collector on, as users run it);
+    (autonn eager vs micrograd; the cycle collector on, as users run it, and
+    off, the engines' own work alone);
 (b) one eager training step of MLP(2, [16, 16, 1]) on 100 two-moons points
     (autonn vs micrograd vs PyTorch with 0-d tensors);
 (c) bytes per node (tracemalloc) and a 1,000,000-op chain built and
@@ -72,17 +73,28 @@ def random_graph_workload(table: Table, n_ops: int, repeats: int) -> None:
     leaves, steps = random_graph.make_recipe(n_ops)
     # Several graphs in a row per sample, then a collection, all timed: a graph's
     # memory is freed however the engine frees it (reference counting, or the
-    # cycle collector), as in a user's loop.
+    # cycle collector), as in a user's loop.  The same runs with the collector
+    # off (and the collection after the timer) give the other way of counting.
     run = lambda cls: random_graph.build_and_backward(cls, leaves, steps)  # noqa: E731
-    cases = [Case("autonn eager", lambda: autonn.Value, run, number=6, collect_inside=True)]
-    if micrograd_engine is not None:
-        cases.append(Case("micrograd", lambda: micrograd_engine.Value, run, number=3, collect_inside=True))
+    cases = []
+    for collector in (True, False):
+        tag = "" if collector else " (collector off)"
+        cases.append(Case("autonn eager" + tag, lambda: autonn.Value, run, number=6, collect_inside=True,
+                          collector=collector))
+        if micrograd_engine is not None:
+            cases.append(Case("micrograd" + tag, lambda: micrograd_engine.Value, run, number=3,
+                              collect_inside=True, collector=collector))
     med = alternate(cases, repeats)
     name = f"(a) random graph, {n_ops:,} ops, build+backward"
-    table.add(name, "autonn eager", ms(med["autonn eager"]))
-    if "micrograd" in med:
-        ratio = med["micrograd"] / med["autonn eager"]
-        table.add(name, "micrograd", ms(med["micrograd"]), f">= 8x faster than micrograd ({ratio:.1f}x)", ratio >= 8)
+    for tag in ("", " (collector off)"):
+        table.add(name, "autonn eager" + tag, ms(med["autonn eager" + tag]))
+        if "micrograd" + tag in med:
+            ratio = med["micrograd" + tag] / med["autonn eager" + tag]
+            if tag:
+                table.add(name, "micrograd" + tag, ms(med["micrograd" + tag]), f"(autonn {ratio:.1f}x faster)")
+            else:
+                table.add(name, "micrograd", ms(med["micrograd"]), f">= 8x faster than micrograd ({ratio:.1f}x)",
+                          ratio >= 8)
 
 
 def mlp_workloads(table: Table, repeats: int) -> None:
@@ -98,6 +110,9 @@ def mlp_workloads(table: Table, repeats: int) -> None:
         eager = name in ("autonn eager", "micrograd", "PyTorch 0-d tensors")
         cases.append(Case(name, (lambda s=setup: s(X, y, weights)), step, number=numbers.get(name, 1),
                           collect_inside=eager))
+        if name in ("autonn eager", "micrograd"):  # the other way of counting the collector
+            cases.append(Case(name + " (collector off)", (lambda s=setup: s(X, y, weights)), step,
+                              number=numbers.get(name, 1), collect_inside=True, collector=False))
     med = alternate(cases, repeats)
 
     b = "(b) eager MLP(2,[16,16,1]) step, 100 moons"
@@ -106,6 +121,11 @@ def mlp_workloads(table: Table, repeats: int) -> None:
     if mg is not None:
         ratio = mg / med["autonn eager"]
         table.add(b, "micrograd", ms(mg), f">= 8x faster than micrograd ({ratio:.1f}x)", ratio >= 8)
+    off = med["autonn eager (collector off)"]
+    table.add(b, "autonn eager (collector off)", ms(off))
+    if "micrograd (collector off)" in med:
+        ratio = med["micrograd (collector off)"] / off
+        table.add(b, "micrograd (collector off)", ms(med["micrograd (collector off)"]), f"(autonn {ratio:.1f}x faster)")
     if "PyTorch 0-d tensors" in med:
         ratio = med["PyTorch 0-d tensors"] / med["autonn eager"]
         table.add(b, "PyTorch 0-d tensors", ms(med["PyTorch 0-d tensors"]), f"(autonn eager {ratio:.1f}x faster)")

@@ -28,17 +28,22 @@ class Case:
     Engines whose graphs are freed by reference counting pay almost nothing
     there.  (Off for steps of a fraction of a millisecond, where a collection
     of the whole heap would swamp the step being measured.)
+
+    ``collector=False`` is the other way of counting: the cycle collector is
+    off while the sample runs and the garbage is collected after the timer
+    stops, so the sample is the engine's own work alone.
     """
 
     def __init__(self, name: str, setup: Callable[[], object], run: Callable[[object], object],
                  number: int = 1, cleanup: Optional[Callable[[object], None]] = None,
-                 collect_inside: bool = False) -> None:
+                 collect_inside: bool = False, collector: bool = True) -> None:
         self.name = name
         self.setup = setup
         self.run = run
         self.number = number
         self.cleanup = cleanup
-        self.collect_inside = collect_inside
+        self.collect_inside = collect_inside and collector
+        self.collector = collector
 
 
 def _clean(case: Case, state) -> None:
@@ -56,12 +61,18 @@ def alternate(cases: List[Case], repeats: int, warmup: int = 1) -> Dict[str, flo
             state = case.setup()
             run = case.run
             number = case.number
-            start = time.perf_counter()
-            for _ in range(number):
-                run(state)
-            if case.collect_inside:
-                gc.collect()
-            elapsed = (time.perf_counter() - start) / number
+            gc.collect()  # every sample starts from a collected heap
+            if not case.collector:
+                gc.disable()
+            try:
+                start = time.perf_counter()
+                for _ in range(number):
+                    run(state)
+                if case.collect_inside:
+                    gc.collect()
+                elapsed = (time.perf_counter() - start) / number
+            finally:
+                gc.enable()
             _clean(case, state)
             if round_ >= warmup:
                 samples[case.name].append(elapsed)

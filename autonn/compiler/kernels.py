@@ -84,7 +84,15 @@ def _array_vjp(op, n_inputs: int):
     """The op's rule on arrays: the same function with the array namespace, or
     the float rule sample by sample for a float-only op."""
     if op.vectorized:
-        return lambda g, y, args: op.pullback(g, y, args, ARRAY_MATH)
+        if op.arity is None:
+            return lambda g, y, args: op.pullback(g, y, args, ARRAY_MATH)
+
+        def run_rule(g, y, args):
+            # the rule itself; pullback only to name the op if it returns the wrong count
+            local = op.vjp(g, y, *args, ARRAY_MATH)
+            return local if len(local) == n_inputs else op.pullback(g, y, args, ARRAY_MATH)
+
+        return run_rule
     if n_inputs == 1:  # np.vectorize wants a bare number from a one-output function
         per_sample = np.vectorize(lambda g, y, *args: op.pullback(g, y, args, FLOAT_MATH)[0], otypes=[float])
     else:
@@ -145,7 +153,9 @@ class Elementwise:
         g = G[self.out]
         local_grads = self._vjp(g, V[self.out], self._args(V))
         for i, local, scatter in self.grads:
-            c = np.broadcast_to(local_grads[i], g.shape)
+            c = local_grads[i]
+            if type(c) is not np.ndarray or c.shape != g.shape:  # a rule may give a number or a row
+                c = np.broadcast_to(c, g.shape)
             scatter(G, c if local is None else c[local])
 
     def describe(self) -> str:

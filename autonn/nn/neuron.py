@@ -91,7 +91,7 @@ class Neuron(Module):
                     f"Neuron {self.name!r}: activation {self.activation!r} returned a "
                     f"{type(out).__name__}, expected a Value"
                 )
-        if out._op is not None:  # never relabel a leaf a callable handed back
+        if not out.is_leaf:  # never relabel a leaf a callable handed back
             out.label = self.name
         return out
 

@@ -70,7 +70,7 @@ class ArrayMath:
     @staticmethod
     def step(a):
         """Heaviside step: 1 for a > 0, 0 for a <= 0, nan for nan."""
-        return np.where(a > 0.0, 1.0, np.where(a <= 0.0, 0.0, np.nan))
+        return np.heaviside(a, 0.0)
 
     @staticmethod
     def sign(a):

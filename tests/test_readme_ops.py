@@ -1,0 +1,29 @@
+"""The README's op table is the registry's, and its register_op example runs as printed."""
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import autonn
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_op_table_is_made_from_the_registry():
+    shown = README.split("<!-- ops:start -->\n", 1)[1].split("\n<!-- ops:end -->", 1)[0]
+    assert shown == autonn.ops.markdown_table(), "run: python -c 'import autonn; print(autonn.ops.markdown_table())'"
+
+
+def test_the_register_op_example_prints_what_it_says():
+    section = README.split("### Adding your own op", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    # each print(...) line ends with a comment showing what it prints (after a label and ": ", if any)
+    expected = [c.strip().split(": ")[-1] for c in re.findall(r"^print\(.*#\s*(.*)$", code, re.M)]
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "README.md", "exec"), {})
+    finally:
+        autonn.OPS.pop("softsign", None)
+    assert out.getvalue().splitlines() == expected and len(expected) == 2
