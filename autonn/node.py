@@ -31,7 +31,7 @@ from .mode import GRAD_MODE
 from .ops import BINARY, FLOAT_MATH, NARY, PARAM, UNARY
 
 __all__ = ["Node", "SLOTS", "fill", "topological_order", "store_gradients", "inputs", "constants", "rule_args", "rule_nodes", "op_of", "reverse_accumulate",
-           "binary_operator", "unary_operator", "new_leaf"]
+           "binary_operator", "unary_operator", "new_leaf", "float_value"]
 
 _new = object.__new__
 _ARITHMETIC = (ArithmeticError, ValueError)
@@ -70,7 +70,7 @@ def fill(out, data: float, op, ins: Sequence, consts: Sequence = ()) -> None:
         out._a = ins[0]
         out._b = consts[0]
     else:
-        out._a = tuple(ins)
+        out._a = ins if type(ins) is tuple else tuple(ins)
         out._b = tuple(consts) if consts else None
 
 
@@ -244,11 +244,11 @@ def reverse_accumulate(order, grads: dict, m=FLOAT_MATH, relevant=None) -> dict:
     return grads
 
 
-def _float_value(op, xs) -> float:
+def float_value(op, xs) -> float:
     """The op's float value on ``xs``: its forward called directly when nothing needs checking."""
     if op.plain:
         try:
-            out = op.forward(*xs, FLOAT_MATH)
+            out = op.forward(*xs, FLOAT_MATH) if op.arity is not None else op.forward(*xs, m=FLOAT_MATH)
             if type(out) is float and out - out == 0.0:
                 return out
         except _ARITHMETIC:

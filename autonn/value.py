@@ -16,11 +16,12 @@ handles it.
 from __future__ import annotations
 
 import numbers
+from operator import attrgetter
 from typing import Callable, Iterable, Optional, Sequence, Tuple, Union
 
 from . import backward as _engine
 from .graph import topological_order
-from .node import Node, binary_operator, op_of, constants, fill, inputs, new_leaf, unary_operator
+from .node import Node, binary_operator, constants, fill, float_value, inputs, new_leaf, op_of, unary_operator
 from .ops import OPS, Domain, Op, define
 
 __all__ = ["Value", "Constant", "sum", "as_value", "apply", "register_op", "VALUE_MATH"]
@@ -323,8 +324,12 @@ def apply(op: Op, *operands) -> Value:
         ins.append(node)
     consts = tuple(_number(c, f"{op.name} (constant {j})") for j, c in enumerate(operands[n_inputs:]))
     out = _new(Value)
-    fill(out, op.value(*[x.data for x in ins], *consts), op, ins, consts)
+    fill(out, float_value(op, [x.data for x in ins] + list(consts)), op, ins, consts)
     return out
+
+
+_JUST_VALUES = frozenset([Value])
+_DATA = attrgetter("data")
 
 
 def sum(terms: Iterable) -> Value:  # noqa: A001 - deliberately mirrors the builtin
@@ -333,17 +338,19 @@ def sum(terms: Iterable) -> Value:  # noqa: A001 - deliberately mirrors the buil
     Unlike the builtin ``sum``, which chains n - 1 additions, this is a single
     n-ary node: faster, and a diagram shows it as one box.
     """
-    nodes = tuple(terms)
-    lifted = []
-    for i, t in enumerate(nodes):
-        n = t if type(t) is Value else _lift(t)
-        if n is None:
-            raise TypeError(f"sum: term {i} is a {type(t).__name__}, expected a Value or a real number")
-        lifted.append(n)
-    if not lifted:
+    nodes = list(terms)
+    if not _JUST_VALUES.issuperset(map(type, nodes)):  # numbers (or anything else) among the terms
+        for i, t in enumerate(nodes):
+            if type(t) is not Value:
+                node = _lift(t)
+                if node is None:
+                    raise TypeError(f"sum: term {i} is a {type(t).__name__}, expected a Value or a real number")
+                nodes[i] = node
+    numbers = list(map(_DATA, nodes))
+    if not nodes:
         return _lift(0.0)
     out = _new(Value)
-    fill(out, _SUM.value(*[n.data for n in lifted]), _SUM, lifted)
+    fill(out, float_value(_SUM, numbers), _SUM, nodes)
     return out
 
 

@@ -388,3 +388,40 @@ def test_compiling_keeps_no_graph_alive_and_the_step_is_freed_by_reference_count
         assert ref() is None
     finally:
         gc.enable()
+
+
+def test_the_matrix_fusion_equals_the_rules_it_replaces():
+    """A layer of sums of products runs as one matrix product (the compiler's one fusion);
+    its numbers must be those of the sum and mul ops' own definitions on the same arrays."""
+    from autonn.ops import ARRAY_MATH
+
+    rng = np.random.default_rng(5)
+    n_in, n_out = 4, 3
+    W = [[Value(rng.normal(), f"w{i}{j}") for j in range(n_in)] for i in range(n_out)]
+    b = [Value(rng.normal(), f"b{i}") for i in range(n_out)]
+    params = [w for row in W for w in row] + b
+
+    def loss_fn(x):
+        return autonn.sum([autonn.sum([W[i][j] * x[j] for j in range(n_in)] + [b[i]]) for i in range(n_out)])
+
+    step = compile(loss_fn, params, n_in, reduction="sum")
+    assert "matrix product" in step.summary()
+    X = rng.normal(size=(7, n_in))
+    loss, grads = step(X)
+
+    mul, add_up = OPS["mul"], OPS["sum"]
+    Wa = np.array([[w.data for w in row] for row in W])
+    products = [[mul.forward(Wa[i, j], X[:, j], ARRAY_MATH) for j in range(n_in)] for i in range(n_out)]
+    rows = [add_up.forward(*products[i], b[i].data, m=ARRAY_MATH) for i in range(n_out)]
+    out = add_up.forward(*rows, m=ARRAY_MATH)
+    assert loss == pytest.approx(out.sum(), rel=1e-13)
+    g_rows = add_up.vjp(np.ones(7), out, *rows, m=ARRAY_MATH)
+    want_w = np.empty((n_out, n_in))
+    want_b = np.empty(n_out)
+    for i in range(n_out):
+        g_terms = add_up.vjp(g_rows[i], rows[i], *products[i], b[i].data, m=ARRAY_MATH)
+        for j in range(n_in):
+            gw, _ = mul.vjp(g_terms[j], products[i][j], Wa[i, j], X[:, j], ARRAY_MATH)
+            want_w[i, j] = np.sum(gw)
+        want_b[i] = np.sum(g_terms[-1])
+    np.testing.assert_allclose(grads, np.concatenate([want_w.ravel(), want_b]), rtol=1e-13)

@@ -118,7 +118,7 @@ class Op:
             object.__setattr__(self, "vectorized", vectorized)
             # plain: a finite float from forward(*xs, FLOAT_MATH) is the value, with no check first
             checked_after = all(d.signalled for d in self.domain)
-            object.__setattr__(self, "plain", vectorized and checked_after and self.arity is not None)
+            object.__setattr__(self, "plain", vectorized and checked_after)
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}: {'; '.join(self.formulas)})"
