@@ -12,7 +12,7 @@ any-shape networks), ``autonn.losses``, ``autonn.optim``, ``autonn.compile``
 from .ops import OPS, Domain, DomainError, OpError
 from .mode import is_grad_enabled, no_grad
 from .value import Constant, Value, as_value, register_op, sum  # noqa: A001, F401
-from .functional import grad
+from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
 from .gradcheck import GradcheckError, gradcheck
 from . import datasets, losses, nn, optim, train  # noqa: F401 - autonn.nn etc. work after `import autonn`
 from .losses import closed_form_line_grads
@@ -28,6 +28,11 @@ __all__ = [
     "Constant",
     "as_value",
     "grad",
+    "value_and_grad",
+    "jacobian",
+    "hessian",
+    "hvp",
+    "jvp",
     "no_grad",
     "is_grad_enabled",
     "gradcheck",

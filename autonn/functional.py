@@ -1,36 +1,86 @@
-"""Gradients as functions: ``autonn.grad`` (first and higher order), on the one reverse walk."""
+"""Gradients as functions: ``grad``, ``value_and_grad``, ``jacobian``, ``hessian``, ``hvp``, ``jvp``.
+
+Two styles, one engine:
+
+* ``autonn.grad(output, inputs)`` - the gradients of a graph you built (PyTorch's
+  ``torch.autograd.grad``), first or, with ``create_graph=True``, higher order;
+* ``autonn.grad(f)``, ``value_and_grad(f)``, ``jacobian(f)``, ``hessian(f)``,
+  ``hvp(f)``, ``jvp(f, ...)`` - transforms of a Python function (HIPS autograd's
+  and JAX's style).  ``f`` takes scalars (numbers or Values) or flat sequences
+  of them and returns a Value (a sequence of Values for ``jacobian``).
+
+Reverse mode runs the one reverse walk (:func:`autonn.backward.reverse_pass`);
+forward mode (``jvp``) pushes tangents through the same rules
+(:func:`autonn.forward.forward_pass`).  Called on plain numbers a transform
+returns floats; called on Values it returns Values built from the rules, so
+transforms compose: ``hessian(f)`` is forward mode over ``grad(f)``, and
+``grad(grad(f))`` is a second derivative.
+"""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, List, Sequence, Tuple, Union
 
 import numpy as np
 
 from .backward import depends_on, reverse_pass
+from .forward import forward_pass
 from .graph import topological_order
 from .ops import FLOAT_MATH
 from .value import VALUE_MATH, Constant, Value
 
-__all__ = ["grad"]
+__all__ = ["grad", "value_and_grad", "jacobian", "hessian", "hvp", "jvp"]
+
+ArgNums = Union[int, Sequence[int]]
 
 
-def grad(output, inputs, create_graph: bool = False):
-    """Return ``[d output / d x for x in inputs]`` without touching any ``.grad``.
+def _gradients(output, wanted: Sequence, create_graph: bool) -> List:
+    order = topological_order(output)
+    relevant = depends_on(order, wanted)
+    if create_graph:
+        grads = reverse_pass(order, output, Constant(1.0), VALUE_MATH, relevant)
+        return [_as_node(grads.get(x, 0.0)) for x in wanted]
+    grads = reverse_pass(order, output, 1.0, FLOAT_MATH, relevant)
+    return [float(grads.get(x, 0.0)) for x in wanted]
 
-    ``inputs`` is a list or tuple of nodes (a single node gives a single
-    gradient; a numpy object array of Values gives an array of the same
-    shape).  An input that ``output`` does not depend on gets 0.  Only the
-    part of the graph between ``inputs`` and ``output`` is visited, so a
-    slope towards anything else is never computed.
 
-    With ``create_graph=True`` the gradients are themselves graph nodes,
-    built by running the same derivative rules on Values, so they can be
-    differentiated again (second derivatives, Hessians).  The rules then run
-    as ops, so an infinite slope on the way (``sqrt`` at 0) raises the op's
-    ZeroDivisionError instead of giving ``inf``.
+def _as_node(x) -> Value:
+    return x if isinstance(x, Value) else Constant(float(x))
+
+
+def grad(output, inputs=None, create_graph: bool = False, *, argnums: ArgNums = 0):
+    """Gradients: of a graph (``grad(output, inputs)``) or of a function (``grad(f)``).
+
+    ``grad(output, inputs)`` returns ``[d output / d x for x in inputs]``
+    without touching any ``.grad``.  ``inputs`` is a list or tuple of nodes
+    (a single node gives a single gradient; a numpy object array of Values
+    gives an array of the same shape); intermediate nodes are fine (their
+    gradient is what ``backward()`` would leave in their ``.grad``).  An input
+    that ``output`` does not depend on gets 0.  Only the part of the graph
+    between ``inputs`` and ``output`` is visited, so a slope towards anything
+    else is never computed.  With ``create_graph=True`` the gradients are
+    Values built by running the same derivative rules on Values, so they can
+    be differentiated again; an infinite slope on the way (``sqrt`` at 0)
+    then raises the op's error instead of giving ``inf``.
+
+    ``grad(f, argnums=0)`` returns the function ``x -> d f / d x`` for a
+    function ``f`` returning one Value: the gradient with respect to argument
+    ``argnums`` (an int; a tuple of ints gives a tuple of gradients).
     """
+    if callable(output) and not isinstance(output, Value):
+        if inputs is not None:
+            raise TypeError("grad(f): pass argnums= by keyword; the second argument is for grad(output, inputs)")
+        f = output
+
+        def gradient(*args):
+            return value_and_grad(f, argnums)(*args)[1]
+
+        gradient.__name__ = f"grad({getattr(f, '__name__', 'f')})"
+        return gradient
     if not isinstance(output, Value):
-        raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
+        raise TypeError(f"grad: output must be a Value, got {type(output).__name__} (or pass a function: grad(f))")
+    if inputs is None:
+        raise TypeError("grad: inputs is missing: the Values to differentiate with respect to")
     shape = None
     if isinstance(inputs, np.ndarray):
         shape = inputs.shape
@@ -42,16 +92,229 @@ def grad(output, inputs, create_graph: bool = False):
     for i, x in enumerate(wanted):
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}: {x!r}")
-    order = topological_order(output)
-    relevant = depends_on(order, wanted)
-    if create_graph:
-        grads = reverse_pass(order, output, Constant(1.0), VALUE_MATH, relevant)
-        zero = Constant(0.0)
-        result = [grads.get(x, zero) for x in wanted]
-        result = [g if isinstance(g, Value) else Constant(g) for g in result]
-    else:
-        grads = reverse_pass(order, output, 1.0, FLOAT_MATH, relevant)
-        result = [float(grads.get(x, 0.0)) for x in wanted]
+    result = _gradients(output, wanted, create_graph)
     if shape is not None:
         return np.array(result, dtype=object if create_graph else float).reshape(shape)
     return result if isinstance(inputs, (list, tuple)) else result[0]
+
+
+# -- transforms of functions -------------------------------------------------------------
+
+class _Args:
+    """A function's arguments made ready to differentiate.
+
+    Each argument is a scalar (a number or a Value) or a flat sequence of
+    them.  Numbers become fresh leaves; Values are used as they are, and then
+    the results are Values too (``nested``), so an outer transform can
+    differentiate them.
+    """
+
+    def __init__(self, who: str, args: tuple, argnums: ArgNums) -> None:
+        if not args:
+            raise TypeError(f"{who}: the function needs at least one argument")
+        self.single = isinstance(argnums, int) and not isinstance(argnums, bool)
+        nums = (argnums,) if self.single else tuple(argnums)
+        for k in nums:
+            if isinstance(k, bool) or not isinstance(k, int) or not -len(args) <= k < len(args):
+                raise ValueError(f"{who}: argnums must name arguments 0 to {len(args) - 1}, got {argnums!r}")
+        self.nums = tuple(k % len(args) for k in nums)
+        self.nested = False
+        self.values: List = []
+        self.leaves: List[List[Value]] = []  # per differentiated argument, its scalar leaves
+        self.kinds: List[str] = []  # "scalar", "list", "array" per differentiated argument
+        for i, a in enumerate(args):
+            if i in self.nums:
+                leaves, kind = self._leaves(who, i, a)
+                self.leaves.append(leaves)
+                self.kinds.append(kind)
+                self.values.append(leaves[0] if kind == "scalar" else (leaves if kind == "list" else np.array(leaves, dtype=object)))
+            elif isinstance(a, (int, float, np.floating, np.integer)) and not isinstance(a, bool):
+                self.values.append(Constant(float(a)))  # held fixed, but still a Value for f to compute with
+            else:
+                self.values.append(a)
+
+    def _leaves(self, who: str, i: int, a) -> Tuple[List[Value], str]:
+        if isinstance(a, Value):
+            self.nested = True
+            return [a], "scalar"
+        if isinstance(a, (list, tuple, np.ndarray)):
+            items = list(np.asarray(a, dtype=object).ravel()) if isinstance(a, np.ndarray) else list(a)
+            if isinstance(a, np.ndarray) and a.ndim != 1:
+                raise ValueError(f"{who}: argument {i} must be a scalar or a flat sequence, got shape {a.shape}")
+            return [self._leaf(who, i, x) for x in items], "array" if isinstance(a, np.ndarray) else "list"
+        return [self._leaf(who, i, a)], "scalar"
+
+    def _leaf(self, who: str, i: int, x) -> Value:
+        if isinstance(x, Value):
+            self.nested = True
+            return x
+        try:
+            return Value(x, f"arg{i}")
+        except TypeError:
+            raise TypeError(f"{who}: argument {i} must be a real number, a Value or a flat sequence of them, "
+                            f"got {type(x).__name__}: {x!r}") from None
+
+    def flat(self) -> List[Value]:
+        return [leaf for leaves in self.leaves for leaf in leaves]
+
+    def shape_like(self, flat: list):
+        """``flat`` (one entry per scalar leaf) regrouped like the differentiated arguments."""
+        out, k = [], 0
+        for leaves, kind in zip(self.leaves, self.kinds):
+            part = flat[k:k + len(leaves)]
+            k += len(leaves)
+            if kind == "scalar":
+                out.append(part[0])
+            elif kind == "array":
+                out.append(np.array(part, dtype=object if self.nested else float))
+            else:
+                out.append(list(part))
+        return out[0] if self.single else tuple(out)
+
+
+def _call(who: str, f: Callable, values: list):
+    out = f(*values)
+    if isinstance(out, (int, float)) and not isinstance(out, bool):
+        out = Constant(float(out))  # a function that ignores its inputs
+    return out
+
+
+def value_and_grad(f: Callable, argnums: ArgNums = 0) -> Callable:
+    """The function ``args -> (f(args), d f / d args[argnums])`` for ``f`` returning one Value.
+
+    The value is a float (a Value when called on Values); the gradient has
+    the shape of the argument (a float, a list, an array; a tuple of them
+    for several ``argnums``).
+    """
+    who = f"value_and_grad({getattr(f, '__name__', 'f')})"
+
+    def run(*args):
+        a = _Args(who, args, argnums)
+        out = _call(who, f, a.values)
+        if not isinstance(out, Value):
+            raise TypeError(f"{who}: the function must return one Value, got {type(out).__name__}")
+        grads = _gradients(out, a.flat(), create_graph=a.nested)
+        return (out if a.nested else out.data), a.shape_like(grads)
+
+    return run
+
+
+def _outputs(who: str, out) -> Tuple[List[Value], bool]:
+    """The outputs as a list, and whether ``f`` returned a single Value."""
+    if isinstance(out, Value):
+        return [out], True
+    if isinstance(out, np.ndarray):
+        out = list(out.ravel())
+    if isinstance(out, (list, tuple)):
+        outs = [Constant(float(o)) if isinstance(o, (int, float)) and not isinstance(o, bool) else o for o in out]
+        for i, o in enumerate(outs):
+            if not isinstance(o, Value):
+                raise TypeError(f"{who}: output {i} is a {type(o).__name__}, expected a Value")
+        return outs, False
+    raise TypeError(f"{who}: the function must return a Value or a sequence of Values, got {type(out).__name__}")
+
+
+def jacobian(f: Callable, argnums: ArgNums = 0, mode: str = "reverse") -> Callable:
+    """The function ``args -> J`` with ``J[i][j] = d f_i / d x_j``, for ``f`` returning several Values.
+
+    ``x`` are the scalars of the arguments named by ``argnums``, flattened in
+    order.  ``J`` is a 2-D numpy array (a 1-D one for a single output).
+    ``mode="reverse"`` runs one reverse pass per output; ``"forward"`` one
+    forward pass per input (fewer passes when there are fewer inputs).
+    """
+    who = f"jacobian({getattr(f, '__name__', 'f')})"
+    if mode not in ("reverse", "forward"):
+        raise ValueError(f"{who}: mode must be 'reverse' or 'forward', got {mode!r}")
+
+    def run(*args):
+        a = _Args(who, args, argnums)
+        outs, single = _outputs(who, _call(who, f, a.values))
+        xs = a.flat()
+        if mode == "reverse":
+            rows = [_gradients(o, xs, create_graph=a.nested) for o in outs]
+        else:
+            columns = [_tangents(outs, xs, [1.0 if k == j else 0.0 for k in range(len(xs))], a.nested)
+                       for j in range(len(xs))]
+            rows = [[columns[j][i] for j in range(len(xs))] for i in range(len(outs))]
+        J = np.array(rows, dtype=object if a.nested else float)
+        return J[0] if single else J
+
+    return run
+
+
+def hessian(f: Callable, argnums: ArgNums = 0) -> Callable:
+    """The function ``args -> H`` with ``H[i][j] = d^2 f / d x_i d x_j``: forward mode over ``grad(f)``."""
+    def gradient_flat(*args):
+        g = grad(f, argnums=argnums)(*args)
+        return _flatten(g)
+
+    return jacobian(gradient_flat, argnums, mode="forward")
+
+
+def _flatten(g) -> list:
+    parts = g if isinstance(g, tuple) else (g,)
+    flat: list = []
+    for p in parts:
+        flat.extend(list(np.asarray(p, dtype=object).ravel()) if isinstance(p, (list, np.ndarray)) else [p])
+    return flat
+
+
+def _tangents(outs: List[Value], xs: List[Value], v: Sequence, nested: bool) -> list:
+    """The directional derivatives of ``outs`` along ``v`` (one tangent per x): one forward pass."""
+    if nested:
+        tangents = {x: (t if isinstance(t, Value) else Constant(float(t))) for x, t in zip(xs, v)}
+        pushed = forward_pass(outs, tangents, VALUE_MATH, Constant(1.0))
+        return [_as_node(pushed.get(o, 0.0)) for o in outs]
+    tangents = {x: float(t) for x, t in zip(xs, v)}
+    pushed = forward_pass(outs, tangents)
+    return [float(pushed.get(o, 0.0)) for o in outs]
+
+
+def jvp(f: Callable, primals: Sequence, tangents: Sequence):
+    """``(f(*primals), directional derivative of f along tangents)``, by one forward-mode pass.
+
+    ``primals`` and ``tangents`` are sequences of the same structure (one
+    scalar or flat sequence per argument of ``f``); every argument is
+    differentiated.  ``f`` returns one Value or a sequence of them; so do the
+    two results (floats on numbers, Values on Values).
+    """
+    who = f"jvp({getattr(f, '__name__', 'f')})"
+    if not isinstance(primals, (list, tuple)) or not isinstance(tangents, (list, tuple)):
+        raise TypeError(f"{who}: primals and tangents must be tuples (one entry per argument of the function)")
+    if len(primals) != len(tangents):
+        raise ValueError(f"{who}: {len(primals)} primals but {len(tangents)} tangents; give one per argument")
+    a = _Args(who, tuple(primals), tuple(range(len(primals))))
+    v = _flatten(tuple(tangents))
+    xs = a.flat()
+    if len(v) != len(xs):
+        raise ValueError(f"{who}: the tangents hold {len(v)} numbers, the primals {len(xs)}; they must match")
+    outs, single = _outputs(who, _call(who, f, a.values))
+    dout = _tangents(outs, xs, v, a.nested or any(isinstance(t, Value) for t in v))
+    values = outs if a.nested else [o.data for o in outs]
+    return (values[0], dout[0]) if single else (values, dout)
+
+
+def hvp(f: Callable, argnums: ArgNums = 0) -> Callable:
+    """The function ``(args, v) -> H v``: the Hessian of ``f`` times ``v``, without forming ``H``.
+
+    Forward mode over reverse: the gradient is built as a graph once, then
+    one forward pass pushes ``v`` through it.  ``v`` is flat, one number per
+    scalar of the arguments named by ``argnums``.
+    """
+    who = f"hvp({getattr(f, '__name__', 'f')})"
+
+    def run(args: Sequence, v: Sequence):
+        if not isinstance(args, (list, tuple)):
+            raise TypeError(f"{who}: args must be a tuple of the function's arguments")
+        a = _Args(who, tuple(args), argnums)
+        out = _call(who, f, a.values)
+        if not isinstance(out, Value):
+            raise TypeError(f"{who}: the function must return one Value, got {type(out).__name__}")
+        xs = a.flat()
+        vs = list(np.asarray(v, dtype=object).ravel()) if isinstance(v, (list, tuple, np.ndarray)) else [v]
+        if len(vs) != len(xs):
+            raise ValueError(f"{who}: v holds {len(vs)} numbers, the differentiated arguments {len(xs)}")
+        gradient = _gradients(out, xs, create_graph=True)
+        return _tangents(gradient, xs, vs, a.nested)
+
+    return run

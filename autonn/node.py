@@ -15,6 +15,9 @@ Layout (``__slots__``, no ``__dict__``; about 110 bytes a node with its float):
            ``x ** 3``), or for other shapes the tuple of constants (or ``None``)
 ``_mark``  scratch for :func:`topological_order`: a tag unique to one walk, so no
            walk ever has to clear what an earlier one left
+``_hooks`` the gradient hooks of :meth:`autonn.Value.register_hook`; never set on
+           nodes without hooks (reading it then needs a default), so making a node
+           costs nothing for it
 
 Two fields for the inputs, not one tuple, because nearly every node has one
 or two inputs and a tuple would cost 40-56 more bytes each.  A node holds
@@ -30,13 +33,13 @@ from typing import List, Sequence, Tuple
 from .mode import GRAD_MODE
 from .ops import BINARY, FLOAT_MATH, NARY, PARAM, UNARY
 
-__all__ = ["Node", "SLOTS", "fill", "topological_order", "store_gradients", "inputs", "constants", "rule_args", "rule_nodes", "op_of", "reverse_accumulate",
+__all__ = ["Node", "SLOTS", "fill", "topological_order", "store_gradients", "add_hook", "HookHandle", "inputs", "constants", "rule_args", "rule_nodes", "op_of", "reverse_accumulate",
            "binary_operator", "unary_operator", "new_leaf", "float_value"]
 
 _new = object.__new__
 _ARITHMETIC = (ArithmeticError, ValueError)
 
-SLOTS = ("data", "grad", "label", "_op", "_a", "_b", "_mark")
+SLOTS = ("data", "grad", "label", "_op", "_a", "_b", "_mark", "_hooks")
 
 # The walk's marks live on the nodes (a slot is several times faster than a dict
 # of a million nodes); walks take this lock, so threads walking one graph take turns.
@@ -173,6 +176,62 @@ def topological_order(roots) -> List:
     return order
 
 
+class _Hooks:
+    """How many nodes hold gradient hooks right now (0: the reverse loop skips the check)."""
+
+    __slots__ = ("live",)
+
+    def __init__(self) -> None:
+        self.live = 0
+
+
+HOOKS = _Hooks()
+
+
+class HookHandle:
+    """What :func:`add_hook` returns: ``remove()`` takes the hook off its node."""
+
+    __slots__ = ("_node", "_fn")
+
+    def __init__(self, node, fn) -> None:
+        self._node = node
+        self._fn = fn
+
+    def remove(self) -> None:
+        node, fn = self._node, self._fn
+        if node is None:
+            return
+        self._node = None
+        hooks = getattr(node, "_hooks", None)
+        if hooks and fn in hooks:
+            hooks.remove(fn)
+            if not hooks:
+                del node._hooks
+                with _WALK_LOCK:
+                    HOOKS.live -= 1
+
+
+def add_hook(node, fn) -> HookHandle:
+    """Run ``fn(gradient)`` whenever a reverse pass completes ``node``'s gradient (see Value.register_hook)."""
+    with _WALK_LOCK:
+        hooks = getattr(node, "_hooks", None)
+        if hooks is None:
+            node._hooks = [fn]
+            HOOKS.live += 1
+        else:
+            hooks.append(fn)
+    return HookHandle(node, fn)
+
+
+def run_hooks(node, g):
+    """``g`` after every hook of ``node`` has seen it; a hook returning something other than None replaces it."""
+    for fn in list(node._hooks):
+        replaced = fn(g)
+        if replaced is not None:
+            g = replaced
+    return g
+
+
 def store_gradients(grads: dict) -> None:
     """Write a pass's ``{node: gradient}`` into ``.grad``: leaves add it to what they
     hold (PyTorch's accumulation), intermediate nodes keep this pass's value."""
@@ -198,11 +257,14 @@ def reverse_accumulate(order, grads: dict, m=FLOAT_MATH, relevant=None) -> dict:
     """
     get = grads.get
     symbolic = m is not FLOAT_MATH
+    hooked = HOOKS.live > 0  # read once: with no hook anywhere the loop never looks
     for i in range(len(order) - 1, -1, -1):
         node = order[i]
         g = get(node)
         if g is None:
             continue
+        if hooked and getattr(node, "_hooks", None):
+            g = grads[node] = run_hooks(node, g)
         op = node._op
         if op is None or (relevant is not None and node not in relevant):
             continue

@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Optional, Sequence, Tuple, Union
 
 from . import backward as _engine
 from .graph import topological_order
-from .node import Node, binary_operator, constants, fill, float_value, inputs, new_leaf, op_of, unary_operator
+from .node import HookHandle, Node, add_hook, binary_operator, constants, fill, float_value, inputs, new_leaf, op_of, unary_operator
 from .ops import OPS, Domain, Op, define
 
 __all__ = ["Value", "Constant", "sum", "as_value", "apply", "register_op", "VALUE_MATH"]
@@ -225,6 +225,15 @@ class Value(Node):
         """Backpropagate from this node: leaves accumulate ``d self / d leaf``
         into ``.grad``; intermediate nodes get this pass's gradient."""
         _engine.backward(self, _number(gradient, "backward (gradient)"))
+
+    def register_hook(self, fn: Callable) -> HookHandle:
+        """Call ``fn(gradient)`` whenever a backward pass (``backward()`` or ``autonn.grad``)
+        completes the gradient of this node; if ``fn`` returns something other than None,
+        that replaces the gradient from there on (PyTorch's rule).  A leaf's hook runs
+        before the gradient is added to ``.grad``.  Returns a handle: ``handle.remove()``."""
+        if not callable(fn):
+            raise TypeError(f"register_hook: fn must be callable, got {type(fn).__name__}")
+        return add_hook(self, fn)
 
     def zero_grad(self) -> None:
         """Reset the gradient of this node and of every node it depends on."""

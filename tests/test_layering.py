@@ -11,7 +11,7 @@ LAYERS = [
     ["ops"],
     ["node"],
     ["graph"],
-    ["backward"],
+    ["backward", "forward"],
     ["value"],
     ["functional"],
     ["gradcheck"],
