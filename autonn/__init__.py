@@ -13,6 +13,7 @@ from .ops import OPS, Domain, DomainError, OpError
 from .mode import is_grad_enabled, no_grad
 from .value import Constant, Value, as_value, register_op, sum  # noqa: A001, F401
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
+from .anomaly import AnomalyError, detect_anomaly
 from .gradcheck import GradcheckError, gradcheck
 from . import datasets, losses, nn, optim, train  # noqa: F401 - autonn.nn etc. work after `import autonn`
 from .losses import closed_form_line_grads
@@ -33,6 +34,8 @@ __all__ = [
     "hessian",
     "hvp",
     "jvp",
+    "detect_anomaly",
+    "AnomalyError",
     "no_grad",
     "is_grad_enabled",
     "gradcheck",

@@ -24,7 +24,7 @@ import threading
 from typing import Dict, Optional, Tuple
 
 from .graph import topological_order
-from .mode import collector_paused
+from .mode import ANOMALY, collector_paused
 from .node import inputs, op_of, reverse_accumulate, rule_args, store_gradients
 from .ops import FLOAT_MATH
 
@@ -56,7 +56,11 @@ def reverse_pass(order, root, seed, m=FLOAT_MATH, relevant: Optional[set] = None
     nodes).  With ``relevant``, only nodes in it are visited and receive
     gradients: a slope towards an input nobody asked for is never computed.
     """
-    return reverse_accumulate(order, {root: seed}, m, relevant)
+    grads = reverse_accumulate(order, {root: seed}, m, relevant)
+    check = ANOMALY.on_gradients  # detect_anomaly(): one read per pass when off
+    if check is not None:
+        check(order, grads)
+    return grads
 
 
 def local_gradients(node, g: float = 1.0) -> Tuple[float, ...]:

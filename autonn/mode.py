@@ -7,7 +7,7 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-__all__ = ["GRAD_MODE", "no_grad", "enable_grad", "is_grad_enabled", "collector_paused"]
+__all__ = ["GRAD_MODE", "ANOMALY", "no_grad", "enable_grad", "is_grad_enabled", "collector_paused"]
 
 
 class _ThreadSwitch(threading.local):
@@ -19,20 +19,20 @@ class _GradMode:
     """Whether ops record a graph: one switch per thread, on by default.
 
     Every op reads this when it builds a node, so the common case is made
-    cheap: ``off_somewhere`` counts the threads whose switch is off, and
-    while it is 0 (no ``no_grad`` block anywhere) :attr:`enabled` is true
-    without touching thread-local storage.
+    cheap: ``special`` counts what needs the slow path (threads whose switch
+    is off, and anomaly detection while it is on); while it is 0 a node is
+    recorded without touching thread-local storage or anything else.
     """
 
-    __slots__ = ("off_somewhere", "_lock")
+    __slots__ = ("special", "_lock")
 
     def __init__(self) -> None:
-        self.off_somewhere = 0
+        self.special = 0
         self._lock = threading.Lock()
 
     @property
     def enabled(self) -> bool:
-        return self.off_somewhere == 0 or _THREAD.enabled
+        return self.special == 0 or _THREAD.enabled
 
     def _set(self, on: bool) -> bool:
         """Set this thread's switch; return what it was."""
@@ -40,8 +40,26 @@ class _GradMode:
             was = _THREAD.enabled
             if was != on:
                 _THREAD.enabled = on
-                self.off_somewhere += -1 if on else 1
+                self.special += -1 if on else 1
         return was
+
+    def _slow_path(self, needed: bool) -> None:
+        with self._lock:
+            self.special += 1 if needed else -1
+
+
+class _Anomaly:
+    """The checks :func:`autonn.detect_anomaly` installs: ``on_node(node)`` after each new
+    node, ``on_gradients(order, grads)`` after each reverse pass; ``None`` when off."""
+
+    __slots__ = ("on_node", "on_gradients")
+
+    def __init__(self) -> None:
+        self.on_node = None
+        self.on_gradients = None
+
+
+ANOMALY = _Anomaly()
 
 
 _THREAD = _ThreadSwitch()

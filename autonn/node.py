@@ -30,7 +30,7 @@ from __future__ import annotations
 import threading
 from typing import List, Sequence, Tuple
 
-from .mode import GRAD_MODE
+from .mode import ANOMALY, GRAD_MODE
 from .ops import BINARY, FLOAT_MATH, NARY, PARAM, UNARY
 
 __all__ = ["Node", "SLOTS", "fill", "topological_order", "store_gradients", "add_hook", "HookHandle", "inputs", "constants", "rule_args", "rule_nodes", "op_of", "reverse_accumulate",
@@ -58,9 +58,28 @@ def fill(out, data: float, op, ins: Sequence, consts: Sequence = ()) -> None:
     out.grad = 0.0
     out.label = ""
     out._mark = None
-    if op is None or not (GRAD_MODE.off_somewhere == 0 or GRAD_MODE.enabled):
+    if op is None:
         out._op = out._a = out._b = None
-        return
+    elif GRAD_MODE.special == 0:
+        _link(out, op, ins, consts)
+    else:
+        _record_specially(out, op, ins, consts)
+
+
+def _record_specially(out, op, ins: Sequence, consts: Sequence) -> None:
+    """The slow path of recording a node: this thread may be inside ``no_grad``
+    (then ``out`` stays a leaf), and anomaly detection may be watching."""
+    if GRAD_MODE.enabled:
+        _link(out, op, ins, consts)
+    else:
+        out._op = out._a = out._b = None
+    check = ANOMALY.on_node
+    if check is not None:
+        check(out, op, ins)
+
+
+def _link(out, op, ins: Sequence, consts: Sequence) -> None:
+    """Store ``op`` and its inputs on ``out``, in the layout described above."""
     out._op = op
     kind = op.kind
     if kind == UNARY:
@@ -359,12 +378,14 @@ def binary_operator(cls, op, lift=None, swap: bool = False, constant: bool = Fal
         out.grad = 0.0
         out.label = ""
         out._mark = None
-        if GRAD_MODE.off_somewhere == 0 or GRAD_MODE.enabled:
+        if GRAD_MODE.special == 0:
             out._op = op
             out._a = a
             out._b = b
+        elif constant:
+            _record_specially(out, op, (a,), (b,))
         else:
-            out._op = out._a = out._b = None
+            _record_specially(out, op, (a, b), ())
         return out
 
     return operator
@@ -390,11 +411,11 @@ def unary_operator(cls, op):
         out.label = ""
         out._mark = None
         out._b = None
-        if GRAD_MODE.off_somewhere == 0 or GRAD_MODE.enabled:
+        if GRAD_MODE.special == 0:
             out._op = op
             out._a = self
         else:
-            out._op = out._a = None
+            _record_specially(out, op, (self,), ())
         return out
 
     return operator

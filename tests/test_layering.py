@@ -13,7 +13,7 @@ LAYERS = [
     ["graph"],
     ["backward", "forward"],
     ["value"],
-    ["functional"],
+    ["functional", "anomaly"],
     ["gradcheck"],
     ["datasets"],
     ["nn"],

@@ -1,0 +1,102 @@
+"""NaN hunting: ``with autonn.detect_anomaly():`` stops at the first op that makes inf or nan.
+
+Inside the block every new node remembers the line of *your* code that built
+it, and
+
+* the moment an op's value is inf or nan, :class:`AnomalyError` names the op,
+  its inputs and that line;
+* after a backward pass (``backward()``, ``autonn.grad``), the first node whose
+  rule turned a finite gradient into inf or nan for one of its inputs is
+  named the same way, with the gradient that arrived - before any ``.grad``
+  is written.
+
+Off by default and free when off: the engine's fast path checks one counter
+it checks anyway (see :mod:`autonn.mode`).  While on, the checks apply to
+every thread (they are process-wide), and cost a stack walk per node.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+from contextlib import contextmanager
+from typing import Dict, Iterator
+
+from .mode import ANOMALY, GRAD_MODE
+from .node import inputs, op_of, rule_args
+from .ops import FLOAT_MATH
+
+__all__ = ["detect_anomaly", "AnomalyError"]
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+class AnomalyError(FloatingPointError):
+    """An op or a derivative rule produced inf or nan inside :func:`detect_anomaly`."""
+
+
+def _user_site() -> str:
+    """``file:line in function: source`` of the innermost frame outside autonn."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame = frame.f_back
+    if frame is None:
+        return "inside autonn"
+    code = frame.f_code
+    source = linecache.getline(code.co_filename, frame.f_lineno).strip()
+    return f"{code.co_filename}:{frame.f_lineno} in {code.co_name}: {source}"
+
+
+def _finite(x) -> bool:
+    x = float(getattr(x, "data", x))
+    return x - x == 0.0
+
+
+def _describe_inputs(node) -> str:
+    parts = [f"{x.label or type(x).__name__}={x.data!r}" for x in inputs(node)]
+    parts += [f"constant {c!r}" for c in node.constants]
+    return ", ".join(parts)
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise :class:`AnomalyError` at the first inf or nan, naming the op, its inputs and your line."""
+    sites: Dict = {}
+
+    def on_node(out, op, ins) -> None:
+        site = _user_site()
+        sites[out] = site
+        if not _finite(out.data):
+            values = ", ".join(repr(x.data) for x in ins)
+            raise AnomalyError(f"{op.name} gave {out.data!r} from ({values}), at {site}")
+
+    def on_gradients(order, grads) -> None:
+        for i in range(len(order) - 1, -1, -1):
+            node = order[i]
+            op = op_of(node)
+            g = grads.get(node)
+            if op is None or g is None:
+                continue
+            g = float(getattr(g, "data", g))
+            if not _finite(g):
+                raise AnomalyError(f"the gradient arriving at the output is {g!r}")
+            local = op.pullback(g, node.data, rule_args(node), FLOAT_MATH)
+            bad = [(k, x, d) for k, (x, d) in enumerate(zip(inputs(node), local)) if not _finite(d)]
+            if bad:
+                k, x, d = bad[0]
+                site = sites.get(node, "a line outside detect_anomaly()")
+                raise AnomalyError(
+                    f"backward: {op.name}({_describe_inputs(node)}) = {node.data!r} received gradient {g!r} "
+                    f"and its rule ({op.formula_for(k)}) gave {d!r} for input {k} "
+                    f"({x.label or type(x).__name__}={x.data!r}); the node was built at {site}")
+
+    previous = (ANOMALY.on_node, ANOMALY.on_gradients)
+    ANOMALY.on_node, ANOMALY.on_gradients = on_node, on_gradients
+    GRAD_MODE._slow_path(True)
+    try:
+        yield
+    finally:
+        GRAD_MODE._slow_path(False)
+        ANOMALY.on_node, ANOMALY.on_gradients = previous
+        sites.clear()
