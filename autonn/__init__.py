@@ -19,9 +19,14 @@ from . import datasets, losses, nn, optim, train  # noqa: F401 - autonn.nn etc. 
 from .losses import closed_form_line_grads
 from .compiler import CompiledLoss, compile  # noqa: A001, F401
 from .viz import render, to_dot
+from .viz.notebook import value_html
 from .explain import explain, ledger
 
 __version__ = "0.1.0"
+
+# Jupyter's rich display of a Value: the numbers and, for a small graph, its diagram.
+# Wired here, at the top of the package, because drawing sits above the engine.
+Value._repr_html_ = value_html
 
 # ``sum`` and ``compile`` are left out on purpose: a star import must not hide the builtins.
 __all__ = [

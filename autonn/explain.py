@@ -102,14 +102,16 @@ def _rule(user, k: int, name: _Names) -> str:
     return f"{op.name}: {rule_formula(user, k)}; {binding}"
 
 
-def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8) -> str:
+def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8, max_nodes: Optional[int] = 60) -> str:
     """The chain-rule ledger of ``d root / d wrt`` as text (see :func:`explain`).
 
     ``wrt`` is a Value, a list of Values, or None for every leaf.  Nodes are
     listed from the output down to ``wrt``; for each, its gradient is written
     as the sum over its uses of ``grad(use) × local derivative``, with the
     rule's formula.  A node with more than ``max_terms`` uses shows the first
-    few and the sum of the rest.
+    few and the sum of the rest.  At most ``max_nodes`` nodes are written out
+    (the ones nearest the output), then a line says how many more there are;
+    ``max_nodes=None`` writes them all.
     """
     if not isinstance(root, Value):
         raise TypeError(f"ledger: root must be a Value, got {type(root).__name__}")
@@ -124,6 +126,8 @@ def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8) -> 
         order = topological_order(root)
     if not isinstance(max_terms, int) or max_terms < 2:
         raise ValueError(f"ledger: max_terms must be an int >= 2, got {max_terms!r}")
+    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
+        raise ValueError(f"ledger: max_nodes must be a positive int or None, got {max_nodes!r}")
     name = _Names(order, precision)
     in_graph = set(map(id, order))
     missing = [w for w in wanted if id(w) not in in_graph]
@@ -149,7 +153,12 @@ def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8) -> 
         "",
     ]
     slopes_cache: Dict[int, tuple] = {}
-    for node in reversed(nodes):
+    shown_nodes = list(reversed(nodes))
+    hidden = 0
+    if max_nodes is not None and len(shown_nodes) > max_nodes:
+        hidden = len(shown_nodes) - max_nodes
+        shown_nodes = shown_nodes[:max_nodes]
+    for node in shown_nodes:
         me = name(node)
         value = name.number(node.data)
         if node.is_leaf:
@@ -194,10 +203,14 @@ def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8) -> 
             total = " + ".join(name.number(t) for t in products)
         lines.append(f"  grad({me}) = {total} = {name.number(g)}")
         lines.append("")
+    if hidden:
+        lines.append(f"... and {hidden:,} more nodes further from the output "
+                     f"(max_nodes={max_nodes}; pass max_nodes=None to write them all)")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def explain(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8, file: Optional[TextIO] = None) -> None:
+def explain(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8, max_nodes: Optional[int] = 60,
+            file: Optional[TextIO] = None) -> None:
     """Print the chain-rule ledger of ``d root / d wrt`` (see :func:`ledger` for the text).
 
     For each node on the paths from ``wrt`` to ``root`` it prints how the node
@@ -205,4 +218,5 @@ def explain(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8, fi
     use it of (their gradient) × (the local derivative, with the rule's
     formula from :mod:`autonn.ops`), with the numbers.
     """
-    print(ledger(root, wrt, precision=precision, max_terms=max_terms), end="", file=file or sys.stdout)
+    print(ledger(root, wrt, precision=precision, max_terms=max_terms, max_nodes=max_nodes), end="",
+          file=file or sys.stdout)

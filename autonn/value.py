@@ -99,9 +99,33 @@ class Value(Node):
     def __float__(self) -> float:
         return self.data
 
+    def item(self) -> float:
+        """The number, as a plain float (as PyTorch's ``tensor.item()``)."""
+        return self.data
+
+    def __bool__(self) -> bool:
+        """The truth of the number, as for a float (PyTorch's rule): ``bool(Value(0.0))`` is False.
+
+        Branching on it freezes the branch when the function is compiled, as any
+        read of ``.data`` does (see ``autonn.compile``)."""
+        return self.data != 0.0
+
+    def __format__(self, spec: str) -> str:
+        """``f"{v:.4f}"`` formats the number; ``f"{v}"`` is the repr."""
+        return format(self.data, spec) if spec else repr(self)
+
     def __repr__(self) -> str:
-        name = f", label={self.label!r}" if self.label else ""
-        return f"{type(self).__name__}(data={self.data!r}, grad={self.grad!r}{name})"
+        # Six significant digits and the op: what a learner reads at a glance
+        # (``v.data`` has every digit).
+        parts = [format(self.data, ".6g")]
+        if self.grad:
+            parts.append(f"grad={self.grad:.6g}")
+        op = op_of(self)
+        if op is not None:
+            parts.append(f"op={op.name!r}")
+        if self.label:
+            parts.append(f"label={self.label!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
 
     # -- operators: each applies its op from the registry.  The common ones are
     # made by autonn.node (binary_operator, unary_operator) after the class.

@@ -123,5 +123,19 @@ def test_detach_cuts_the_graph():
     assert x.grad == 4.0  # only through the direct edge, not through y
 
 
-def test_repr_shows_data_grad_and_label():
-    assert repr(Value(1.5, label="w")) == "Value(data=1.5, grad=0.0, label='w')"
+def test_repr_is_compact_and_shows_the_op():
+    assert repr(Value(1.5, label="w")) == "Value(1.5, label='w')"
+    x = Value(0.5)
+    y = x.tanh()
+    y.backward()
+    assert repr(y) == "Value(0.462117, grad=1, op='tanh')"
+    assert repr(x) == f"Value(0.5, grad={1 - math.tanh(0.5) ** 2:.6g})"
+    assert repr(autonn.Constant(2.0)) == "Constant(2)"
+
+
+def test_notebook_manners_format_item_and_truth():
+    v = Value(2.0 / 3.0)
+    assert f"{v:.4f}" == "0.6667" and f"{v:>8.2f}" == "    0.67" and f"{v}" == repr(v)
+    assert v.item() == 2.0 / 3.0 and type(v.item()) is float
+    assert bool(Value(0.0)) is False and bool(Value(-0.0)) is False and bool(Value(0.1)) is True
+    assert bool(Value(float("nan"))) is True  # as bool(float("nan"))
