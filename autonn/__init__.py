@@ -11,7 +11,8 @@ any-shape networks), ``autonn.losses``, ``autonn.optim``, ``autonn.compile``
 
 from .ops import OPS, Domain, DomainError, OpError
 from .mode import is_grad_enabled, no_grad
-from .value import Constant, Value, as_value, register_op, sum  # noqa: A001, F401
+from .value import (Constant, TraceError, Value, as_value, gt, lt, maximum, minimum, register_op,  # noqa: F401
+                    sum, where)  # noqa: A001
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
 from .anomaly import AnomalyError, detect_anomaly
 from .gradcheck import GradcheckError, gradcheck
@@ -50,6 +51,12 @@ __all__ = [
     "Domain",
     "OPS",
     "register_op",
+    "where",
+    "maximum",
+    "minimum",
+    "gt",
+    "lt",
+    "TraceError",
     "closed_form_line_grads",
     "CompiledLoss",
     "to_dot",

@@ -17,35 +17,19 @@ every thread (they are process-wide), and cost a stack walk per node.
 
 from __future__ import annotations
 
-import linecache
-import os
-import sys
 from contextlib import contextmanager
 from typing import Dict, Iterator
 
-from .mode import ANOMALY, GRAD_MODE
+from .mode import watching
 from .node import inputs, op_of, rule_args
 from .ops import FLOAT_MATH
+from .value import user_line
 
 __all__ = ["detect_anomaly", "AnomalyError"]
-
-_PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
 class AnomalyError(FloatingPointError):
     """An op or a derivative rule produced inf or nan inside :func:`detect_anomaly`."""
-
-
-def _user_site() -> str:
-    """``file:line in function: source`` of the innermost frame outside autonn."""
-    frame = sys._getframe(2)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
-        frame = frame.f_back
-    if frame is None:
-        return "inside autonn"
-    code = frame.f_code
-    source = linecache.getline(code.co_filename, frame.f_lineno).strip()
-    return f"{code.co_filename}:{frame.f_lineno} in {code.co_name}: {source}"
 
 
 def _finite(x) -> bool:
@@ -65,7 +49,7 @@ def detect_anomaly() -> Iterator[None]:
     sites: Dict = {}
 
     def on_node(out, op, ins) -> None:
-        site = _user_site()
+        site = user_line(3)
         sites[out] = site
         if not _finite(out.data):
             values = ", ".join(repr(x.data) for x in ins)
@@ -91,12 +75,8 @@ def detect_anomaly() -> Iterator[None]:
                     f"and its rule ({op.formula_for(k)}) gave {d!r} for input {k} "
                     f"({x.label or type(x).__name__}={x.data!r}); the node was built at {site}")
 
-    previous = (ANOMALY.on_node, ANOMALY.on_gradients)
-    ANOMALY.on_node, ANOMALY.on_gradients = on_node, on_gradients
-    GRAD_MODE._slow_path(True)
     try:
-        yield
+        with watching(on_node, on_gradients):
+            yield
     finally:
-        GRAD_MODE._slow_path(False)
-        ANOMALY.on_node, ANOMALY.on_gradients = previous
         sites.clear()

@@ -24,7 +24,7 @@ import threading
 from typing import Dict, Optional, Tuple
 
 from .graph import topological_order
-from .mode import ANOMALY, collector_paused
+from .mode import WATCHERS, collector_paused
 from .node import inputs, op_of, reverse_accumulate, rule_args, store_gradients
 from .ops import FLOAT_MATH
 
@@ -57,9 +57,8 @@ def reverse_pass(order, root, seed, m=FLOAT_MATH, relevant: Optional[set] = None
     gradients: a slope towards an input nobody asked for is never computed.
     """
     grads = reverse_accumulate(order, {root: seed}, m, relevant)
-    check = ANOMALY.on_gradients  # detect_anomaly(): one read per pass when off
-    if check is not None:
-        check(order, grads)
+    for watch in WATCHERS.gradients:  # detect_anomaly(); an empty list when off
+        watch(order, grads)
     return grads
 
 

@@ -7,7 +7,7 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-__all__ = ["GRAD_MODE", "ANOMALY", "no_grad", "enable_grad", "is_grad_enabled", "collector_paused"]
+__all__ = ["GRAD_MODE", "WATCHERS", "watching", "no_grad", "enable_grad", "is_grad_enabled", "collector_paused"]
 
 
 class _ThreadSwitch(threading.local):
@@ -20,7 +20,7 @@ class _GradMode:
 
     Every op reads this when it builds a node, so the common case is made
     cheap: ``special`` counts what needs the slow path (threads whose switch
-    is off, and anomaly detection while it is on); while it is 0 a node is
+    is off, and watchers while any is active); while it is 0 a node is
     recorded without touching thread-local storage or anything else.
     """
 
@@ -43,23 +43,40 @@ class _GradMode:
                 self.special += -1 if on else 1
         return was
 
-    def _slow_path(self, needed: bool) -> None:
-        with self._lock:
-            self.special += 1 if needed else -1
 
+class _Watchers:
+    """What watches the engine at work: ``new_node`` functions ``(node, op, inputs)`` run
+    after each new node, ``gradients`` functions ``(order, grads)`` after each reverse
+    pass.  Used by :func:`autonn.detect_anomaly` and by the compiler's trace; empty
+    (and never looked at, see :attr:`_GradMode.special`) otherwise."""
 
-class _Anomaly:
-    """The checks :func:`autonn.detect_anomaly` installs: ``on_node(node)`` after each new
-    node, ``on_gradients(order, grads)`` after each reverse pass; ``None`` when off."""
-
-    __slots__ = ("on_node", "on_gradients")
+    __slots__ = ("new_node", "gradients")
 
     def __init__(self) -> None:
-        self.on_node = None
-        self.on_gradients = None
+        self.new_node: list = []
+        self.gradients: list = []
 
 
-ANOMALY = _Anomaly()
+WATCHERS = _Watchers()
+
+
+@contextmanager
+def watching(new_node=None, gradients=None) -> Iterator[None]:
+    """Run ``new_node`` / ``gradients`` as watchers inside the block (every thread sees them)."""
+    added = [(WATCHERS.new_node, new_node), (WATCHERS.gradients, gradients)]
+    with GRAD_MODE._lock:
+        for watchers, fn in added:
+            if fn is not None:
+                watchers.append(fn)
+        GRAD_MODE.special += 1
+    try:
+        yield
+    finally:
+        with GRAD_MODE._lock:
+            GRAD_MODE.special -= 1
+            for watchers, fn in added:
+                if fn is not None:
+                    watchers.remove(fn)
 
 
 _THREAD = _ThreadSwitch()

@@ -30,7 +30,7 @@ from __future__ import annotations
 import threading
 from typing import List, Sequence, Tuple
 
-from .mode import ANOMALY, GRAD_MODE
+from .mode import GRAD_MODE, WATCHERS
 from .ops import BINARY, FLOAT_MATH, NARY, PARAM, UNARY
 
 __all__ = ["Node", "SLOTS", "fill", "topological_order", "store_gradients", "add_hook", "HookHandle", "inputs", "constants", "rule_args", "rule_nodes", "op_of", "reverse_accumulate",
@@ -68,14 +68,14 @@ def fill(out, data: float, op, ins: Sequence, consts: Sequence = ()) -> None:
 
 def _record_specially(out, op, ins: Sequence, consts: Sequence) -> None:
     """The slow path of recording a node: this thread may be inside ``no_grad``
-    (then ``out`` stays a leaf), and anomaly detection may be watching."""
+    (then ``out`` stays a leaf), and watchers (anomaly detection, the
+    compiler's trace) may want to see it."""
     if GRAD_MODE.enabled:
         _link(out, op, ins, consts)
     else:
         out._op = out._a = out._b = None
-    check = ANOMALY.on_node
-    if check is not None:
-        check(out, op, ins)
+    for watch in WATCHERS.new_node:
+        watch(out, op, ins)
 
 
 def _link(out, op, ins: Sequence, consts: Sequence) -> None:

@@ -15,16 +15,22 @@ handles it.
 
 from __future__ import annotations
 
+import linecache
 import numbers
+import sys
+import threading
+from contextlib import contextmanager
 from operator import attrgetter
-from typing import Callable, Iterable, Optional, Sequence, Tuple, Union
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Tuple, Union
 
 from . import backward as _engine
 from .graph import topological_order
 from .node import HookHandle, Node, add_hook, binary_operator, constants, fill, float_value, inputs, new_leaf, op_of, unary_operator
+from .mode import watching
 from .ops import OPS, Domain, Op, define
 
-__all__ = ["Value", "Constant", "sum", "as_value", "apply", "register_op", "VALUE_MATH"]
+__all__ = ["Value", "Constant", "sum", "as_value", "apply", "register_op", "VALUE_MATH", "where", "maximum",
+           "minimum", "gt", "lt", "tracing", "TraceError"]
 
 Number = Union[int, float]
 #: What an operator accepts on its other side: a Value or a real number.
@@ -97,21 +103,29 @@ class Value(Node):
         return c[0] if len(c) == 1 else None
 
     def __float__(self) -> float:
+        if _TRACES.active:
+            _refuse_if_traced(self, "float()")
         return self.data
 
     def item(self) -> float:
         """The number, as a plain float (as PyTorch's ``tensor.item()``)."""
+        if _TRACES.active:
+            _refuse_if_traced(self, ".item()")
         return self.data
 
     def __bool__(self) -> bool:
         """The truth of the number, as for a float (PyTorch's rule): ``bool(Value(0.0))`` is False.
 
-        Branching on it freezes the branch when the function is compiled, as any
-        read of ``.data`` does (see ``autonn.compile``)."""
+        Inside a function being compiled it raises: a branch on a traced number
+        would be frozen for every sample (see ``autonn.compile``)."""
+        if _TRACES.active:
+            _refuse_if_traced(self, "bool()")
         return self.data != 0.0
 
     def __format__(self, spec: str) -> str:
         """``f"{v:.4f}"`` formats the number; ``f"{v}"`` is the repr."""
+        if _TRACES.active:
+            _refuse_if_traced(self, "format()")
         return format(self.data, spec) if spec else repr(self)
 
     def __repr__(self) -> str:
@@ -392,44 +406,17 @@ def _data(x):
 
 
 class _ValueMath:
-    """The rules' math namespace on Values: functions are ops (each call records a node);
-    comparisons read the numbers, so ``where`` picks one branch's node."""
+    """The rules' math namespace on Values: every function is an op, so a rule run on
+    Values records its whole computation - its branches too (comparisons and ``where``
+    are ops) - and can be differentiated again or compiled."""
 
     name = "value"
 
     @staticmethod
-    def gt(a, b):
-        return _data(a) > _data(b)
-
-    @staticmethod
-    def ge(a, b):
-        return _data(a) >= _data(b)
-
-    @staticmethod
-    def lt(a, b):
-        return _data(a) < _data(b)
-
-    @staticmethod
-    def le(a, b):
-        return _data(a) <= _data(b)
-
-    @staticmethod
-    def eq(a, b):
-        return _data(a) == _data(b)
-
-    @staticmethod
-    def isnan(a):
-        d = _data(a)
-        return d != d
-
-    @staticmethod
     def fractional(a):
+        # Only domain checks use this, and they run on numbers, never on graphs.
         d = float(_data(a))
         return d - d == 0.0 and not d.is_integer()
-
-    @staticmethod
-    def where(condition, a, b):
-        return a if condition else b
 
     def __getattr__(self, name):
         op = OPS.get(name)
@@ -439,6 +426,114 @@ class _ValueMath:
 
 
 VALUE_MATH = _ValueMath()
+
+
+# -- functions for branch-free code (what a compiled function uses instead of ``if``) ------
+
+def where(condition: Operand, a: Operand, b: Operand) -> Value:
+    """``a`` where ``condition`` is not 0, else ``b`` - a branch as an op, so it compiles per sample."""
+    return apply(OPS["where"], condition, a, b)
+
+
+def maximum(a: Operand, b: Operand) -> Value:
+    """The larger of ``a`` and ``b`` (each gets half the gradient at a tie)."""
+    return apply(OPS["maximum"], a, b)
+
+
+def minimum(a: Operand, b: Operand) -> Value:
+    """The smaller of ``a`` and ``b`` (each gets half the gradient at a tie)."""
+    return apply(OPS["minimum"], a, b)
+
+
+def gt(a: Operand, b: Operand) -> Value:
+    """1 if ``a > b`` else 0, as a node (its derivative is 0)."""
+    return apply(OPS["gt"], a, b)
+
+
+def lt(a: Operand, b: Operand) -> Value:
+    """1 if ``a < b`` else 0, as a node (its derivative is 0)."""
+    return apply(OPS["lt"], a, b)
+
+
+# -- tracing: reading a traced number is refused, not frozen -----------------------------
+
+class TraceError(RuntimeError):
+    """A function being compiled read the number of a traced value (``.data``, ``float()``, ``bool()``...)."""
+
+
+class _Traces:
+    """The sets of traced nodes of the compilations running now (one per thread at most)."""
+
+    __slots__ = ("active", "lock")
+
+    def __init__(self) -> None:
+        self.active: list = []
+        self.lock = threading.Lock()
+
+
+_TRACES = _Traces()
+_DATA_SLOT = Node.__dict__["data"]  # the storage behind ``.data``, read directly by the guard
+
+
+def user_line(depth: int = 2) -> str:
+    """``file:line (function): source`` of the innermost caller outside autonn, starting
+    ``depth`` frames up: the line of *your* code that an error should point to."""
+    frame = sys._getframe(depth)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("autonn."):
+        frame = frame.f_back
+    if frame is None:
+        return "(unknown line)"
+    code = frame.f_code
+    source = linecache.getline(code.co_filename, frame.f_lineno).strip()
+    return f"{code.co_filename}:{frame.f_lineno} ({code.co_name}): {source}"
+
+
+def _refuse_if_traced(node, what: str) -> None:
+    if any(node in traced for traced in _TRACES.active):
+        raise TraceError(
+            f"compile: the function reads the number of a traced value ({what}) at {user_line(3)}. "
+            "A compiled function runs once, on placeholders, so a number or a branch taken from a value "
+            "that depends on the inputs or parameters would be frozen for every sample. Write the choice "
+            "with ops instead (autonn.where(cond, a, b), autonn.gt, relu, maximum, clamp, ...), or compute "
+            "it outside the function."
+        )
+
+
+def _guarded_data(self) -> float:
+    if _TRACES.active and not sys._getframe(1).f_globals.get("__name__", "").startswith("autonn."):
+        _refuse_if_traced(self, ".data")
+    return _DATA_SLOT.__get__(self, Node)
+
+
+def _set_data(self, number: float) -> None:
+    _DATA_SLOT.__set__(self, number)
+
+
+@contextmanager
+def tracing(sources: Iterable[Value]) -> Iterator[set]:
+    """Inside the block, the nodes that depend on ``sources`` are traced: reading their
+    number from your code raises :class:`TraceError` naming your line.  (The engine
+    itself still reads them.)  Yields the set of traced nodes."""
+    traced = set(sources)
+
+    def follow(out, op, ins) -> None:
+        for x in ins:
+            if x in traced:
+                traced.add(out)
+                return
+
+    with _TRACES.lock:
+        _TRACES.active.append(traced)
+        if len(_TRACES.active) == 1:  # the first trace guards ``.data`` for every Value
+            Value.data = property(_guarded_data, _set_data, doc="The number this node holds.")
+    try:
+        with watching(follow):
+            yield traced
+    finally:
+        with _TRACES.lock:
+            _TRACES.active.remove(traced)
+            if not _TRACES.active:
+                del Value.data  # back to the plain slot: no cost outside a trace
 
 
 def register_op(name: str, forward: Callable, vjp: Callable, formula: Union[str, Sequence[str]], *,

@@ -6,11 +6,11 @@ import pytest
 
 import autonn
 from autonn import Value
-from autonn.mode import ANOMALY, GRAD_MODE
+from autonn.mode import GRAD_MODE, WATCHERS
 
 
 def test_off_by_default_nothing_is_checked():
-    assert ANOMALY.on_node is None and ANOMALY.on_gradients is None and GRAD_MODE.special == 0
+    assert WATCHERS.new_node == [] and WATCHERS.gradients == [] and GRAD_MODE.special == 0
     assert Value(1000.0).exp().data == math.inf
 
 
@@ -23,7 +23,7 @@ def test_a_forward_value_that_overflows_names_the_op_the_input_and_the_line():
     message = str(err.value)
     assert message.startswith("exp gave inf from (1000.0)")
     assert "test_anomaly.py" in message and "y.exp()  # the line to be named" in message
-    assert GRAD_MODE.special == 0 and ANOMALY.on_node is None  # restored after the error
+    assert GRAD_MODE.special == 0 and WATCHERS.new_node == []  # restored after the error
 
 
 def test_a_gradient_that_becomes_infinite_is_caught_before_any_grad_is_written():

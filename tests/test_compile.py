@@ -70,6 +70,13 @@ OP_CASES = {
     "maximum": (ANY, lambda u, t, w: u.maximum(t) + u.maximum(0.3)),
     "minimum": (ANY, lambda u, t, w: u.minimum(t) * w + t.minimum(u * 0.5)),
     "clamp": (ANY, lambda u, t, w: u.clamp(-0.5, 0.7) * t + u.clamp(w - 1.0, w)),
+    "gt": (ANY, lambda u, t, w: OPS_APPLY("gt", u, t) * u + OPS_APPLY("gt", t, 0.3) * w),
+    "ge": (ANY, lambda u, t, w: OPS_APPLY("ge", u, t) * u + t),
+    "lt": (ANY, lambda u, t, w: OPS_APPLY("lt", u, t) * u + t),
+    "le": (ANY, lambda u, t, w: OPS_APPLY("le", u, t) * u + t),
+    "eq": (ANY, lambda u, t, w: OPS_APPLY("eq", u, u) * t + u),
+    "ne": (ANY, lambda u, t, w: OPS_APPLY("ne", u, t) * t + u),
+    "where": (ANY, lambda u, t, w: OPS_APPLY("where", OPS_APPLY("gt", u, t), u * w, t * u)),
 }
 
 

@@ -39,6 +39,8 @@ def grid(name):
         return [(0.5,), (-0.0, 0.0), (1.0, INF, -1.5), (NAN, 2.0, 0.5, -1.5), (INF, -INF)]
     if op.arity == 2:
         return list(itertools.product(G2, G2))
+    if op.arity == 3:
+        return [(c, a, b) for c in (0.0, -0.0, 1.0, -2.0, NAN) for a, b in ((1.5, -2.0), (INF, NAN), (0.0, -0.0))]
     return [(a,) for a in G1]
 
 
@@ -60,6 +62,8 @@ def smooth_points(name):
         return [tuple(SMOOTH[:k]) for k in (1, 3, 5)]
     if op.arity == 2:
         return [(a, b) for a in SMOOTH for b in SMOOTH[::2] if a != b]
+    if op.arity == 3:
+        return [(c, a, b) for c in (1.0, -0.5) for a, b in ((0.4, -1.7), (2.2, 1.3))]
     return [(a,) for a in SMOOTH]
 
 
@@ -103,6 +107,8 @@ KINKS = [
     ("pow", (0.0, 0.0), [0.0, 0.0]),
     ("pow", (0.0, 2.0), [0.0, 0.0]),
     ("pow", (-2.0, 2.0), [-4.0, NAN]),
+    ("where", (0.0, 1.0, 2.0), [0.0, 0.0, 1.0]),
+    ("gt", (1.0, 1.0), [0.0, 0.0]),
 ]
 
 

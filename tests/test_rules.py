@@ -53,6 +53,13 @@ POINTS = {
     "elu": [(a, s) for a in GRID for s in (1.0, 0.5)],
     "maximum": [(a, b) for a in GRID for b in SAFE_SECOND],
     "minimum": [(a, b) for a in GRID for b in SAFE_SECOND],
+    "gt": [(a, b) for a in GRID for b in SAFE_SECOND],
+    "ge": [(a, b) for a in GRID for b in SAFE_SECOND],
+    "lt": [(a, b) for a in GRID for b in SAFE_SECOND],
+    "le": [(a, b) for a in GRID for b in SAFE_SECOND],
+    "eq": [(a, b) for a in GRID for b in SAFE_SECOND],
+    "ne": [(a, b) for a in GRID for b in SAFE_SECOND],
+    "where": [(c, a, b) for c in (0.0, 1.0, -2.0) for a in GRID[:3] for b in SAFE_SECOND[:2]],
     "clamp": [(a, -1.0, 1.2) for a in GRID] + [(0.5, lo, hi) for lo, hi in ((-0.3, 0.2), (0.6, 0.9), (0.1, 1.0))],
 }
 

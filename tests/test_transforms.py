@@ -92,6 +92,8 @@ def test_forward_mode_equals_reverse_mode_for_every_op(name):
         for b in SMOOTH[1:3]:
             if name == "clamp":
                 point = (a, -1.0, 1.0)
+            elif op.arity == 3:
+                point = (a, b, 0.25)
             elif op.consts:
                 point = (a, 2.0)
             else:

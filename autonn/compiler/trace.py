@@ -28,7 +28,7 @@ from ..graph import parents, topological_order
 from ..node import op_of
 from ..mode import collector_paused, enable_grad
 from ..ops import DomainError
-from ..value import Value
+from ..value import Value, tracing
 
 __all__ = ["TracedGraph", "trace", "INPUT", "PARAM", "CONST"]
 
@@ -88,9 +88,10 @@ def check_params(params: Sequence, who: str) -> List[Value]:
     return params
 
 
-def _call_on_placeholders(fn: Callable, placeholders: List[Value], who: str) -> Value:
+def _call_on_placeholders(fn: Callable, placeholders: List[Value], params: List[Value], who: str) -> Value:
     try:
-        with enable_grad(), collector_paused():  # the graph must be recorded even inside no_grad()
+        # the graph must be recorded even inside no_grad(); reading a traced number is refused
+        with enable_grad(), collector_paused(), tracing(placeholders + params):
             out = fn(placeholders)
     except (DomainError, ZeroDivisionError) as err:
         values = [p.data for p in placeholders]
@@ -122,7 +123,7 @@ def trace(fn: Callable, params: Sequence, n_inputs: int, example: Optional[Seque
         if len(example) != n_inputs:
             raise ValueError(f"{who}: example has {len(example)} numbers, expected n_inputs = {n_inputs}")
     placeholders = [Value(x, f"x{j}") for j, x in enumerate(example)]
-    out = _call_on_placeholders(fn, placeholders, who)
+    out = _call_on_placeholders(fn, placeholders, params, who)
 
     order = topological_order(out)
     number = {id(node): i for i, node in enumerate(order)}

@@ -45,6 +45,7 @@ class ArrayMath:
     lt = staticmethod(np.less)
     le = staticmethod(np.less_equal)
     eq = staticmethod(np.equal)
+    ne = staticmethod(np.not_equal)
     isnan = staticmethod(np.isnan)
     where = staticmethod(np.where)
     maximum = staticmethod(np.maximum)

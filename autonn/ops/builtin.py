@@ -288,6 +288,37 @@ define("clamp", lambda a, lo, hi, m: m.minimum(m.maximum(a, lo), hi), clamp_vjp,
 
 
 # ----------------------------------------------------------------------------
+# Comparisons and selection: what derivative rules branch with.  As ops, a
+# branch in a rule is part of the graph when the rule itself is recorded
+# (grad with create_graph=True), so a compiled loss that contains a gradient
+# takes each sample's own branch.
+# ----------------------------------------------------------------------------
+
+def _compare(name: str, test, text: str, symbol: str) -> None:
+    define(name, lambda a, b, m: m.where(test(m, a, b), 1.0, 0.0),
+           lambda g, out, a, b, m: (g * 0.0, g * 0.0),
+           (f"d[a {symbol} b]/da = 0", f"d[a {symbol} b]/db = 0"), doc=f"1 if {text} else 0")
+
+
+_compare("gt", lambda m, a, b: m.gt(a, b), "a > b", ">")
+_compare("ge", lambda m, a, b: m.ge(a, b), "a >= b", ">=")
+_compare("lt", lambda m, a, b: m.lt(a, b), "a < b", "<")
+_compare("le", lambda m, a, b: m.le(a, b), "a <= b", "<=")
+_compare("eq", lambda m, a, b: m.eq(a, b), "a = b", "=")
+_compare("ne", lambda m, a, b: m.ne(a, b), "a != b", "!=")
+
+
+def where_vjp(g, out, c, a, b, m):
+    chosen = m.ne(c, 0.0)
+    return g * 0.0, g * m.where(chosen, 1.0, 0.0), g * m.where(chosen, 0.0, 1.0)
+
+
+define("where", lambda c, a, b, m: m.where(m.ne(c, 0.0), a, b), where_vjp,
+       ("d where(c,a,b)/dc = 0", "d where(c,a,b)/da = [c != 0]", "d where(c,a,b)/db = [c = 0]"),
+       doc="a where c is not 0, else b")
+
+
+# ----------------------------------------------------------------------------
 # Sum of many terms: one node (the compiler runs groups of them as matrix products)
 # ----------------------------------------------------------------------------
 

@@ -65,6 +65,10 @@ class FloatMath:
         return a == b
 
     @staticmethod
+    def ne(a, b):
+        return a != b
+
+    @staticmethod
     def isnan(a):
         return a != a
 
