@@ -27,3 +27,12 @@ def test_the_register_op_example_prints_what_it_says():
     finally:
         autonn.OPS.pop("softsign", None)
     assert out.getvalue().splitlines() == expected and len(expected) == 2
+
+
+def test_the_transforms_example_prints_what_the_readme_shows():
+    section = README.split("## Function transforms, forward mode, hooks and NaN hunting", 1)[1]
+    code, shown = re.findall(r"```python\n(.*?)```\n\n```\n(.*?)```", section, re.S)[0]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {})
+    assert out.getvalue() == shown
