@@ -50,6 +50,10 @@ class Node:
     """The storage of one graph node; :class:`autonn.Value` adds the arithmetic."""
 
     __slots__ = SLOTS
+    # What type checkers should know of the slots (annotations only: no class attributes).
+    data: float
+    grad: float
+    label: str
 
 
 def fill(out, data: float, op, ins: Sequence, consts: Sequence = ()) -> None:
