@@ -63,8 +63,11 @@ def detect_anomaly() -> Iterator[None]:
             if op is None or g is None:
                 continue
             g = float(getattr(g, "data", g))
-            if not _finite(g):
-                raise AnomalyError(f"the gradient arriving at the output is {g!r}")
+            if not _finite(g):  # not made by a rule (checked below, from the output down): the seed or a hook
+                where = "the output" if i == len(order) - 1 else f"{op.name}({_describe_inputs(node)})"
+                raise AnomalyError(f"backward: the gradient at {where} is {g!r} (the gradient passed to "
+                                   f"backward(), or what a hook returned); the node was built at "
+                                   f"{sites.get(node, 'a line outside detect_anomaly()')}")
             local = op.pullback(g, node.data, rule_args(node), FLOAT_MATH)
             bad = [(k, x, d) for k, (x, d) in enumerate(zip(inputs(node), local)) if not _finite(d)]
             if bad:

@@ -79,8 +79,9 @@ def backward(root, gradient: float = 1.0) -> None:
     """Add ``gradient * d root / d leaf`` to every leaf's ``.grad``; set every
     intermediate node's ``.grad`` to ``gradient * d root / d node`` for this pass."""
     if op_of(root) is None:
+        g = reverse_pass([root], root, float(gradient))[root]  # its hooks run
         with _WRITE_BACK:
-            root.grad += gradient
+            root.grad += g
         return
     # The pass allocates a dict entry and a float per node and frees none of
     # them; a graph holds no cycles, so the cycle collector is paused meanwhile.

@@ -51,8 +51,11 @@ def forward_pass(outputs, tangents: Dict, m=FLOAT_MATH, one=1.0) -> Dict:
             partials = op.pullback(one, node.data, rule_args(node), m)
         total = None
         for partial, dx in zip(partials, dins):
-            if dx is not None:
+            # An exact zero tangent contributes nothing, even against an infinite
+            # partial (the limit, as reverse mode has it), never 0 * inf = nan.
+            if dx is not None and not (type(dx) is float and dx == 0.0):
                 term = partial * dx
                 total = term if total is None else total + term
-        result[node] = total
+        if total is not None:
+            result[node] = total
     return result

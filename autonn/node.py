@@ -38,6 +38,9 @@ __all__ = ["Node", "SLOTS", "fill", "topological_order", "store_gradients", "add
 
 _new = object.__new__
 _ARITHMETIC = (ArithmeticError, ValueError)
+# What the reverse loop hands to Op.pullback: a rule that raised, or whose result
+# does not unpack into one gradient per input (pullback then names the op).
+_RULE_TROUBLE = (ArithmeticError, ValueError, TypeError)
 
 SLOTS = ("data", "grad", "label", "_op", "_a", "_b", "_mark", "_hooks")
 
@@ -308,7 +311,7 @@ def reverse_accumulate(order, grads: dict, m=FLOAT_MATH, relevant=None) -> dict:
             b = node._b
             try:
                 ga, gb = op.vjp(g, node.data, a.data, b.data, m)
-            except _ARITHMETIC:
+            except _RULE_TROUBLE:
                 ga, gb = op.pullback(g, node.data, (a.data, b.data), m)
             if relevant is None or b in relevant:
                 prev = get(b)
@@ -316,12 +319,12 @@ def reverse_accumulate(order, grads: dict, m=FLOAT_MATH, relevant=None) -> dict:
         elif kind == UNARY:
             try:
                 (ga,) = op.vjp(g, node.data, a.data, m)
-            except _ARITHMETIC:
+            except _RULE_TROUBLE:
                 (ga,) = op.pullback(g, node.data, (a.data,), m)
         else:  # PARAM: the constant follows the input
             try:
                 (ga,) = op.vjp(g, node.data, a.data, node._b, m)
-            except _ARITHMETIC:
+            except _RULE_TROUBLE:
                 (ga,) = op.pullback(g, node.data, (a.data, node._b), m)
         if relevant is None or a in relevant:
             prev = get(a)

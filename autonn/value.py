@@ -418,6 +418,13 @@ class _ValueMath:
         d = float(_data(a))
         return d - d == 0.0 and not d.is_integer()
 
+    @staticmethod
+    def pow(a, b):
+        # A number exponent is a constant: powc, which forms no exponent gradient.
+        if isinstance(b, Value):
+            return apply(OPS["pow"], a, b)
+        return apply(OPS["powc"], a, b)
+
     def __getattr__(self, name):
         op = OPS.get(name)
         if op is None:
@@ -462,13 +469,23 @@ class TraceError(RuntimeError):
 
 
 class _Traces:
-    """The sets of traced nodes of the compilations running now (one per thread at most)."""
+    """The compilations running now: ``active`` counts them (while it is not 0, ``Value.data``
+    is guarded); each thread's own traced sets are in ``mine`` (a trace in one thread never
+    refuses another thread's reads)."""
 
-    __slots__ = ("active", "lock")
+    __slots__ = ("active", "lock", "_local")
 
     def __init__(self) -> None:
-        self.active: list = []
+        self.active = 0
         self.lock = threading.Lock()
+        self._local = threading.local()
+
+    @property
+    def mine(self) -> list:
+        sets = getattr(self._local, "sets", None)
+        if sets is None:
+            sets = self._local.sets = []
+        return sets
 
 
 _TRACES = _Traces()
@@ -489,7 +506,7 @@ def user_line(depth: int = 2) -> str:
 
 
 def _refuse_if_traced(node, what: str) -> None:
-    if any(node in traced for traced in _TRACES.active):
+    if any(node in traced for traced in _TRACES.mine):
         raise TraceError(
             f"compile: the function reads the number of a traced value ({what}) at {user_line(3)}. "
             "A compiled function runs once, on placeholders, so a number or a branch taken from a value "
@@ -522,16 +539,19 @@ def tracing(sources: Iterable[Value]) -> Iterator[set]:
                 traced.add(out)
                 return
 
+    mine = _TRACES.mine
     with _TRACES.lock:
-        _TRACES.active.append(traced)
-        if len(_TRACES.active) == 1:  # the first trace guards ``.data`` for every Value
+        _TRACES.active += 1
+        if _TRACES.active == 1:  # the first trace guards ``.data`` for every Value
             Value.data = property(_guarded_data, _set_data, doc="The number this node holds.")
+    mine.append(traced)
     try:
         with watching(follow):
             yield traced
     finally:
+        mine.remove(traced)
         with _TRACES.lock:
-            _TRACES.active.remove(traced)
+            _TRACES.active -= 1
             if not _TRACES.active:
                 del Value.data  # back to the plain slot: no cost outside a trace
 

@@ -88,9 +88,11 @@ def _array_vjp(op, n_inputs: int):
             return lambda g, y, args: op.pullback(g, y, args, ARRAY_MATH)
 
         def run_rule(g, y, args):
-            # the rule itself; pullback only to name the op if it returns the wrong count
+            # the rule itself; pullback only to name the op if it returns something else
             local = op.vjp(g, y, *args, ARRAY_MATH)
-            return local if len(local) == n_inputs else op.pullback(g, y, args, ARRAY_MATH)
+            if type(local) is tuple and len(local) == n_inputs:
+                return local
+            return op.pullback(g, y, args, ARRAY_MATH)
 
         return run_rule
     if n_inputs == 1:  # np.vectorize wants a bare number from a one-output function

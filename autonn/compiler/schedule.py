@@ -27,7 +27,7 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from ..ops import OPS
+from ..ops import linear_ops
 from .kernels import Elementwise, Linear, ParamRows, SparseLinear
 from .scatter import FirstWrites
 from .trace import CONST, INPUT, PARAM, TracedGraph
@@ -68,11 +68,11 @@ def _leaf_kind(g: TracedGraph, i: int) -> Optional[str]:
     return None if leaf is None else leaf[0]
 
 
-def _absorbable(g: TracedGraph, uses: List[int], user_op: List[str]) -> Dict[int, Tuple[int, str, float]]:
+def _absorbable(g: TracedGraph, uses: List[int], user_op: list, sum_op, mul_op) -> Dict[int, Tuple[int, str, float]]:
     """Products ``w * x`` that can live inside their sum's matrix: node -> (x, kind, w)."""
     found = {}
-    for i, op in enumerate(g.op):
-        if op != "mul" or uses[i] != 1 or user_op[i] != "sum":
+    for i, op in enumerate(g.ops):
+        if mul_op is None or op is not mul_op or uses[i] != 1 or user_op[i] is not sum_op:
             continue
         a, b = g.args[i]
         for coef, x in ((a, b), (b, a)):  # the weight is usually on the left
@@ -104,14 +104,15 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
              dense_ratio: float = 16.0) -> Plan:
     """Plan the forward and backward steps for ``g`` (see the module docstring)."""
     n = len(g)
+    sum_op, mul_op = linear_ops()  # the one fusion, while sum and mul are the built-in rules
     uses = [0] * n
-    user_op = [""] * n
+    user_op: list = [None] * n
     for i in range(n):
         for a in g.args[i]:
             uses[a] += 1
-            user_op[a] = g.op[i]
-    absorbed = _absorbable(g, uses, user_op)
-    sums = {i: _as_linear(g, i, absorbed) for i in range(n) if g.op[i] == "sum"}
+            user_op[a] = g.ops[i]
+    absorbed = _absorbable(g, uses, user_op, sum_op, mul_op)
+    sums = {i: _as_linear(g, i, absorbed) for i in range(n) if sum_op is not None and g.ops[i] is sum_op}
 
     # Which nodes read which rows (absorbed products read nothing themselves).
     reads: Dict[int, List[int]] = {}
@@ -154,12 +155,12 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
             next_row += 1
         out = slice(start, next_row)
         labels = [g.label[i] for i in members]
-        if key[0] == "sum":
+        if members[0] in sums:
             forward.append(_linear_kernel(g, members, sums, row, out, pvec, gp, dense_ratio))
         else:
             inputs = [[row[g.args[i][p]] for i in members] for p in range(len(g.args[members[0]]))]
             needs = [[g.needs_grad[g.args[i][p]] for i in members] for p in range(len(inputs))]
-            forward.append(Elementwise(OPS[key[0]], out, inputs, needs, g.k[members[0]], labels))
+            forward.append(Elementwise(g.ops[members[0]], out, inputs, needs, g.k[members[0]], labels))
 
     rows_written = FirstWrites(next_row)
     root_row = row[g.root]
@@ -178,7 +179,7 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
 
 def _key(g: TracedGraph, i: int) -> tuple:
     """Nodes with equal keys can run as one vectorised step."""
-    return (g.op[i], g.k[i], len(g.args[i]))
+    return (g.op[i], id(g.ops[i]), g.k[i], len(g.args[i]))
 
 
 def _group(g: TracedGraph, reads: Dict[int, List[int]]) -> List[Tuple[tuple, List[int]]]:

@@ -27,7 +27,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from ..graph import parents, topological_order
 from ..node import op_of
 from ..mode import collector_paused, enable_grad
-from ..ops import DomainError
+from ..ops import DomainError, Op
 from ..value import Value, tracing
 
 __all__ = ["TracedGraph", "trace", "INPUT", "PARAM", "CONST"]
@@ -42,6 +42,7 @@ class TracedGraph:
     """A traced graph as lists indexed by node number (inputs before users).
 
     ``op[i]``      op name, or ``""`` for a leaf (including folded constants)
+    ``ops[i]``     the node's :class:`~autonn.ops.Op` itself (``None`` for a leaf): what runs
     ``args[i]``    the input node numbers, in order (``()`` for a leaf)
     ``k[i]``       the node's constants (the exponent of a ``powc``), ``()`` for most ops
     ``leaf[i]``    for leaves: ``(INPUT, column)``, ``(PARAM, index)`` or ``(CONST, number)``
@@ -52,6 +53,7 @@ class TracedGraph:
     """
 
     op: List[str]
+    ops: List[Optional[Op]]
     args: List[Tuple[int, ...]]
     k: List[Tuple[float, ...]]
     leaf: List[Optional[Tuple[str, float]]]
@@ -138,7 +140,7 @@ def trace(fn: Callable, params: Sequence, n_inputs: int, example: Optional[Seque
                          "pass only the parameters the function uses (or allow_unused=True)")
 
     n = len(order)
-    g = TracedGraph([""] * n, [()] * n, [()] * n, [None] * n, [""] * n, [False] * n, [False] * n, n - 1)
+    g = TracedGraph([""] * n, [None] * n, [()] * n, [()] * n, [None] * n, [""] * n, [False] * n, [False] * n, n - 1)
     for i, node in enumerate(order):
         g.label[i] = node.label
         if node.is_leaf:
@@ -158,7 +160,8 @@ def trace(fn: Callable, params: Sequence, n_inputs: int, example: Optional[Seque
         if not batch and not needs_grad:
             g.leaf[i] = (CONST, node.data)  # folded: its number can never change
             continue
-        g.op[i] = op_of(node).name
+        g.ops[i] = op_of(node)
+        g.op[i] = g.ops[i].name
         g.args[i] = args
         g.k[i] = node.constants
         g.batch[i] = batch

@@ -14,7 +14,8 @@ FLOAT_MATH.ops = OPS
 ARRAY_MATH.ops = OPS
 
 from . import builtin  # noqa: E402,F401 - fills OPS
+from .builtin import linear_ops  # noqa: E402
 from .reference import markdown_table  # noqa: E402
 
 __all__ = ["Op", "OPS", "Domain", "DomainError", "OpError", "define", "FLOAT_MATH", "ARRAY_MATH",
-           "UNARY", "BINARY", "PARAM", "NARY", "markdown_table"]
+           "UNARY", "BINARY", "PARAM", "NARY", "markdown_table", "linear_ops"]

@@ -167,11 +167,15 @@ class Op:
 
     def _ieee_value(self, args, err: Exception) -> float:
         """Re-run the forward in numpy's float64, which gives inf or nan where Python's math raises."""
+        message = (f"{self.name}: forward raised {type(err).__name__}: {err} at {list(args)}; "
+                   "an op's forward must give a number wherever its domain allows")
         if not self.vectorized:
-            raise OpError(f"{self.name}: forward raised {type(err).__name__}: {err} at {list(args)}; "
-                          "an op's forward must give a number wherever its domain allows") from err
-        with np.errstate(all="ignore"):
-            return float(self.forward(*map(np.float64, args), m=ARRAY_MATH))
+            raise OpError(message) from err
+        try:
+            with np.errstate(all="ignore"):
+                return float(self.forward(*map(np.float64, args), m=ARRAY_MATH))
+        except (ArithmeticError, ValueError, TypeError):
+            raise OpError(message) from err
 
     def pullback(self, g, out, args: Sequence, m) -> tuple:
         """``g * d out / d x_i`` for every input, from the rule, checked for its count.
@@ -188,8 +192,10 @@ class Op:
                 local = self.pullback(np.float64(g), np.float64(out), [np.float64(a) for a in args], ARRAY_MATH)
             return tuple(float(x) for x in local)
         n = len(args) - self.consts
+        if type(local) is list:
+            local = tuple(local)
         if type(local) is not tuple or len(local) != n:
-            got = f"{len(local)} gradients" if isinstance(local, (tuple, list)) else repr(type(local).__name__)
+            got = f"{len(local)} gradients" if isinstance(local, tuple) else f"a {type(local).__name__}"
             raise OpError(f"{self.name}: its vjp must return a tuple of {n} gradient(s), one per input; got {got}")
         return local
 
@@ -198,15 +204,15 @@ class Op:
 OPS: Dict[str, Op] = {}
 
 
-def _positional_count(fn: Callable, who: str, what: str) -> Optional[int]:
-    """How many positional inputs ``fn`` takes (not counting ``m``); None for ``*args``."""
+def _positional_count(fn: Callable, who: str, what: str, count_m: bool = False) -> Optional[int]:
+    """How many positional inputs ``fn`` takes (not counting ``m`` unless asked); None for ``*args``."""
     try:
         params = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):
         raise TypeError(f"{who}: {what} must be a Python function whose signature can be read") from None
     count = 0
     for p in params:
-        if p.name == "m":
+        if p.name == "m" and not count_m:
             continue
         if p.kind == p.VAR_POSITIONAL:
             return None
@@ -236,10 +242,16 @@ def define(name: str, forward: Callable, vjp: Callable, formula: Union[str, Sequ
     arity = None if n is None else n - consts
     if arity is not None and arity < 1:
         raise ValueError(f"{who}: forward must take at least one input, takes {n} (with {consts} constant(s))")
-    rule_n = _positional_count(vjp, who, "vjp")
-    if arity is not None and rule_n is not None and rule_n not in (n + 2, n + 3):
-        raise ValueError(f"{who}: vjp must take (g, out, *inputs, m): {n + 3} arguments for this forward, "
-                         f"it takes {rule_n}")
+    rule_n = _positional_count(vjp, who, "vjp", count_m=True)
+    if arity is not None and rule_n != n + 3:
+        raise ValueError(f"{who}: vjp must take (g, out, *inputs, m) by position: {n + 3} arguments for this "
+                         f"forward, it takes {'any number' if rule_n is None else rule_n}")
+    if arity is None and "m" not in inspect.signature(vjp).parameters:
+        raise ValueError(f"{who}: an n-ary op's vjp must take (g, out, *inputs, m) with m by keyword")
+    if "m" in inspect.signature(forward).parameters and arity is not None and \
+            inspect.signature(forward).parameters["m"].kind not in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                                                     inspect.Parameter.POSITIONAL_ONLY):
+        raise ValueError(f"{who}: forward takes m by keyword only; it is passed by position (forward(*xs, m))")
     formulas = (formula,) if isinstance(formula, str) else tuple(formula)
     if not formulas or not all(isinstance(f, str) and f for f in formulas):
         raise TypeError(f"{who}: formula must be a non-empty str, or one str per input")
