@@ -15,6 +15,7 @@ LAYERS = [
     ["value"],
     ["functional"],
     ["gradcheck"],
+    ["testing"],
     ["datasets"],
     ["nn"],
     ["losses"],
