@@ -50,7 +50,7 @@ def test_a_kink_convention_is_found_at_the_kink_only(planted_report):
 def test_the_planted_report_says_what_agrees_and_what_is_missing(planted_report):
     assert set(planted_report.agree) == {"sub", "mul", "div", "neg", "exp", "log"}
     assert planted_report.unsupported["pow"] == "TypeError: this engine raises only to number powers"
-    assert planted_report.unsupported["sqrt"] == "Value has no method 'sqrt'"
+    assert planted_report.unsupported["sqrt"] == "the engine's Value has no method 'sqrt'"
     blamed = {f.op for f in planted_report.findings}
     assert blamed == {"tanh", "add", "sigmoid", "relu", "powc"}  # powc: x ** 0.5 at 0, as micrograd
     assert planted_report.graphs_checked == 150  # random graphs of the agreeing ops: nothing more found

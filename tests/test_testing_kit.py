@@ -214,3 +214,47 @@ def test_bypassing_a_step_feeds_its_uses_from_its_argument():
     assert str(SHARED.bypassed(0, 1)) == "x0 - -(tanh(x1) + x1) ** 2.0"
     with pytest.raises(ValueError, match="the output"):
         SHARED.bypassed(5, 0)
+
+
+def _readme_section():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    return readme.split("## Testing your own gradients and engines\n", 1)[1].split("\n## ", 1)[0]
+
+
+def _run_printing_block(code):
+    """Run a README block; return what it printed and what its comments say it prints."""
+    import contextlib
+    import io
+    import re
+
+    expected = [c.strip() for c in re.findall(r"^print\(.*#\s*(.*)$", code, re.M)]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "<README.md>", "exec"), {})  # no real file: hypothesis must not read its lines
+    return out.getvalue().splitlines(), expected
+
+
+def test_the_readme_examples_run_and_print_what_they_say():
+    blocks = _readme_section().split("```python\n")[1:]
+    codes = [b.split("```", 1)[0] for b in blocks]
+    assert len(codes) == 3
+    exec(compile(codes[0], "<README.md>", "exec"), {})  # assert_grads_close passes on the right derivation
+    printed, expected = _run_printing_block(codes[1])
+    assert printed == expected and len(expected) == 3
+    pytest.importorskip("micrograd.engine", reason="micrograd 0.1.0 is an optional comparison")
+    printed, expected = _run_printing_block(codes[2])
+    assert printed == expected and len(expected) == 2
+
+
+def test_the_readme_failure_table_is_what_assert_grads_close_prints():
+    shown = _readme_section().split("pytest shows:\n\n```text\n", 1)[1].split("```", 1)[0].rstrip("\n")
+
+    def forgot_the_square(w, x):
+        s = 1 - math.tanh(w * x)
+        return [x * s, w * s]
+
+    with pytest.raises(AssertionError) as info:
+        assert_grads_close(lambda w, x: (w * x).tanh(), [0.3, -1.2], reference=forgot_the_square)
+    assert str(info.value) == shown

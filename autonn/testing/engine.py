@@ -37,6 +37,7 @@ __all__ = ["check_engine", "EngineReport", "Finding", "EngineMismatch"]
 
 GRID = (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 0.7)
 CONSTANT_GRID = (2.0, 3.0, 0.0, 1.0, -1.0, 0.5, 1.5, -2.0, 0.01)
+_NO_METHOD = "the engine's Value has no method"
 _OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
 
 
@@ -105,9 +106,12 @@ class EngineReport:
             lines.append("Differences (smallest failing expression first):")
             lines.extend("  " + str(f).replace("\n", "\n  ") for f in self.findings)
         lines.append("Agree: " + (", ".join(self.agree) or "none"))
-        if self.unsupported:
-            lines.append("Not supported by the engine (not checked):")
-            lines.extend(f"  {name}: {why}" for name, why in self.unsupported.items())
+        missing = [name for name, why in self.unsupported.items() if why.startswith(_NO_METHOD)]
+        if missing:
+            lines.append(f"Not checked, the engine has no method of the name: {', '.join(missing)}")
+        for name, why in self.unsupported.items():
+            if name not in missing:
+                lines.append(f"Not checked, the engine cannot build {name}: {why}")
         return "\n".join(lines)
 
     def assert_ok(self) -> None:
@@ -323,7 +327,7 @@ def check_engine(value_class, *, ops: Optional[Sequence[str]] = None, methods: O
     for op_name in names:
         call = _engine_call(OPS[op_name], methods, value_class)
         if call is None:
-            unsupported[op_name] = f"{getattr(value_class, '__name__', 'Value')} has no method {op_name!r}"
+            unsupported[op_name] = f"{_NO_METHOD} {op_name!r}"
         else:
             calls[op_name] = call
     checker = _Checker(value_class, calls, atol, rtol)
