@@ -164,3 +164,15 @@ def test_argument_patterns_put_separate_inputs_first():
     assert _argument_patterns(2) == [(0, 1), (0, 0)]
     assert _argument_patterns(3)[0] == (0, 1, 2) and len(_argument_patterns(3)) == 5
     assert Expression([1.0], [Step("add", (0, 0))]).uses() == [2, 0]
+
+
+def test_an_op_that_always_fails_is_a_finding_not_a_missing_op():
+    class TypoInExp(PlantedValue):
+        def exp(self):
+            return self._node(math_exp(self.data), (self,), "exp", None)  # noqa: F821 - the typo planted
+
+    report = check_engine(TypoInExp, ops=["exp", "mul"], max_examples=20)
+    assert "exp" not in report.unsupported and report.agree == ["mul"]
+    (finding,) = report.findings
+    assert (finding.op, finding.kind) == ("exp", "error") and finding.failing_points == "at 8 of 8 points"
+    assert "NameError" in finding.detail and "building exp(x0) raised" in finding.detail

@@ -258,3 +258,16 @@ def test_the_readme_failure_table_is_what_assert_grads_close_prints():
     with pytest.raises(AssertionError) as info:
         assert_grads_close(lambda w, x: (w * x).tanh(), [0.3, -1.2], reference=forgot_the_square)
     assert str(info.value) == shown
+
+
+def test_the_readme_micrograd_report_is_what_check_engine_prints():
+    micrograd = pytest.importorskip("micrograd.engine", reason="micrograd 0.1.0 is an optional comparison")
+    from autonn.testing import check_engine
+
+    section = _readme_section().split("print(report.findings[0].expression)", 1)[1]
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0].rstrip("\n").splitlines()
+    printed = str(check_engine(micrograd.Value)).splitlines()
+    assert len(shown) == len(printed)
+    for line, real in zip(shown, printed):
+        head, _, tail = line.partition(" ... ")  # the README shortens the long list of missing ops
+        assert real == line or (tail and real.startswith(head) and real.endswith(tail))

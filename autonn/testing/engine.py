@@ -29,15 +29,21 @@ import operator
 import random
 from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
+from hypothesis import HealthCheck, Phase, find, settings
+from hypothesis.errors import NoSuchExample
+
 from ..functional import grad
 from ..ops import OPS, Op
 from .expression import Expression, Step
+from .strategies import expressions
 
 __all__ = ["check_engine", "EngineReport", "Finding", "EngineMismatch"]
 
 GRID = (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 0.7)
 CONSTANT_GRID = (2.0, 3.0, 0.0, 1.0, -1.0, 0.5, 1.5, -2.0, 0.01)
 _NO_METHOD = "the engine's Value has no method"
+#: Errors by which an engine says it does not do something (micrograd: ``assert isinstance(k, (int, float))``).
+_REFUSALS = (TypeError, AttributeError, NotImplementedError, AssertionError)
 _OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
 
 
@@ -103,7 +109,7 @@ class EngineReport:
         lines = [f"check_engine({self.engine}): {len(self.findings)} finding(s); "
                  f"{len(self.agree)} op(s) agree with autonn, {self.graphs_checked} random graph(s) checked"]
         if self.findings:
-            lines.append("Differences (smallest failing expression first):")
+            lines.append("Differences, each with the smallest expression that shows it:")
             lines.extend("  " + str(f).replace("\n", "\n  ") for f in self.findings)
         lines.append("Agree: " + (", ".join(self.agree) or "none"))
         missing = [name for name, why in self.unsupported.items() if why.startswith(_NO_METHOD)]
@@ -184,7 +190,6 @@ class _Checker:
     def difference(self, expr: Expression) -> Optional[Tuple[str, str, str]]:
         """``(op, kind, detail)`` for the first disagreement in ``expr``, else None."""
         out, leaves = expr.build()
-        ours = [x.data for x in leaves]
         texts = expr.texts()
         n = len(expr.values)
         # Forward, step by step: the first step whose value differs names the op.
@@ -201,7 +206,6 @@ class _Checker:
                 return expr.steps[k].op, "value", f"{texts[n + k]} is not a real number ({_error_text(err)})"
             if not _same(got, want, self.atol, self.rtol):
                 return expr.steps[k].op, "value", f"value of {texts[n + k]}: engine {got!r}, autonn {want!r}"
-        del ours
         wanted = grad(out, leaves)
         try:
             got_grads = self.engine_grads(expr)
@@ -335,18 +339,12 @@ def check_engine(value_class, *, ops: Optional[Sequence[str]] = None, methods: O
     agree: List[str] = []
     for op_name in list(calls):
         examples = _single_op_expressions(OPS[op_name], limit=80)
-        failures: List[Tuple[Expression, Tuple[str, str, str]]] = []
-        builds = 0
-        for expr in examples:
-            diff = checker.difference(expr)
-            if diff is None or diff[1] != "error" or "building" not in diff[2]:
-                builds += 1
-            if diff is not None:
-                failures.append((expr, diff))
-        if builds == 0 and failures:  # the engine cannot build this op at all
-            unsupported[op_name] = failures[0][1][2].split(" raised ", 1)[-1]
+        refusal = _refusal(checker, examples)
+        if refusal:  # the engine says, every time, that it does not do this op
+            unsupported[op_name] = refusal
             del calls[op_name]
             continue
+        failures = [(expr, diff) for expr, diff in ((e, checker.difference(e)) for e in examples) if diff]
         if not failures:
             agree.append(op_name)
             continue
@@ -366,16 +364,29 @@ def check_engine(value_class, *, ops: Optional[Sequence[str]] = None, methods: O
     return EngineReport(label, agree, unsupported, findings, checked)
 
 
+def _refusal(checker: _Checker, examples: List[Expression]) -> str:
+    """The engine's own words if building the op fails on every example with an error that says
+    "not supported" (TypeError, AttributeError, NotImplementedError, AssertionError); else ''.
+
+    Any other error (a NameError in the engine's ``tanh``) is a finding, not a missing op."""
+    first = ""
+    for expr in examples:
+        try:
+            checker.engine_run(expr)
+        except _REFUSALS as err:
+            first = first or _error_text(err)
+            continue
+        except Exception:  # noqa: BLE001 - a failure of the op, reported by difference()
+            return ""
+        return ""
+    return first
+
+
 def _random_graphs(checker: _Checker, ops: List[str], max_examples: int, max_steps: int,
                    seed: int) -> Tuple[int, Optional[Expression]]:
     """Random graphs of ``ops`` through both engines: how many, and a (shrunk) failing one or None."""
     if not ops or max_examples <= 0:
         return 0, None
-    from hypothesis import HealthCheck, Phase, find, settings
-    from hypothesis.errors import NoSuchExample
-
-    from .strategies import expressions
-
     counter = [0]
 
     def differs(expr: Expression) -> bool:
