@@ -176,3 +176,25 @@ def test_an_op_that_always_fails_is_a_finding_not_a_missing_op():
     (finding,) = report.findings
     assert (finding.op, finding.kind) == ("exp", "error") and finding.failing_points == "at 8 of 8 points"
     assert "NameError" in finding.detail and "building exp(x0) raised" in finding.detail
+
+
+def test_autonn_checked_against_itself_agrees_on_every_op_it_has_a_method_for():
+    # No false alarms: kinks, ties, inf slopes (sqrt at 0) and shared nodes all compare equal.
+    report = check_engine(autonn.Value, max_examples=100)
+    assert report.ok, str(report)
+    assert set(report.agree) == set(OPS) - {"step", "sum"}  # Value has no step() method; sum is autonn.sum
+    assert set(report.unsupported) == {"step", "sum"}
+
+
+def test_pytorch_through_check_engine_differs_only_in_clamp_with_equal_bounds():
+    pytest.importorskip("torch", reason="PyTorch is an optional comparison")
+    from torch_engine import TorchValue, torch_methods
+
+    report = check_engine(TorchValue, methods=torch_methods(), max_examples=100)
+    assert set(report.agree) == set(OPS) - {"step", "sum", "clamp"}, str(report)
+    (finding,) = report.findings
+    # clamp(a, lo, hi) with lo == hi and a outside: PyTorch gives every input slope 0; autonn gives the
+    # bound that is active slope 1 (the output is that bound, so its one-sided slope is 1).
+    assert (finding.op, finding.kind) == ("clamp", "gradient")
+    x0, lo, hi = finding.expression.values
+    assert lo == hi and x0 < lo and "engine 0.0, autonn 1.0" in finding.detail
