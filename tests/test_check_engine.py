@@ -158,6 +158,10 @@ def test_methods_map_other_names_and_bad_arguments_are_named():
         check_engine(PlantedValue, ops=["nope"])
     with pytest.raises(TypeError, match="check_engine: value_class must be"):
         check_engine(3.0)
+    with pytest.raises(ValueError, match="check_engine: max_examples must be a whole number >= 0, got -1"):
+        check_engine(PlantedValue, max_examples=-1)
+    with pytest.raises(ValueError, match="check_engine: atol and rtol must be >= 0"):
+        check_engine(PlantedValue, rtol=-1e-9)
 
 
 def test_argument_patterns_put_separate_inputs_first():

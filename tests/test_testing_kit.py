@@ -183,9 +183,13 @@ def test_the_strategy_draws_an_op_added_later_and_respects_its_domain():
         del OPS["cbrt_pos"]
 
 
-def test_the_strategy_rejects_unknown_ops():
+def test_the_strategy_rejects_unknown_ops_and_bad_sizes():
     with pytest.raises(ValueError, match="unknown op"):
         expressions(ops=["tanh", "nope"]).example()
+    with pytest.raises(ValueError, match="expressions: max_steps must be a whole number of at least 1, got 0"):
+        expressions(max_steps=0).example()
+    with pytest.raises(ValueError, match="expressions: bound must be a positive number"):
+        expressions(bound=-1.0).example()
 
 
 def test_numbers_are_readable_and_in_range():

@@ -320,6 +320,10 @@ def check_engine(value_class, *, ops: Optional[Sequence[str]] = None, methods: O
     if not callable(value_class):
         raise TypeError(f"check_engine: value_class must be the engine's Value class (callable), "
                         f"got {type(value_class).__name__}")
+    if not isinstance(max_examples, int) or isinstance(max_examples, bool) or max_examples < 0:
+        raise ValueError(f"check_engine: max_examples must be a whole number >= 0, got {max_examples!r}")
+    if not (atol >= 0 and rtol >= 0):
+        raise ValueError(f"check_engine: atol and rtol must be >= 0, got atol={atol!r}, rtol={rtol!r}")
     methods = dict(methods or {})
     names = list(OPS) if ops is None else list(ops)
     unknown = [n for n in names + list(methods) if n not in OPS]

@@ -84,6 +84,11 @@ def expressions(draw, ops: Optional[Sequence[str]] = None, exclude: Sequence[str
     step's value is finite and at most ``bound`` in size.  Shrinks towards
     one step on ``x0``.
     """
+    for what, n in (("max_inputs", max_inputs), ("max_steps", max_steps), ("max_args", max_args)):
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise ValueError(f"expressions: {what} must be a whole number of at least 1, got {n!r}")
+    if not bound > 0:
+        raise ValueError(f"expressions: bound must be a positive number, got {bound!r}")
     pool = op_pool(ops, exclude)
     values = numbers() if values is None else values
     consts = constants() if consts is None else consts
