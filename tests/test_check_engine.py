@@ -197,8 +197,8 @@ def test_pytorch_through_check_engine_differs_only_in_clamp_with_equal_bounds():
     report = check_engine(TorchValue, methods=torch_methods(), max_examples=100)
     assert set(report.agree) == set(OPS) - {"step", "sum", "clamp"}, str(report)
     (finding,) = report.findings
-    # clamp(a, lo, hi) with lo == hi and a outside: PyTorch gives every input slope 0; autonn gives the
-    # bound that is active slope 1 (the output is that bound, so its one-sided slope is 1).
+    # clamp(a, lo, hi) with a < lo == hi: PyTorch gives every input slope 0; autonn gives lo slope 1
+    # (the output is lo there), as both do for hi when a > lo == hi.
     assert (finding.op, finding.kind) == ("clamp", "gradient")
     x0, lo, hi = finding.expression.values
     assert lo == hi and x0 < lo and "engine 0.0, autonn 1.0" in finding.detail

@@ -276,30 +276,28 @@ def _argument_patterns(arity: int) -> List[Tuple[int, ...]]:
 
 
 def _single_op_expressions(op: Op, limit: int) -> List[Expression]:
-    """``op`` alone on the grid, inside its domain; separate inputs first, shared ones after."""
+    """``op`` alone on the grid, inside its domain; separate inputs first, shared ones after.
+
+    Each way of placing the inputs gets at most ``limit`` points, spread over the whole grid
+    (a fixed shuffle picks them) and kept in grid order."""
     arities = [op.arity] if op.arity is not None else [1, 2, 3]
+    constant_sets = list(itertools.product(CONSTANT_GRID, repeat=op.consts))
     found = []
     for arity in arities:
         for pattern in _argument_patterns(arity):
-            n = max(pattern) + 1
-            grid = itertools.product(GRID, repeat=n)
-            constant_sets = itertools.product(CONSTANT_GRID, repeat=op.consts) if op.consts else [()]
-            constant_sets = list(constant_sets)
-            count = 0
-            for values in grid:
-                for cs in constant_sets:
-                    try:
-                        out = op.value(*[values[p] for p in pattern], *cs)
-                    except (ArithmeticError, ValueError):
-                        continue
-                    if math.isnan(out):
-                        continue
-                    found.append(Expression(values, [Step(op.name, tuple(pattern), cs)]))
-                    count += 1
-                    if count >= limit:
-                        break
-                if count >= limit:
-                    break
+            points = list(itertools.product(itertools.product(GRID, repeat=max(pattern) + 1), constant_sets))
+            inside = []
+            for values, cs in points:
+                try:
+                    out = op.value(*[values[p] for p in pattern], *cs)
+                except (ArithmeticError, ValueError):  # outside the op's domain
+                    continue
+                if not math.isnan(out):
+                    inside.append((values, cs))
+            if len(inside) > limit:
+                chosen = set(random.Random(0).sample(range(len(inside)), limit))
+                inside = [point for i, point in enumerate(inside) if i in chosen]
+            found.extend(Expression(values, [Step(op.name, tuple(pattern), cs)]) for values, cs in inside)
     return found
 
 
