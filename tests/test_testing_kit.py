@@ -235,9 +235,10 @@ def _run_printing_block(code):
 
     expected = [c.strip() for c in re.findall(r"^print\(.*#\s*(.*)$", code, re.M)]
     out = io.StringIO()
+    namespace = {}
     with contextlib.redirect_stdout(out):
-        exec(compile(code, "<README.md>", "exec"), {})  # no real file: hypothesis must not read its lines
-    return out.getvalue().splitlines(), expected
+        exec(compile(code, "<README.md>", "exec"), namespace)  # no real file: hypothesis must not read its lines
+    return out.getvalue().splitlines(), expected, namespace
 
 
 def test_the_readme_examples_run_and_print_what_they_say():
@@ -245,11 +246,19 @@ def test_the_readme_examples_run_and_print_what_they_say():
     codes = [b.split("```", 1)[0] for b in blocks]
     assert len(codes) == 3
     exec(compile(codes[0], "<README.md>", "exec"), {})  # assert_grads_close passes on the right derivation
-    printed, expected = _run_printing_block(codes[1])
+    printed, expected, _ = _run_printing_block(codes[1])
     assert printed == expected and len(expected) == 3
     pytest.importorskip("micrograd.engine", reason="micrograd 0.1.0 is an optional comparison")
-    printed, expected = _run_printing_block(codes[2])
+    printed, expected, namespace = _run_printing_block(codes[2])
     assert printed == expected and len(expected) == 2
+    # and the report shown below the example is the one it makes
+    section = _readme_section().split("print(report.findings[0].expression)", 1)[1]
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0].rstrip("\n").splitlines()
+    real_lines = str(namespace["report"]).splitlines()
+    assert len(shown) == len(real_lines)
+    for line, real in zip(shown, real_lines):
+        head, _, tail = line.partition(" ... ")  # the README shortens the long list of missing ops
+        assert real == line or (tail and real.startswith(head) and real.endswith(tail))
 
 
 def test_the_readme_failure_table_is_what_assert_grads_close_prints():
@@ -263,15 +272,3 @@ def test_the_readme_failure_table_is_what_assert_grads_close_prints():
         assert_grads_close(lambda w, x: (w * x).tanh(), [0.3, -1.2], reference=forgot_the_square)
     assert str(info.value) == shown
 
-
-def test_the_readme_micrograd_report_is_what_check_engine_prints():
-    micrograd = pytest.importorskip("micrograd.engine", reason="micrograd 0.1.0 is an optional comparison")
-    from autonn.testing import check_engine
-
-    section = _readme_section().split("print(report.findings[0].expression)", 1)[1]
-    shown = section.split("```text\n", 1)[1].split("```", 1)[0].rstrip("\n").splitlines()
-    printed = str(check_engine(micrograd.Value)).splitlines()
-    assert len(shown) == len(printed)
-    for line, real in zip(shown, printed):
-        head, _, tail = line.partition(" ... ")  # the README shortens the long list of missing ops
-        assert real == line or (tail and real.startswith(head) and real.endswith(tail))
