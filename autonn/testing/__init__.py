@@ -15,7 +15,8 @@ Needs hypothesis (``pip install 'autonn[test]'``).
 from .expression import Expression, Step
 from .grads import assert_grads_close
 from .strategies import constants, expressions, numbers
-from .engine import EngineMismatch, EngineReport, Finding, check_engine
+from .engine import check_engine
+from .report import EngineMismatch, EngineReport, Finding
 
 __all__ = ["assert_grads_close", "expressions", "numbers", "constants", "Expression", "Step", "check_engine",
            "EngineReport", "Finding", "EngineMismatch"]

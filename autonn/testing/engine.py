@@ -18,7 +18,7 @@ A gradient that is wrong only where a node is used more than once, and right
 once every use has its own copy of it, is named as such: for one op alone
 (``x0 + x0``) its rule overwrites a gradient where it should add to it; in a
 larger graph, the engine may also run a node's backward before all of its
-gradient has arrived.
+gradient has arrived.  What is found is an :class:`~autonn.testing.report.EngineReport`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import itertools
 import math
 import operator
 import random
-from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
@@ -35,95 +35,16 @@ from hypothesis.errors import NoSuchExample
 from ..functional import grad
 from ..ops import OPS, Op
 from .expression import Expression, Step
+from .report import NO_METHOD, EngineReport, Finding, at_text
 from .strategies import expressions
 
-__all__ = ["check_engine", "EngineReport", "Finding", "EngineMismatch"]
+__all__ = ["check_engine"]
 
 GRID = (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 0.7)
 CONSTANT_GRID = (2.0, 3.0, 0.0, 1.0, -1.0, 0.5, 1.5, -2.0, 0.01)
-_NO_METHOD = "the engine's Value has no method"
 #: Errors by which an engine says it does not do something (micrograd: ``assert isinstance(k, (int, float))``).
 _REFUSALS = (TypeError, AttributeError, NotImplementedError, AssertionError)
 _OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
-
-
-class EngineMismatch(AssertionError):
-    """The engine under test disagrees with autonn; the message is the report."""
-
-
-class Finding(NamedTuple):
-    """One disagreement: the op it is charged to, what differs, and the smallest expression showing it."""
-
-    op: str  # the op whose step disagrees first ("" when no single op is to blame)
-    kind: str  # "value", "gradient", "error" or "shared use"
-    expression: Expression
-    detail: str
-    failing_points: str = ""  # e.g. "at 1 of 64 points", for an op checked on the grid
-    also: Tuple[str, ...] = ()  # a few more failing expressions of the same kind, as text
-
-    def __str__(self) -> str:
-        where = f" ({self.failing_points})" if self.failing_points else ""
-        lines = [f"{self.op or 'a graph of several ops'}: {_KIND_TEXT[self.kind]}{where}",
-                 f"    {_at(self.expression)}", f"    {self.detail}"]
-        lines.extend(f"    also at {text}" for text in self.also)
-        return "\n".join(lines)
-
-
-_KIND_TEXT = {
-    "value": "the value differs",
-    "gradient": "a gradient differs",
-    "shared use": "a gradient differs where a node is used more than once",
-    "error": "the engine raises where autonn gives a number",
-}
-
-
-def _at(expr: Expression) -> str:
-    values = ", ".join(f"{n} = {v!r}" for n, v in zip(expr.names, expr.values))
-    return f"{expr}   at {values}"
-
-
-class EngineReport:
-    """What :func:`check_engine` found: ops that agree, ops the engine lacks, and findings."""
-
-    def __init__(self, engine: str, agree: List[str], unsupported: Dict[str, str], findings: List[Finding],
-                 graphs_checked: int) -> None:
-        self.engine = engine
-        self.agree = agree
-        self.unsupported = unsupported
-        self.findings = findings
-        self.graphs_checked = graphs_checked
-
-    @property
-    def ok(self) -> bool:
-        """True if nothing the engine supports disagrees with autonn."""
-        return not self.findings
-
-    def by_op(self) -> Dict[str, List[Finding]]:
-        """The findings, grouped by the op they are charged to."""
-        groups: Dict[str, List[Finding]] = {}
-        for f in self.findings:
-            groups.setdefault(f.op, []).append(f)
-        return groups
-
-    def __str__(self) -> str:
-        lines = [f"check_engine({self.engine}): {len(self.findings)} finding(s); "
-                 f"{len(self.agree)} op(s) agree with autonn, {self.graphs_checked} random graph(s) checked"]
-        if self.findings:
-            lines.append("Differences, each with the smallest expression that shows it:")
-            lines.extend("  " + str(f).replace("\n", "\n  ") for f in self.findings)
-        lines.append("Agree: " + (", ".join(self.agree) or "none"))
-        missing = [name for name, why in self.unsupported.items() if why.startswith(_NO_METHOD)]
-        if missing:
-            lines.append(f"Not checked, the engine has no method of the name: {', '.join(missing)}")
-        for name, why in self.unsupported.items():
-            if name not in missing:
-                lines.append(f"Not checked, the engine cannot build {name}: {why}")
-        return "\n".join(lines)
-
-    def assert_ok(self) -> None:
-        """Raise :class:`EngineMismatch` (an AssertionError) with this report if anything differs."""
-        if not self.ok:
-            raise EngineMismatch(str(self))
 
 
 # -- the engine under test, applied the way autonn's ops are ---------------------
@@ -333,7 +254,7 @@ def check_engine(value_class, *, ops: Optional[Sequence[str]] = None, methods: O
     for op_name in names:
         call = _engine_call(OPS[op_name], methods, value_class)
         if call is None:
-            unsupported[op_name] = f"{_NO_METHOD} {op_name!r}"
+            unsupported[op_name] = f"{NO_METHOD} {op_name!r}"
         else:
             calls[op_name] = call
     checker = _Checker(value_class, calls, atol, rtol)
@@ -353,7 +274,7 @@ def check_engine(value_class, *, ops: Optional[Sequence[str]] = None, methods: O
         for kind in dict.fromkeys(d[1] for _, d in failures):
             same = [(e, d) for e, d in failures if d[1] == kind]
             expr, (_, _, detail) = same[0]
-            also = tuple(_at(e) for e, _ in same[1:4])
+            also = tuple(at_text(e) for e, _ in same[1:4])
             findings.append(Finding(op_name, kind, expr, detail, f"at {len(same)} of {len(examples)} points", also))
     graphs = _random_graphs(checker, agree, max_examples, max_steps, seed)
     checked, failing = graphs
