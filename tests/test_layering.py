@@ -15,6 +15,7 @@ LAYERS = [
     ["value"],
     ["functional", "anomaly"],
     ["gradcheck"],
+    ["testing"],
     ["datasets"],
     ["nn"],
     ["losses"],

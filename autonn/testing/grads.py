@@ -1,0 +1,28 @@
+"""``assert_grads_close``: autograd, central differences (float64) and your own derivation, side by side."""
+
+from __future__ import annotations
+
+from typing import Callable, Optional, Sequence
+
+from ..gradcheck import GradcheckError, compare_gradients
+
+__all__ = ["assert_grads_close"]
+
+
+def assert_grads_close(f: Callable, inputs: Sequence, reference: Optional[Callable] = None, *,
+                       eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-4) -> None:
+    """Assert that autonn's gradient of ``f`` at ``inputs`` matches finite differences and ``reference``.
+
+    ``f`` takes one Value per input and returns a Value; ``inputs`` are
+    numbers or Values.  The numeric gradient is the central difference of
+    :func:`autonn.gradcheck` (float64, step ``eps``).  ``reference``, if
+    given, takes the input numbers and returns the gradient you derived (one
+    number per input).  Two gradients agree if ``|a - b| <= atol + rtol *
+    |b|``.  On a disagreement, raise :class:`autonn.GradcheckError` (an
+    AssertionError) whose message is a table: input, autograd, numeric,
+    reference, and which of them disagree.
+    """
+    table = compare_gradients(f, inputs, eps, atol, rtol, reference=reference, who="assert_grads_close",
+                              analytic_name="autograd")
+    if table is not None:
+        raise GradcheckError(table)
