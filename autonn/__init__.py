@@ -11,12 +11,15 @@ any-shape networks), ``autonn.losses``, ``autonn.optim``, ``autonn.compile``
 
 from .ops import OPS, Domain, DomainError, OpError
 from .mode import is_grad_enabled, no_grad
-from .value import Constant, Value, as_value, register_op, sum  # noqa: A001, F401
+from .value import Constant, Value, as_value, register_op
+# `X as X` marks a public name that is not in __all__, so type checkers see autonn.sum and autonn.compile.
+from .value import sum as sum  # noqa: A001, F401
 from .functional import grad
 from .gradcheck import GradcheckError, gradcheck
 from . import datasets, losses, nn, optim, train  # noqa: F401 - autonn.nn etc. work after `import autonn`
 from .losses import closed_form_line_grads
-from .compiler import CompiledLoss, compile  # noqa: A001, F401
+from .compiler import CompiledLoss
+from .compiler import compile as compile  # noqa: A001, F401
 from .viz import render, to_dot
 from .explain import explain, ledger
 
