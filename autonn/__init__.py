@@ -11,14 +11,16 @@ any-shape networks), ``autonn.losses``, ``autonn.optim``, ``autonn.compile``
 
 from .ops import OPS, Domain, DomainError, OpError
 from .mode import is_grad_enabled, no_grad
-from .value import (Constant, TraceError, Value, as_value, gt, lt, maximum, minimum, register_op,  # noqa: F401
-                    sum, where)  # noqa: A001
+from .value import Constant, TraceError, Value, as_value, gt, lt, maximum, minimum, register_op, where
+# `X as X` marks a public name that is not in __all__, so type checkers see autonn.sum and autonn.compile.
+from .value import sum as sum  # noqa: A001, F401
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
 from .anomaly import AnomalyError, detect_anomaly
 from .gradcheck import GradcheckError, gradcheck
 from . import datasets, losses, nn, optim, train  # noqa: F401 - autonn.nn etc. work after `import autonn`
 from .losses import closed_form_line_grads
-from .compiler import CompiledLoss, compile  # noqa: A001, F401
+from .compiler import CompiledLoss
+from .compiler import compile as compile  # noqa: A001, F401
 from .viz import render, to_dot
 from .viz.notebook import value_html
 from .explain import explain, ledger

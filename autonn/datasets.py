@@ -70,9 +70,10 @@ def make_moons(
     The upper moon (centre (0, 0), radius 1) gets ``labels[0]``, the lower
     one (centre (1, 0.5), flipped) gets ``labels[1]``.  The default labels
     ``-1`` and ``+1`` suit :func:`autonn.losses.hinge`; pass ``labels=(0, 1)``
-    for :func:`autonn.losses.binary_cross_entropy`.  Gaussian noise of
-    standard deviation ``noise`` is added to every coordinate, and the rows
-    are shuffled; the same ``seed`` gives the same data.
+    for :func:`autonn.losses.binary_cross_entropy_with_logits` (or
+    ``binary_cross_entropy`` of probabilities).  Gaussian noise of standard
+    deviation ``noise`` is added to every coordinate, and the rows are
+    shuffled; the same ``seed`` gives the same data.
     """
     who = "make_moons"
     n = _count(n, who, 2)

@@ -9,11 +9,18 @@ row-major order), and returns the *mean* over samples.
 ``mse``                    mean of (pred - target)**2
 ``half_mse``               0.5 * mse: its gradient is the plain mean error
 ``hinge``                  mean of relu(1 - y * score), y in {-1, +1}
-``binary_cross_entropy``   from logits z, y in [0, 1]: mean of
-                           softplus(z) - y z, never overflows
+``binary_cross_entropy``   from probabilities p, y in [0, 1]: mean of
+                           -(y log p + (1 - y) log(1 - p))
+``binary_cross_entropy_    the same from logits z (p = sigmoid(z)): mean
+with_logits``              of softplus(z) - y z, never overflows
 ``cross_entropy``          over a list of logits per sample and a class
                            index: log-sum-exp(logits) - logits[target]
 =========================  ===============================================
+
+The two binary losses follow PyTorch's names and meanings: for a
+probability 0.9 with label 1, ``binary_cross_entropy`` gives
+``-log 0.9 = 0.105``, and ``binary_cross_entropy_with_logits`` of the logit
+0.9 gives ``softplus(-0.9) = 0.341``.
 
 :func:`closed_form_line_grads` gives the gradient of ``half_mse`` for the
 line ``w x + b`` by hand, to check autograd against.
@@ -29,7 +36,15 @@ import numpy as np
 from .value import Value
 from .value import sum as value_sum
 
-__all__ = ["mse", "half_mse", "hinge", "binary_cross_entropy", "cross_entropy", "closed_form_line_grads"]
+__all__ = [
+    "mse",
+    "half_mse",
+    "hinge",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "closed_form_line_grads",
+]
 
 Outputs = Union[Value, float, Sequence, np.ndarray]
 
@@ -114,13 +129,68 @@ def hinge(scores: Outputs, labels) -> Value:
     return _mean([(1.0 - si * yi).relu() for si, yi in zip(s, y)])
 
 
-def binary_cross_entropy(logits: Outputs, labels) -> Value:
-    """Cross-entropy of ``sigmoid(z)`` against ``y`` in [0, 1], computed from the logits ``z``.
+def _binary_label(yi, i: int, who: str) -> float:
+    """The number of label ``i`` (a number or a Value), checked to lie in [0, 1]."""
+    d = yi.data if isinstance(yi, Value) else float(yi)
+    if not 0.0 <= d <= 1.0:
+        raise ValueError(f"{who}: label {i} is {d!r}; expected a number in [0, 1]")
+    return d
+
+
+def binary_cross_entropy(probs: Outputs, labels) -> Value:
+    """Cross-entropy of probabilities ``p`` against labels ``y`` in [0, 1], as PyTorch's function of this name.
+
+    Per sample ``-(y log p + (1 - y) log(1 - p))``, with ``log(1 - p)``
+    computed as ``log1p(-p)``.  For outputs that are logits (any real
+    number, before a sigmoid) use :func:`binary_cross_entropy_with_logits`,
+    which is also exact where ``sigmoid`` rounds to 0 or 1.
+
+    A probability outside [0, 1] is refused (it is most likely a logit).  A
+    probability of exactly 0 or 1 whose log is needed has an infinite loss:
+    it is refused too, where PyTorch would clamp that log at -100.  A label
+    given as a number picks the form with one log; a label given as a Value
+    (e.g. a target column of :func:`autonn.compile`) always gets both terms,
+    so the formula holds for every label (``d loss / d y = log(1 - p) - log p``).
+    """
+    who = "binary_cross_entropy"
+    p, y = _pairs(probs, labels, who)
+    terms = []
+    for i, (pi, yi) in enumerate(zip(p, y)):
+        d = _binary_label(yi, i, who)
+        q = pi.data if isinstance(pi, Value) else float(pi)
+        if not 0.0 <= q <= 1.0:
+            raise ValueError(
+                f"{who}: prediction {i} is {q!r}; expected a probability in [0, 1] "
+                "(for logits use binary_cross_entropy_with_logits)"
+            )
+        needs_log_p = isinstance(yi, Value) or d != 0.0
+        needs_log_1mp = isinstance(yi, Value) or d != 1.0
+        if (needs_log_p and q == 0.0) or (needs_log_1mp and q == 1.0):
+            raise ValueError(
+                f"{who}: prediction {i} is {q!r} with label {d!r}: the loss is infinite; "
+                "keep probabilities inside (0, 1), or pass logits to binary_cross_entropy_with_logits"
+            )
+        pi = pi if isinstance(pi, Value) else Value(pi)
+        if isinstance(yi, Value):
+            # no branch on yi.data: under compile it is a placeholder's number
+            terms.append(-(yi * pi.log() + (1.0 - yi) * (-pi).log1p()))
+        elif d == 1.0:
+            terms.append(-pi.log())
+        elif d == 0.0:
+            terms.append(-(-pi).log1p())
+        else:
+            terms.append(-(pi.log() * d + (-pi).log1p() * (1.0 - d)))
+    return _mean(terms)
+
+
+def binary_cross_entropy_with_logits(logits: Outputs, labels) -> Value:
+    """Cross-entropy of ``sigmoid(z)`` against ``y`` in [0, 1], from the logits ``z``, as PyTorch's function of this name.
 
     Per sample ``-(y log sigmoid(z) + (1 - y) log(1 - sigmoid(z)))``, which
     equals ``softplus(z) - y z``: ``softplus(-z)`` for ``y = 1`` and
     ``softplus(z)`` for ``y = 0``.  ``softplus`` never overflows, so neither
-    does this loss, for any logit.
+    does this loss, for any logit.  For outputs that are already
+    probabilities use :func:`binary_cross_entropy`.
 
     A label given as a number picks the cheapest of these forms.  A label
     given as a Value (e.g. a target column of :func:`autonn.compile`, whose
@@ -129,13 +199,11 @@ def binary_cross_entropy(logits: Outputs, labels) -> Value:
     ``y = 0`` and ``y = 1`` like the number forms, and differentiable in
     ``y`` (``d loss / d y = -z``).
     """
-    who = "binary_cross_entropy"
+    who = "binary_cross_entropy_with_logits"
     z, y = _pairs(logits, labels, who)
     terms = []
     for i, (zi, yi) in enumerate(zip(z, y)):
-        d = yi.data if isinstance(yi, Value) else float(yi)
-        if not 0.0 <= d <= 1.0:
-            raise ValueError(f"{who}: label {i} is {d!r}; expected a number in [0, 1]")
+        d = _binary_label(yi, i, who)
         zi = zi if isinstance(zi, Value) else Value(zi)
         if isinstance(yi, Value):
             # no branch on yi.data: under compile it is a placeholder's number

@@ -139,7 +139,7 @@ def test_the_library_losses_compile_without_an_example():
     z = Value(0.4)
 
     def bce(v):
-        return losses.binary_cross_entropy([v[0] * z], [v[1]])
+        return losses.binary_cross_entropy_with_logits([v[0] * z], [v[1]])
 
     def mse(v):
         return losses.half_mse([v[0] * z], [v[1]])

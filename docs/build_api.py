@@ -1,0 +1,117 @@
+"""Write docs/API.md, the API reference, from the docstrings of every public name.
+
+    python docs/build_api.py          # rewrite docs/API.md
+    python docs/build_api.py --check  # exit 1 if docs/API.md is out of date (CI runs the same check as a test)
+
+A short script on the standard library's ``inspect`` rather than a documentation
+generator: it needs nothing installed, its output is plain Markdown that reads
+the same on an index page, on GitHub and in a terminal, and a test can compare
+it with the committed file, so the reference cannot fall behind the code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import sys
+from pathlib import Path
+from typing import List
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+#: The public modules, in the order a reader meets them.
+MODULES = ["autonn", "autonn.nn", "autonn.losses", "autonn.optim", "autonn.train", "autonn.compiler",
+           "autonn.datasets", "autonn.ops", "autonn.testing", "autonn.micrograd"]
+OUTPUT = ROOT / "docs" / "API.md"
+
+
+def public_names(module) -> List[str]:
+    names = list(getattr(module, "__all__", []))
+    # names kept out of __all__ so a star import does not hide builtins, but public all the same
+    for extra in ("sum", "compile"):
+        if extra not in names and callable(getattr(module, extra, None)) and module.__name__ == "autonn":
+            names.append(extra)
+    return names
+
+
+def _signature(obj) -> str:
+    try:
+        return str(inspect.signature(obj))
+    except (TypeError, ValueError):
+        return ""
+
+
+def _entry(qualname: str, obj) -> List[str]:
+    doc = inspect.getdoc(obj) or ""
+    if inspect.isclass(obj):
+        lines = [f"### `{qualname}{_signature(obj)}`", "", doc, ""]
+        for name, member in sorted(vars(obj).items()):
+            if name.startswith("_") and name not in ("__call__",):
+                continue
+            target = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
+            if not callable(target) and not isinstance(member, property):
+                continue
+            mdoc = inspect.getdoc(target) or ""
+            kind = "property" if isinstance(member, property) else "method"
+            sig = "" if isinstance(member, property) else _signature(target)
+            lines += [f"- `{name}{sig}` ({kind}): {mdoc.splitlines()[0] if mdoc else ''}"]
+        return lines + [""]
+    if callable(obj):
+        return [f"### `{qualname}{_signature(obj)}`", "", doc, ""]
+    return [f"### `{qualname}`", "", doc if isinstance(obj, (type, type(inspect))) else f"A value: `{type(obj).__name__}`.", ""]
+
+
+def build() -> str:
+    out = ["# autonn API reference", "",
+           "Made from the docstrings by `python docs/build_api.py`; a test keeps it equal to the code.", ""]
+    for modname in MODULES:
+        try:
+            module = importlib.import_module(modname)
+        except ImportError:
+            continue
+        out += [f"## `{modname}`", "", (inspect.getdoc(module) or "").split("\n\n")[0], ""]
+        for name in public_names(module):
+            out += _entry(f"{modname}.{name}", getattr(module, name))
+    return "\n".join(out).rstrip() + "\n"
+
+
+def undocumented() -> List[str]:
+    """Public names (and public methods of public classes) without a docstring."""
+    missing = []
+    for modname in MODULES:
+        try:
+            module = importlib.import_module(modname)
+        except ImportError:
+            continue
+        for name in public_names(module):
+            obj = getattr(module, name)
+            if (callable(obj) or inspect.isclass(obj)) and not inspect.getdoc(obj):
+                missing.append(f"{modname}.{name}")
+            if inspect.isclass(obj):
+                for mname, member in vars(obj).items():
+                    if mname.startswith("_"):
+                        continue
+                    target = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
+                    if callable(target) and not inspect.getdoc(target):
+                        missing.append(f"{modname}.{name}.{mname}")
+    return missing
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if docs/API.md is out of date")
+    args = parser.parse_args(argv)
+    text = build()
+    if args.check:
+        same = OUTPUT.exists() and OUTPUT.read_text(encoding="utf-8") == text
+        print("docs/API.md is up to date" if same else "docs/API.md is out of date: run python docs/build_api.py")
+        return 0 if same else 1
+    OUTPUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUTPUT.relative_to(ROOT)} ({len(text.splitlines())} lines)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

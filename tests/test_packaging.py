@@ -1,0 +1,40 @@
+"""The README installs this project by its distribution name, never by the import name `autonn`."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _project_table() -> str:
+    pyproject = ROOT / "pyproject.toml"
+    if not pyproject.exists():
+        pytest.skip("no pyproject.toml beside the tests (they run from a copy, against an installed wheel)")
+    text = pyproject.read_text(encoding="utf-8")
+    return text.split("\n[project]\n", 1)[1].split("\n[", 1)[0]
+
+
+def _installed_names() -> list:
+    """Every package name the README passes to `pip install` (paths and options left out)."""
+    names = []
+    for command in re.findall(r"pip install ([^`&#\n]*)", README):
+        for word in command.split():
+            word = word.strip("\"'")
+            if word.startswith("-") or word.startswith("."):
+                continue
+            names.append(re.split(r"[\[<>=;]", word, 1)[0])
+    return names
+
+
+def test_readme_installs_the_project_by_its_distribution_name():
+    project = _project_table()
+    name = re.search(r'^name = "([^"]+)"', project, re.M).group(1)
+    dependencies = set(re.findall(r'^    "([A-Za-z][\w.-]*)', project.split("dependencies = [", 1)[1].split("\n]", 1)[0], re.M))
+    names = _installed_names()
+    assert name != "autonn", "the name autonn on PyPI is another project"
+    assert name in names, f"the README never says `pip install {name}`"
+    strangers = sorted(set(names) - {name} - dependencies)
+    assert not strangers, f"the README installs {strangers}, which are neither {name} nor its dependencies"
