@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Callable, List, Sequence
 
+from .arguments import real_number
 from .functional import grad
 from .mode import no_grad
 from .value import Value
@@ -63,8 +64,9 @@ def gradcheck(
     table: input, analytic, numeric, difference.
     """
     inputs = list(inputs)  # a generator is read once
-    if eps <= 0:
-        raise ValueError(f"gradcheck: eps must be positive, got {eps!r}")
+    eps = real_number(eps, "eps", "gradcheck", positive=True)
+    atol = real_number(atol, "atol", "gradcheck", least=0.0)
+    rtol = real_number(rtol, "rtol", "gradcheck", least=0.0)
     xs = [x.data if isinstance(x, Value) else float(Value(x).data) for x in inputs]
     leaves = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
     out = f(*leaves)

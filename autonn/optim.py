@@ -77,12 +77,35 @@ class Optimizer:
     def _data(self) -> np.ndarray:
         return np.fromiter((p.data for p in self.params), dtype=float, count=len(self.params))
 
-    def _write(self, new: np.ndarray) -> None:
-        for p, x in zip(self.params, new.tolist()):
-            p.data = x
+    def _commit(self, new: np.ndarray, **state) -> None:
+        """Write the new parameter values and the optimiser's new state, all or nothing.
+
+        Everything is computed before this is called; here only assignments
+        remain.  If anything interrupts them (Ctrl-C arrives as a
+        KeyboardInterrupt between any two bytecodes, or a parameter's setter
+        raises), every parameter written so far and every state attribute is
+        put back, so an interrupted :meth:`step` is a step not taken.
+        """
+        old = self._data().tolist()
+        old_state = {name: getattr(self, name) for name in state}
+        try:
+            for p, x in zip(self.params, new.tolist()):
+                p.data = x
+            for name, value in state.items():
+                setattr(self, name, value)
+        except BaseException:
+            for p, x in zip(self.params, old):
+                p.data = x
+            for name, value in old_state.items():
+                setattr(self, name, value)
+            raise
 
     def step(self) -> None:
-        """Update every parameter from its ``.grad``."""
+        """Update every parameter from its ``.grad``.
+
+        All or nothing: a non-finite gradient, an exception or Ctrl-C during
+        the step leaves the parameters and the optimiser's state as before it.
+        """
         raise NotImplementedError
 
 
@@ -98,11 +121,9 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         g = self._gradients()
-        if self.momentum:
-            self.velocity = self.momentum * self.velocity + g
-            g = self.velocity
-        self._write(self._data() - self.lr * g)
-        self.steps += 1
+        velocity = self.momentum * self.velocity + g if self.momentum else self.velocity
+        update = velocity if self.momentum else g
+        self._commit(self._data() - self.lr * update, velocity=velocity, steps=self.steps + 1)
 
 
 class Adam(Optimizer):
@@ -130,10 +151,9 @@ class Adam(Optimizer):
     def step(self) -> None:
         g = self._gradients()
         b1, b2 = self.betas
-        self.steps += 1
-        t = self.steps
-        self.m = b1 * self.m + (1.0 - b1) * g
-        self.v = b2 * self.v + (1.0 - b2) * g * g
-        m_hat = self.m / (1.0 - b1**t)
-        v_hat = self.v / (1.0 - b2**t)
-        self._write(self._data() - self.lr * m_hat / (np.sqrt(v_hat) + self.eps))
+        t = self.steps + 1
+        m = b1 * self.m + (1.0 - b1) * g
+        v = b2 * self.v + (1.0 - b2) * g * g
+        m_hat = m / (1.0 - b1**t)
+        v_hat = v / (1.0 - b2**t)
+        self._commit(self._data() - self.lr * m_hat / (np.sqrt(v_hat) + self.eps), m=m, v=v, steps=t)

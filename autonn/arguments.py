@@ -1,0 +1,45 @@
+"""Checks for the plain-number arguments of public functions (tolerances, precisions, counts).
+
+Each returns the argument as a Python ``float``/``int`` or raises an error
+naming the function, the argument and what was expected: a TypeError for a
+wrong type (``bool``, ``str``, ``None``, ``complex`` are never numbers here),
+a ValueError for a number out of range (``nan`` and ``inf`` included).
+numpy scalars are accepted like the Python numbers they stand for.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Optional
+
+__all__ = ["real_number", "whole_number"]
+
+
+def _is_bool(x) -> bool:
+    return isinstance(x, bool) or type(x).__name__ == "bool_"  # numpy's bool without importing numpy
+
+
+def real_number(x, what: str, who: str, *, least: float = -math.inf, positive: bool = False) -> float:
+    """``x`` as a finite float ``>= least`` (``> 0`` if ``positive``)."""
+    if _is_bool(x) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{who}: {what} must be a real number, got {type(x).__name__}: {x!r}")
+    value = float(x)
+    if not math.isfinite(value):
+        raise ValueError(f"{who}: {what} must be a finite number, got {x!r}")
+    if positive and value <= 0:
+        raise ValueError(f"{who}: {what} must be > 0, got {x!r}")
+    if value < least:
+        raise ValueError(f"{who}: {what} must be >= {least:g}, got {x!r}")
+    return value
+
+
+def whole_number(x, what: str, who: str, *, least: int = 0, most: Optional[int] = None) -> int:
+    """``x`` as an int in ``[least, most]``."""
+    if _is_bool(x) or not isinstance(x, numbers.Integral):
+        raise TypeError(f"{who}: {what} must be an int, got {type(x).__name__}: {x!r}")
+    value = int(x)
+    if value < least or (most is not None and value > most):
+        upper = f" and at most {most}" if most is not None else ""
+        raise ValueError(f"{who}: {what} must be at least {least}{upper}, got {value}")
+    return value
