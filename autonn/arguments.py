@@ -13,7 +13,7 @@ import math
 import numbers
 from typing import Optional
 
-__all__ = ["real_number", "whole_number"]
+__all__ = ["real_number", "whole_number", "seed_value"]
 
 
 def _is_bool(x) -> bool:
@@ -24,13 +24,15 @@ def real_number(x, what: str, who: str, *, least: float = -math.inf, positive: b
     """``x`` as a finite float ``>= least`` (``> 0`` if ``positive``)."""
     if _is_bool(x) or not isinstance(x, numbers.Real):
         raise TypeError(f"{who}: {what} must be a real number, got {type(x).__name__}: {x!r}")
-    value = float(x)
-    if not math.isfinite(value):
-        raise ValueError(f"{who}: {what} must be a finite number, got {x!r}")
-    if positive and value <= 0:
-        raise ValueError(f"{who}: {what} must be > 0, got {x!r}")
-    if value < least:
-        raise ValueError(f"{who}: {what} must be >= {least:g}, got {x!r}")
+    bound = " > 0" if positive else (f" >= {least:g}" if least > -math.inf else "")
+    try:
+        value = float(x)
+    except OverflowError:  # an int beyond the float range, e.g. 10**400
+        raise ValueError(
+            f"{who}: {what} must be a finite number{bound}, got an int of {int(x).bit_length()} bits"
+        ) from None
+    if not math.isfinite(value) or (positive and value <= 0) or value < least:
+        raise ValueError(f"{who}: {what} must be a finite number{bound}, got {x!r}")
     return value
 
 
@@ -43,3 +45,16 @@ def whole_number(x, what: str, who: str, *, least: int = 0, most: Optional[int] 
         upper = f" and at most {most}" if most is not None else ""
         raise ValueError(f"{who}: {what} must be at least {least}{upper}, got {value}")
     return value
+
+
+def seed_value(seed, who: str):
+    """``seed`` if it is None, a non-negative int or a ``numpy.random.Generator`` (anything with ``bit_generator``)."""
+    if seed is None or hasattr(seed, "bit_generator"):
+        return seed
+    if _is_bool(seed) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            f"{who}: seed must be an int, a numpy.random.Generator or None, got {type(seed).__name__}: {seed!r}"
+        )
+    if seed < 0:
+        raise ValueError(f"{who}: seed must be a non-negative integer, got {seed}")
+    return int(seed)

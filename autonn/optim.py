@@ -13,23 +13,21 @@ optimiser, one entry per parameter, never on the Values.
 
 from __future__ import annotations
 
-import math
-import numbers
-from typing import Iterable, List, Tuple
+from typing import Iterable, List, Sequence, Tuple
 
 import numpy as np
 
+from .arguments import real_number
+from .nn.module import write_all_or_nothing
 from .value import Value
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
 def _positive(x, name: str, who: str, allow_zero: bool = False) -> float:
-    if not isinstance(x, numbers.Real) or isinstance(x, bool) or not math.isfinite(x):
-        raise ValueError(f"{who}: {name} must be a finite number, got {x!r}")
-    if x < 0 or (x == 0 and not allow_zero):
-        raise ValueError(f"{who}: {name} must be {'>= 0' if allow_zero else '> 0'}, got {x!r}")
-    return float(x)
+    if allow_zero:
+        return real_number(x, name, who, least=0.0)
+    return real_number(x, name, who, positive=True)
 
 
 class Optimizer:
@@ -88,16 +86,14 @@ class Optimizer:
         """
         old = self._data().tolist()
         old_state = {name: getattr(self, name) for name in state}
+        write_all_or_nothing(self.params, new.tolist())
         try:
-            for p, x in zip(self.params, new.tolist()):
-                p.data = x
             for name, value in state.items():
                 setattr(self, name, value)
         except BaseException:
-            for p, x in zip(self.params, old):
-                p.data = x
             for name, value in old_state.items():
                 setattr(self, name, value)
+            write_all_or_nothing(self.params, old)
             raise
 
     def step(self) -> None:
@@ -141,9 +137,11 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(params, lr)
-        if len(betas) != 2 or not all(isinstance(b, numbers.Real) and 0.0 <= b < 1.0 for b in betas):
+        if isinstance(betas, str) or not isinstance(betas, Sequence) or len(betas) != 2:
+            raise TypeError(f"Adam: betas must be two numbers in [0, 1), got {betas!r}")
+        self.betas = tuple(real_number(b, f"betas[{i}]", "Adam", least=0.0) for i, b in enumerate(betas))
+        if not all(b < 1.0 for b in self.betas):
             raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas!r}")
-        self.betas = (float(betas[0]), float(betas[1]))
         self.eps = _positive(eps, "eps", "Adam")
         self.m = np.zeros(len(self.params))
         self.v = np.zeros(len(self.params))

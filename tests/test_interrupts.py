@@ -216,3 +216,19 @@ def test_save_replaces_a_symlink_at_the_target_and_never_writes_through_it(tmp_p
     probe = MLP(2, [2, 1], seed=1)
     probe.load(link)
     assert _params_of(probe) == _params_of(MLP(2, [2, 1], seed=0))
+
+
+def test_ctrl_c_while_loading_leaves_the_model_unchanged(tmp_path):
+    model = MLP(2, [3, 1], seed=0)
+    path = MLP(2, [3, 1], seed=1).save(tmp_path / "m.npz")
+    neuron = model.neurons()[2]
+    trip = Tripwire(neuron.w[1].data)
+    neuron.w[1] = trip
+    before = _params_of(model)
+    trip.armed_write = True
+    with pytest.raises(KeyboardInterrupt):
+        model.load(path)
+    assert _params_of(model) == before
+    trip.armed_write = False
+    model.load(path)
+    assert _params_of(model) == _params_of(MLP(2, [3, 1], seed=1))

@@ -21,7 +21,24 @@ from .statefile import read_state, write_state
 if TYPE_CHECKING:  # only for type hints; neuron.py imports this file
     from .neuron import Neuron
 
-__all__ = ["Module"]
+__all__ = ["Module", "write_all_or_nothing"]
+
+
+def write_all_or_nothing(params: Sequence[Value], new: Sequence[float]) -> None:
+    """Set ``params[i].data = new[i]`` for all i, or, if anything interrupts that
+    (Ctrl-C arrives as a KeyboardInterrupt between any two bytecodes), put back
+    the ones already written and re-raise."""
+    old = [p.data for p in params]
+    done = 0
+    try:
+        for p, x in zip(params, new):
+            p.data = x
+            done += 1
+    except BaseException:
+        for p, x in zip(params[:done + 1], old[:done + 1]):  # +1: the interrupt may follow the write, before the count
+            if p.data != x:
+                p.data = x
+        raise
 
 
 class Module:
@@ -157,11 +174,11 @@ class Module:
         self._assign(check_state(self._state_shapes(), state, f"{self._name()}.load_state_dict"))
 
     def _assign(self, arrays: StateDict) -> None:
-        """Copy checked arrays into the parameters."""
-        for n in self.neurons():
-            for w, x in zip(n.w, arrays[f"{n.name}.w"].tolist()):
-                w.data = x
-            n.b.data = float(arrays[f"{n.name}.b"])
+        """Copy checked arrays into the parameters, all or nothing (a Ctrl-C midway puts every number back)."""
+        neurons = self.neurons()
+        params = [p for n in neurons for p in (*n.w, n.b)]
+        new = [x for n in neurons for x in (*arrays[f"{n.name}.w"].tolist(), float(arrays[f"{n.name}.b"]))]
+        write_all_or_nothing(params, new)
 
     def save(self, path: PathLike) -> str:
         """Save the parameters to ``path`` (``.npz``, or JSON for ``.json``); return the file name.

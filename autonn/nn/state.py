@@ -58,10 +58,11 @@ def check_state(expected: Mapping[str, Tuple[int, ...]], given: Mapping, who: st
             # numpy reads [0.5, True] as floats without a word; a bool is not a number here
             problems.append(f"{name} is not an array of numbers (holds {type(found[0]).__name__}: {found[0]!r})")
             continue
-        arr = arr.astype(float)
-        if arr.shape != tuple(shape):
+        if arr.shape != tuple(shape):  # before converting: a shape read from a file may be absurd
             problems.append(f"{name} has shape {arr.shape}, the model needs {tuple(shape)}")
-        elif not np.all(np.isfinite(arr)):
+            continue
+        arr = arr.astype(float)
+        if not np.all(np.isfinite(arr)):
             problems.append(f"{name} holds non-finite numbers")
         else:
             arrays[name] = arr
