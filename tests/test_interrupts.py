@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -195,7 +196,7 @@ FULL_DISK = textwrap.dedent(
 @pytest.mark.parametrize("suffix", [".npz", ".json"])
 def test_a_write_that_runs_out_of_room_keeps_the_previous_save(tmp_path, suffix):
     target = tmp_path / f"m{suffix}"
-    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))  # this checkout's autonn
     out = subprocess.run([sys.executable, "-c", FULL_DISK, str(target)], capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr
     assert "refused:" in out.stdout and "could not save to" in out.stdout and "unchanged" in out.stdout

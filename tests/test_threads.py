@@ -1,9 +1,11 @@
 """Real threads: grad mode is per thread, and backward() on one graph from two threads adds up exactly."""
 
+import os
 import subprocess
 import sys
 import textwrap
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +13,7 @@ import autonn
 from autonn import Value
 
 FRESH_PROCESSES = 10
+ENV = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))  # this checkout's autonn
 
 # Two threads each enter and leave no_grad 200 times, yielding inside the block so
 # their entries and exits interleave; afterwards the main thread must still record.
@@ -40,7 +43,7 @@ RACE = textwrap.dedent(
 def test_no_grad_churn_in_two_threads_never_leaves_grad_mode_off():
     results = []
     for _ in range(FRESH_PROCESSES):
-        out = subprocess.run([sys.executable, "-c", RACE], capture_output=True, text=True, timeout=120, check=True)
+        out = subprocess.run([sys.executable, "-c", RACE], capture_output=True, text=True, timeout=120, check=True, env=ENV)
         results.append(out.stdout.split())
     # d(3w)^2/dw = 18 w = 36 at w = 2, in every fresh process
     assert results == [["True", "36.0"]] * FRESH_PROCESSES
