@@ -13,11 +13,13 @@ import math
 import numbers
 from typing import Optional
 
-__all__ = ["real_number", "whole_number", "seed_value"]
+import numpy as np
+
+__all__ = ["real_number", "whole_number", "seed_value", "first_non_real", "real_array"]
 
 
 def _is_bool(x) -> bool:
-    return isinstance(x, bool) or type(x).__name__ == "bool_"  # numpy's bool without importing numpy
+    return isinstance(x, (bool, np.bool_))
 
 
 def real_number(x, what: str, who: str, *, least: float = -math.inf, positive: bool = False) -> float:
@@ -58,3 +60,40 @@ def seed_value(seed, who: str):
     if seed < 0:
         raise ValueError(f"{who}: seed must be a non-negative integer, got {seed}")
     return int(seed)
+
+
+def first_non_real(x) -> Optional[tuple]:
+    """``(item,)`` for the first item of ``x`` (a number, an array or nested lists/tuples) that is
+    not a real number (a dtype for a whole array of another kind), else None.
+
+    numpy would turn ``True`` into 1.0 and ``"2"`` into 2.0 without a word
+    (``np.array([0.5, True], dtype=float)``); the README's rule is real
+    numbers only, so every leaf is looked at.  Arrays are judged by dtype.
+    """
+    stack = [x]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, np.ndarray):
+            if item.dtype.kind not in "iuf":
+                if item.dtype != object:
+                    return (item.dtype,)
+                stack.extend(reversed(item.ravel().tolist()))
+        elif isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))
+        elif not isinstance(item, numbers.Real) or isinstance(item, (bool, np.bool_)):
+            return (item,)
+    return None
+
+
+def real_array(x, what: str, who: str) -> np.ndarray:
+    """``x`` (an array or nested lists of real numbers) as a float array; a TypeError for anything else.
+
+    ``np.asarray(x, dtype=float)`` alone would read ``True`` as 1.0 and ``"2"`` as 2.0.
+    """
+    found = first_non_real(x)
+    if found is not None:
+        raise TypeError(f"{who}: {what} must hold real numbers, found {type(found[0]).__name__}: {found[0]!r}")
+    try:
+        return np.asarray(x, dtype=float)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise ValueError(f"{who}: {what} must be a rectangular array of numbers ({err})") from None

@@ -13,6 +13,7 @@ from typing import Callable, List, Optional
 
 import numpy as np
 
+from .arguments import real_array
 from .mode import collector_paused
 from .optim import Optimizer
 from .value import Value
@@ -44,7 +45,7 @@ def mean_loss_step(sample_loss: Callable[[list], Value], data) -> Step:
     divided by their number.  ``autonn.compile(sample_loss, params,
     n_inputs).step_on(data)`` is the same step, compiled.
     """
-    rows = np.asarray(data, dtype=float)
+    rows = real_array(data, "data", "mean_loss_step")
     if rows.ndim != 2 or rows.shape[0] == 0:
         raise ValueError(f"mean_loss_step: data must be a non-empty 2-D array of rows, got shape {rows.shape}")
     rows = rows.tolist()

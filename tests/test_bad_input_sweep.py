@@ -19,7 +19,8 @@ from autonn import Value, gradcheck, ledger, to_dot
 from autonn.datasets import make_line, make_moons
 from autonn.nn import MLP, Layer, Network, Neuron, make_rng
 from autonn.optim import SGD, Adam
-from autonn.train import accuracy
+from autonn.compiler.step import batch_step
+from autonn.train import accuracy, mean_loss_step
 
 NOT_A_NUMBER = [object(), True, False, "3", None, 1 + 2j, np.array([1.0, 2.0]), [1.0], np.bool_(True)]
 NOT_FINITE = [math.nan, math.inf, -math.inf, np.float64("nan")]
@@ -74,6 +75,8 @@ INPUTS = [  # a model's input and a compiled step's batch: numbers or Values, no
     ("MLP", "input", lambda v: MLP(2, [2, 1], seed=0)(np.array([[1.0, v]], dtype=object))),
     ("compiled step", "X", lambda v: autonn.compile(lambda xs: xs[0] * xs[1], [], 2)([[1.0, v]])),
     ("accuracy", "scores", lambda v: accuracy([v, 1.0], [1, 1])),
+    ("mean_loss_step", "data", lambda v: mean_loss_step(lambda row: Value(row[0]), [[1.0, v]])),
+    ("batch_step", "data", lambda v: batch_step(lambda row: row[0] * row[1], [], [[1.0, v]], compiled=True)),
     ("accuracy", "labels", lambda v: accuracy([1.0, 1.0], [v, 1])),
 ]
 INPUT_BAD = [object(), True, "3", None, 1 + 2j, np.bool_(False), [1.0]]

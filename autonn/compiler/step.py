@@ -7,7 +7,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..nn.checks import first_non_real
+from ..arguments import first_non_real, real_array
 from ..train import mean_loss_step
 from .schedule import Plan, schedule
 from .trace import check_params, trace
@@ -186,7 +186,7 @@ def batch_step(sample_loss: Callable, params, data, compiled: bool = False) -> C
     """
     if not compiled:
         return mean_loss_step(sample_loss, data)
-    data = np.asarray(data, dtype=float)
+    data = real_array(data, "data", "batch_step")
     if data.ndim != 2:
         raise ValueError(f"batch_step: data must be a 2-D array of rows, got shape {data.shape}")
     return compile(sample_loss, params, n_inputs=data.shape[1]).step_on(data)

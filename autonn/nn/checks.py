@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numbers
 import unicodedata
-from typing import Optional, Tuple
+from typing import Tuple
 
 import numpy as np
+
+from ..arguments import first_non_real
 
 __all__ = ["check_count", "check_parameter_count", "check_name", "float_array", "first_non_real"]
 
@@ -64,29 +66,6 @@ def _unusable(ch: str) -> bool:
         or 0xFDD0 <= code <= 0xFDEF
         or (code & 0xFFFE) == 0xFFFE
     )
-
-
-def first_non_real(x) -> Optional[tuple]:
-    """``(item,)`` for the first item of ``x`` (a number, an array or nested lists/tuples) that is
-    not a real number (a dtype for a whole array of another kind), else None.
-
-    numpy would turn ``True`` into 1.0 and ``"2"`` into 2.0 without a word
-    (``np.array([0.5, True], dtype=float)``); the README's rule is real
-    numbers only, so every leaf is looked at.  Arrays are judged by dtype.
-    """
-    stack = [x]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, np.ndarray):
-            if item.dtype.kind not in "iuf":
-                if item.dtype != object:
-                    return (item.dtype,)
-                stack.extend(reversed(item.ravel().tolist()))
-        elif isinstance(item, (list, tuple)):
-            stack.extend(reversed(item))
-        elif not isinstance(item, numbers.Real) or isinstance(item, (bool, np.bool_)):
-            return (item,)
-    return None
 
 
 def float_array(x, shape: Tuple, what: str, who: str) -> np.ndarray:
