@@ -118,8 +118,8 @@ def test_sigint_at_random_moments_never_leaves_a_half_step(make):
         before = _state(opt)
         after = _after_one_step(make, ps, before)
         previous = signal.signal(signal.SIGALRM, signal.default_int_handler)
-        signal.setitimer(signal.ITIMER_REAL, float(rng.uniform(0.05, 1.0)) * duration)
-        try:
+        try:  # the timer is armed inside the try: it may fire before step() even starts
+            signal.setitimer(signal.ITIMER_REAL, float(rng.uniform(0.05, 1.0)) * duration)
             opt.step()
             signal.setitimer(signal.ITIMER_REAL, 0)
             counts["completed"] += 1
@@ -157,8 +157,8 @@ def test_sigint_during_save_leaves_the_previous_file_whole(tmp_path, suffix):
     interrupted = 0
     for _ in range(20):
         previous = signal.signal(signal.SIGALRM, signal.default_int_handler)
-        signal.setitimer(signal.ITIMER_REAL, float(rng.uniform(0.05, 1.0)) * duration)
         try:
+            signal.setitimer(signal.ITIMER_REAL, float(rng.uniform(0.05, 1.0)) * duration)
             new.save(target)
             signal.setitimer(signal.ITIMER_REAL, 0)
             old.save(target)  # back to the old contents for the next trial

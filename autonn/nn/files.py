@@ -33,7 +33,12 @@ def write_atomically(path: str, write: Callable[[BinaryIO], None]) -> None:
     tmp = os.path.join(folder, f".{os.path.basename(path)[:100]}.{secrets.token_hex(6)}.partial")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        with os.fdopen(fd, "wb") as f:
+        try:
+            f = os.fdopen(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            raise
+        with f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
