@@ -8,10 +8,11 @@
 from __future__ import annotations
 
 import math
-import numbers
-from typing import Tuple
+from typing import Sequence, Tuple
 
 import numpy as np
+
+from .arguments import real_number, seed_value, whole_number
 
 __all__ = ["make_line", "make_moons", "LINE_FIRST_X"]
 
@@ -19,18 +20,15 @@ __all__ = ["make_line", "make_moons", "LINE_FIRST_X"]
 LINE_FIRST_X = 0.66
 
 
+MAX_POINTS = 10**8  # a data set is float arrays in memory: beyond this it cannot be allocated
+
+
 def _count(n, who: str, least: int) -> int:
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool):
-        raise TypeError(f"{who}: n must be an int, got {type(n).__name__}: {n!r}")
-    if n < least:
-        raise ValueError(f"{who}: n must be at least {least}, got {n}")
-    return int(n)
+    return whole_number(n, "n", who, least=least, most=MAX_POINTS)
 
 
 def _noise(noise, who: str) -> float:
-    if not isinstance(noise, numbers.Real) or isinstance(noise, bool) or not noise >= 0 or math.isinf(noise):
-        raise ValueError(f"{who}: noise must be a finite number >= 0, got {noise!r}")
-    return float(noise)
+    return real_number(noise, "noise", who, least=0.0)
 
 
 def make_line(
@@ -49,10 +47,9 @@ def make_line(
     who = "make_line"
     n = _count(n, who, 2)
     noise = _noise(noise, who)
-    for name, v in (("w", w), ("b", b)):
-        if not isinstance(v, numbers.Real) or isinstance(v, bool) or not math.isfinite(v):
-            raise ValueError(f"{who}: {name} must be a finite number, got {v!r}")
-    rng = np.random.default_rng(seed)
+    w = real_number(w, "w", who)
+    b = real_number(b, "b", who)
+    rng = np.random.default_rng(seed_value(seed, who))
     x = np.round(rng.uniform(0.0, 1.0, size=n), 2)
     x[0] = LINE_FIRST_X
     y = w * x + b + noise * rng.standard_normal(n)
@@ -78,9 +75,12 @@ def make_moons(
     who = "make_moons"
     n = _count(n, who, 2)
     noise = _noise(noise, who)
-    if len(labels) != 2 or labels[0] == labels[1]:
+    if isinstance(labels, str) or not isinstance(labels, Sequence) or len(labels) != 2:
+        raise TypeError(f"{who}: labels must be two different numbers, got {labels!r}")
+    labels = (real_number(labels[0], "labels[0]", who), real_number(labels[1], "labels[1]", who))
+    if labels[0] == labels[1]:
         raise ValueError(f"{who}: labels must be two different numbers, got {labels!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_value(seed, who))
     n_upper = (n + 1) // 2
     n_lower = n - n_upper
     t_upper = np.linspace(0.0, math.pi, n_upper)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import sys
 from typing import Dict, List, Optional, Sequence, TextIO
 
+from .arguments import whole_number
 from .backward import reverse_pass
 from .graph import parents, topological_order
 from .node import op_of
@@ -102,6 +103,9 @@ def _rule(user, k: int, name: _Names) -> str:
     return f"{op.name}: {rule_formula(user, k)}; {binding}"
 
 
+MAX_PRECISION = 17  # digits after the point; a float has no more to show
+
+
 def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8, max_nodes: Optional[int] = 60) -> str:
     """The chain-rule ledger of ``d root / d wrt`` as text (see :func:`explain`).
 
@@ -124,10 +128,10 @@ def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8, max
             if not isinstance(w, Value):
                 raise TypeError(f"ledger: wrt[{i}] is a {type(w).__name__}, expected a Value")
         order = topological_order(root)
-    if not isinstance(max_terms, int) or max_terms < 2:
-        raise ValueError(f"ledger: max_terms must be an int >= 2, got {max_terms!r}")
-    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
-        raise ValueError(f"ledger: max_nodes must be a positive int or None, got {max_nodes!r}")
+    max_terms = whole_number(max_terms, "max_terms", "ledger", least=2)
+    precision = whole_number(precision, "precision", "ledger", most=MAX_PRECISION)
+    if max_nodes is not None:
+        max_nodes = whole_number(max_nodes, "max_nodes", "ledger", least=1)
     name = _Names(order, precision)
     in_graph = set(map(id, order))
     missing = [w for w in wanted if id(w) not in in_graph]

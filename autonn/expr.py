@@ -151,7 +151,10 @@ def parse(text: str) -> List[Instruction]:
         tok = tokens[i]
         if expect_operand:
             if tok.kind == "number":
-                output.append(("num", float(tok.text)))
+                number = float(tok.text)
+                if not math.isfinite(number):  # 1e999 reads as inf: say so here, not as a nan far away
+                    raise ExprError(f"the number {tok.text} is too large for a float", text, tok.position)
+                output.append(("num", number))
                 expect_operand = False
             elif tok.kind == "name":
                 nxt = tokens[i + 1] if i + 1 < len(tokens) else None

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Callable, List, Optional, Sequence
 
+from .arguments import real_number
 from .functional import grad
 from .mode import no_grad
 from .value import Value
@@ -80,8 +81,9 @@ def compare_gradients(f: Callable, inputs: Sequence, eps: float, atol: float, rt
     with the central difference or with the reference.
     """
     inputs = list(inputs)  # a generator is read once
-    if not (isinstance(eps, (int, float)) and eps > 0):
-        raise ValueError(f"{who}: eps must be positive, got {eps!r}")
+    eps = real_number(eps, "eps", who, positive=True)
+    atol = real_number(atol, "atol", who, least=0.0)
+    rtol = real_number(rtol, "rtol", who, least=0.0)
     if reference is not None and not callable(reference):
         raise TypeError(f"{who}: reference must be callable (numbers -> gradient), got {type(reference).__name__}")
     xs = [x.data if isinstance(x, Value) else float(Value(x).data) for x in inputs]

@@ -13,23 +13,21 @@ optimiser, one entry per parameter, never on the Values.
 
 from __future__ import annotations
 
-import math
-import numbers
-from typing import Iterable, List, Tuple
+from typing import Iterable, List, Sequence, Tuple
 
 import numpy as np
 
+from .arguments import real_number
+from .nn.module import write_all_or_nothing
 from .value import Value
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
 def _positive(x, name: str, who: str, allow_zero: bool = False) -> float:
-    if not isinstance(x, numbers.Real) or isinstance(x, bool) or not math.isfinite(x):
-        raise ValueError(f"{who}: {name} must be a finite number, got {x!r}")
-    if x < 0 or (x == 0 and not allow_zero):
-        raise ValueError(f"{who}: {name} must be {'>= 0' if allow_zero else '> 0'}, got {x!r}")
-    return float(x)
+    if allow_zero:
+        return real_number(x, name, who, least=0.0)
+    return real_number(x, name, who, positive=True)
 
 
 class Optimizer:
@@ -77,12 +75,33 @@ class Optimizer:
     def _data(self) -> np.ndarray:
         return np.fromiter((p.data for p in self.params), dtype=float, count=len(self.params))
 
-    def _write(self, new: np.ndarray) -> None:
-        for p, x in zip(self.params, new.tolist()):
-            p.data = x
+    def _commit(self, new: np.ndarray, **state) -> None:
+        """Write the new parameter values and the optimiser's new state, all or nothing.
+
+        Everything is computed before this is called; here only assignments
+        remain.  If anything interrupts them (Ctrl-C arrives as a
+        KeyboardInterrupt between any two bytecodes, or a parameter's setter
+        raises), every parameter written so far and every state attribute is
+        put back, so an interrupted :meth:`step` is a step not taken.
+        """
+        old = self._data().tolist()
+        old_state = {name: getattr(self, name) for name in state}
+        write_all_or_nothing(self.params, new.tolist())
+        try:
+            for name, value in state.items():
+                setattr(self, name, value)
+        except BaseException:
+            for name, value in old_state.items():
+                setattr(self, name, value)
+            write_all_or_nothing(self.params, old)
+            raise
 
     def step(self) -> None:
-        """Update every parameter from its ``.grad``."""
+        """Update every parameter from its ``.grad``.
+
+        All or nothing: a non-finite gradient, an exception or Ctrl-C during
+        the step leaves the parameters and the optimiser's state as before it.
+        """
         raise NotImplementedError
 
 
@@ -98,11 +117,9 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         g = self._gradients()
-        if self.momentum:
-            self.velocity = self.momentum * self.velocity + g
-            g = self.velocity
-        self._write(self._data() - self.lr * g)
-        self.steps += 1
+        velocity = self.momentum * self.velocity + g if self.momentum else self.velocity
+        update = velocity if self.momentum else g
+        self._commit(self._data() - self.lr * update, velocity=velocity, steps=self.steps + 1)
 
 
 class Adam(Optimizer):
@@ -120,9 +137,11 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(params, lr)
-        if len(betas) != 2 or not all(isinstance(b, numbers.Real) and 0.0 <= b < 1.0 for b in betas):
+        if isinstance(betas, str) or not isinstance(betas, Sequence) or len(betas) != 2:
+            raise TypeError(f"Adam: betas must be two numbers in [0, 1), got {betas!r}")
+        self.betas = tuple(real_number(b, f"betas[{i}]", "Adam", least=0.0) for i, b in enumerate(betas))
+        if not all(b < 1.0 for b in self.betas):
             raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas!r}")
-        self.betas = (float(betas[0]), float(betas[1]))
         self.eps = _positive(eps, "eps", "Adam")
         self.m = np.zeros(len(self.params))
         self.v = np.zeros(len(self.params))
@@ -130,10 +149,9 @@ class Adam(Optimizer):
     def step(self) -> None:
         g = self._gradients()
         b1, b2 = self.betas
-        self.steps += 1
-        t = self.steps
-        self.m = b1 * self.m + (1.0 - b1) * g
-        self.v = b2 * self.v + (1.0 - b2) * g * g
-        m_hat = self.m / (1.0 - b1**t)
-        v_hat = self.v / (1.0 - b2**t)
-        self._write(self._data() - self.lr * m_hat / (np.sqrt(v_hat) + self.eps))
+        t = self.steps + 1
+        m = b1 * self.m + (1.0 - b1) * g
+        v = b2 * self.v + (1.0 - b2) * g * g
+        m_hat = m / (1.0 - b1**t)
+        v_hat = v / (1.0 - b2**t)
+        self._commit(self._data() - self.lr * m_hat / (np.sqrt(v_hat) + self.eps), m=m, v=v, steps=t)

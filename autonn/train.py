@@ -13,6 +13,7 @@ from typing import Callable, List, Optional
 
 import numpy as np
 
+from .arguments import real_array
 from .mode import collector_paused
 from .optim import Optimizer
 from .value import Value
@@ -44,7 +45,7 @@ def mean_loss_step(sample_loss: Callable[[list], Value], data) -> Step:
     divided by their number.  ``autonn.compile(sample_loss, params,
     n_inputs).step_on(data)`` is the same step, compiled.
     """
-    rows = np.asarray(data, dtype=float)
+    rows = real_array(data, "data", "mean_loss_step")
     if rows.ndim != 2 or rows.shape[0] == 0:
         raise ValueError(f"mean_loss_step: data must be a non-empty 2-D array of rows, got shape {rows.shape}")
     rows = rows.tolist()
@@ -91,10 +92,33 @@ def fit(
 
 
 def accuracy(scores, labels) -> float:
-    """Fraction of samples where the sign of the score matches the label (-1/+1)."""
-    s = np.asarray(scores, dtype=object).ravel()
-    s = np.array([v.data if isinstance(v, Value) else float(v) for v in s])
-    y = np.asarray(labels, dtype=float).ravel()
-    if s.shape != y.shape:
-        raise ValueError(f"accuracy: {s.size} scores but {y.size} labels")
-    return float(np.mean((s > 0) == (y > 0)))
+    """Fraction of samples where the sign of the score matches the label (-1/+1).
+
+    ``scores`` and ``labels`` must have the same shape, a column ``(n, 1)``
+    counting as ``(n,)`` (what a one-output model returns for a batch); a
+    ``(2, 3)`` against a ``(3, 2)`` is refused, not paired up.  At least one
+    sample; labels are real numbers, scores real numbers or Values.
+    """
+    s_arr = _column_as_vector(np.asarray(scores, dtype=object))
+    y_arr = _column_as_vector(np.asarray(labels, dtype=object))
+    if s_arr.shape != y_arr.shape:
+        raise ValueError(f"accuracy: scores have shape {s_arr.shape} but labels have shape {y_arr.shape}; expected the same")
+    if s_arr.size == 0:
+        raise ValueError("accuracy: no samples (scores and labels are empty); the fraction would be 0/0")
+    s = []
+    for v in s_arr.ravel().tolist():
+        if isinstance(v, Value):
+            v = v.data
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+            raise TypeError(f"accuracy: scores must be numbers or Values, found {type(v).__name__}: {v!r}")
+        s.append(float(v))
+    y = []
+    for v in y_arr.ravel().tolist():
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+            raise TypeError(f"accuracy: labels must be numbers (-1/+1), found {type(v).__name__}: {v!r}")
+        y.append(float(v))
+    return float(np.mean((np.array(s) > 0) == (np.array(y) > 0)))
+
+
+def _column_as_vector(a: np.ndarray) -> np.ndarray:
+    return a.reshape(-1) if a.ndim == 2 and a.shape[1] == 1 else a

@@ -115,13 +115,18 @@ def test_batch_gives_a_column_of_values():
     [
         ([[1.0, 2.0]], 0.0, r"w must have shape \(n,\)"),
         ([], 0.0, "at least one weight"),
-        ([1.0, "a"], 0.0, "w must be numbers"),
         ([1.0], [1.0, 2.0], r"b must have shape \(\)"),
         ([float("nan")], 0.0, "finite"),
     ],
 )
 def test_from_weights_rejects_bad_shapes(w, b, match):
     with pytest.raises(ValueError, match=match):
+        Neuron.from_weights(w, b)
+
+
+@pytest.mark.parametrize("w, b", [([1.0, "a"], 0.0), (["1", "2"], "3"), ([1.0, True], 0.0), ([1.0], 1j)])
+def test_from_weights_takes_real_numbers_only(w, b):
+    with pytest.raises(TypeError, match=r"Neuron.from_weights: [wb] must be numbers .*real numbers only"):
         Neuron.from_weights(w, b)
 
 

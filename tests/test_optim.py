@@ -70,7 +70,7 @@ def test_parameter_checks():
         SGD([1.0], lr=0.1)
     with pytest.raises(TypeError, match="single Value"):
         SGD(a, lr=0.1)
-    with pytest.raises(ValueError, match="lr must be > 0"):
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
         SGD([a], lr=0.0)
     with pytest.raises(ValueError, match="momentum must be < 1"):
         SGD([a], lr=0.1, momentum=1.0)

@@ -32,6 +32,9 @@ from ..viz.renderers import FORMATS, RENDERERS
 __all__ = ["main", "build_parser"]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
+# the demo prints every step and builds a graph over every point: beyond these it would only run out of memory
+MAX_POINTS = 100_000
+MAX_STEPS = 100_000
 
 
 class UsageError(Exception):
@@ -245,8 +248,12 @@ def _draw(args, extras: List[str], out) -> None:
 
 def _demo(args, out) -> None:
     _check_drawing_options(args)
-    if args.points < 1 or args.steps < 0:
-        raise UsageError("--points must be at least 1 and --steps at least 0")
+    if not 2 <= args.points <= MAX_POINTS:
+        raise UsageError(f"--points must be from 2 to {MAX_POINTS}, got {args.points}")
+    if not 0 <= args.steps <= MAX_STEPS:
+        raise UsageError(f"--steps must be from 0 to {MAX_STEPS}, got {args.steps}")
+    if args.seed < 0:
+        raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
     if not (math.isfinite(args.lr) and args.lr > 0):
         raise UsageError(f"--lr must be a positive number, got {args.lr}")
     _, loss = run_demo(points=args.points, steps=args.steps, lr=args.lr, seed=args.seed, file=out)
@@ -280,7 +287,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the ``autonn`` command with ``argv`` (default: the process arguments); return the exit status."""
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    argv, leading_minus = _expression_with_leading_minus(argv)
     args, extras = parser.parse_known_args(argv)
+    if leading_minus is not None:
+        args.expression = leading_minus
     out = sys.stdout
     if args.command is None:
         parser.print_help(out)
@@ -298,7 +308,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (ArithmeticError, DomainError, RenderError, OSError) as exc:
         print(f"autonn {args.command}: error: {exc}", file=sys.stderr)
         return 1
+    except (ValueError, TypeError, MemoryError, RecursionError) as exc:
+        # anything the library refused that the checks above did not foresee: still one line, never a traceback
+        print(f"autonn {args.command}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"autonn {args.command}: interrupted", file=sys.stderr)
+        return 130  # the shell's status for a process ended by Ctrl-C (128 + SIGINT)
     return 0
+
+
+_PLACEHOLDER = "0"
+
+
+def _expression_with_leading_minus(argv: List[str]):
+    """``(argv, expression)`` where ``autonn draw "-x**2" --x 3`` would make argparse read
+    ``-x**2`` as an option: the expression is set aside (a placeholder keeps its place)."""
+    if len(argv) >= 2 and argv[0] == "draw":
+        first = argv[1]
+        if first.startswith("-") and not first.startswith("--") and first not in ("-o", "-h") and len(first) > 1:
+            return [argv[0], _PLACEHOLDER] + argv[2:], first
+    return argv, None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..arguments import first_non_real, real_array
 from ..train import mean_loss_step
 from .schedule import Plan, schedule
 from .trace import check_params, trace
@@ -55,9 +56,15 @@ class CompiledLoss:
         return self._V, self._G
 
     def _check(self, X, who: str) -> np.ndarray:
+        found = first_non_real(X)
+        if found is not None:  # as model(X): no bool, str, complex or None read as a number
+            raise TypeError(
+                f"{who}: X must hold real numbers (shape (batch, {self.n_inputs})), "
+                f"found {type(found[0]).__name__}: {found[0]!r}"
+            )
         try:
             X = np.asarray(X, dtype=float)
-        except (TypeError, ValueError) as err:
+        except (TypeError, ValueError, OverflowError) as err:
             raise TypeError(f"{who}: X must be an array of numbers of shape (batch, {self.n_inputs}): {err}") from None
         if X.ndim != 2 or X.shape[1] != self.n_inputs:
             raise ValueError(
@@ -179,7 +186,7 @@ def batch_step(sample_loss: Callable, params, data, compiled: bool = False) -> C
     """
     if not compiled:
         return mean_loss_step(sample_loss, data)
-    data = np.asarray(data, dtype=float)
+    data = real_array(data, "data", "batch_step")
     if data.ndim != 2:
         raise ValueError(f"batch_step: data must be a 2-D array of rows, got shape {data.shape}")
     return compile(sample_loss, params, n_inputs=data.shape[1]).step_on(data)

@@ -21,8 +21,11 @@ constant with the number the trace computed for it.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
 
 from ..graph import parents, topological_order
 from ..node import op_of
@@ -33,6 +36,8 @@ from ..value import Value, tracing
 __all__ = ["TracedGraph", "trace", "INPUT", "PARAM", "CONST"]
 
 INPUT = "input"
+# each input is one placeholder Value traced by hand; far beyond this the trace only exhausts memory
+MAX_INPUTS = 1_000_000
 PARAM = "param"
 CONST = "const"
 
@@ -115,8 +120,11 @@ def trace(fn: Callable, params: Sequence, n_inputs: int, example: Optional[Seque
     function would hit a domain error (``log(0)``) on zeros.  A parameter
     the output does not depend on is an error unless ``allow_unused``.
     """
-    if isinstance(n_inputs, bool) or not isinstance(n_inputs, int) or n_inputs < 0:
-        raise TypeError(f"{who}: n_inputs must be a non-negative int, got {n_inputs!r}")
+    if isinstance(n_inputs, (bool, np.bool_)) or not isinstance(n_inputs, numbers.Integral):
+        raise TypeError(f"{who}: n_inputs must be a non-negative int, got {type(n_inputs).__name__}: {n_inputs!r}")
+    if n_inputs < 0 or n_inputs > MAX_INPUTS:
+        raise ValueError(f"{who}: n_inputs must be from 0 to {MAX_INPUTS}, got {n_inputs!r}")
+    n_inputs = int(n_inputs)
     params = check_params(params, who)
     if example is None:
         example = [0.0] * n_inputs

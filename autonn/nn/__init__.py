@@ -18,6 +18,7 @@ from .mlp import MLP
 from .module import Module
 from .network import Network, WiringError
 from .neuron import Neuron
+from .statefile import StateFileError
 
 __all__ = [
     "Module",
@@ -26,6 +27,7 @@ __all__ = [
     "MLP",
     "Network",
     "WiringError",
+    "StateFileError",
     "ACTIVATIONS",
     "make_rng",
     "values",

@@ -14,27 +14,20 @@ by the caller, e.g. one per model) or ``None`` (fresh, unpredictable numbers).
 from __future__ import annotations
 
 import math
-import numbers
 from typing import List, Tuple, Union
 
 import numpy as np
+
+from ..arguments import seed_value
 
 __all__ = ["Seed", "make_rng", "initial_weights"]
 
 Seed = Union[None, int, np.random.Generator]
 
 
-def make_rng(seed: Seed, who: str = "seed") -> np.random.Generator:
+def make_rng(seed: Seed, who: str = "make_rng") -> np.random.Generator:
     """A Generator from ``seed`` (an int, a Generator, or None for a fresh one)."""
-    if seed is None or isinstance(seed, np.random.Generator):
-        return np.random.default_rng(seed)
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
-        if seed < 0:
-            raise ValueError(f"{who}: seed must be a non-negative integer, got {seed}")
-        return np.random.default_rng(int(seed))
-    raise TypeError(
-        f"{who}: seed must be an int, a numpy.random.Generator or None, got {type(seed).__name__}: {seed!r}"
-    )
+    return np.random.default_rng(seed_value(seed, who))
 
 
 def initial_weights(rng: np.random.Generator, nin: int) -> Tuple[List[float], float]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 
-from .activation import Activation
-from .checks import check_count, check_name, float_array
+from .activation import Activation, resolve_activation
+from .checks import check_count, check_name, check_parameter_count, float_array
 from .init import Seed, initial_weights, make_rng
 from .module import Module
 from .neuron import Neuron, NeuronList
@@ -30,7 +30,9 @@ class Layer(Module):
     ) -> None:
         nin = check_count(nin, "nin", "Layer")
         nout = check_count(nout, "nout", "Layer")
+        check_parameter_count((nin + 1) * nout, "Layer")
         self.name = check_name(name, "Layer")
+        resolve_activation(activation, f"Layer {name!r}")  # before any random draw: a refused layer uses none
         rng = make_rng(seed, "Layer")
         neurons = []
         for j in range(nout):

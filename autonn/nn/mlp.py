@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import List, Sequence, Tuple
 
-from .activation import Activation
-from .checks import check_count
+from .activation import Activation, resolve_activation
+from .checks import check_count, check_parameter_count
 from .init import Seed, make_rng
 from .layer import Layer
 from .module import Module
@@ -28,6 +28,8 @@ class MLP(Module):
         if isinstance(nouts, int) or not isinstance(nouts, Sequence) or len(nouts) == 0:
             raise TypeError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
         sizes = [nin] + [check_count(n, f"nouts[{i}]", "MLP") for i, n in enumerate(nouts)]
+        check_parameter_count(sum((a + 1) * b for a, b in zip(sizes, sizes[1:])), "MLP")
+        resolve_activation(activation, "MLP")  # before any random draw: a refused model uses none
         rng = make_rng(seed, "MLP")
         last = len(nouts) - 1
         self.layers: List[Layer] = [

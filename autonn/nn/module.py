@@ -15,12 +15,30 @@ import numpy as np
 from ..mode import collector_paused
 from ..value import Value
 from .batch import ONE, read_input, stack_rows
-from .state import PathLike, StateDict, check_state, read_state, write_state
+from .state import PathLike, StateDict, check_state
+from .statefile import read_state, write_state
 
 if TYPE_CHECKING:  # only for type hints; neuron.py imports this file
     from .neuron import Neuron
 
-__all__ = ["Module"]
+__all__ = ["Module", "write_all_or_nothing"]
+
+
+def write_all_or_nothing(params: Sequence[Value], new: Sequence[float]) -> None:
+    """Set ``params[i].data = new[i]`` for all i, or, if anything interrupts that
+    (Ctrl-C arrives as a KeyboardInterrupt between any two bytecodes), put back
+    the ones already written and re-raise."""
+    old = [p.data for p in params]
+    done = 0
+    try:
+        for p, x in zip(params, new):
+            p.data = x
+            done += 1
+    except BaseException:
+        for p, x in zip(params[:done + 1], old[:done + 1]):  # +1: the interrupt may follow the write, before the count
+            if p.data != x:
+                p.data = x
+        raise
 
 
 class Module:
@@ -153,16 +171,29 @@ class Module:
         The names and shapes must match :meth:`state_dict` exactly; if not, a
         ValueError names every mismatch and the model is left unchanged.
         """
-        arrays = check_state(self._state_shapes(), state, f"{self._name()}.load_state_dict")
-        for n in self.neurons():
-            for w, x in zip(n.w, arrays[f"{n.name}.w"].tolist()):
-                w.data = x
-            n.b.data = float(arrays[f"{n.name}.b"])
+        self._assign(check_state(self._state_shapes(), state, f"{self._name()}.load_state_dict"))
+
+    def _assign(self, arrays: StateDict) -> None:
+        """Copy checked arrays into the parameters, all or nothing (a Ctrl-C midway puts every number back)."""
+        neurons = self.neurons()
+        params = [p for n in neurons for p in (*n.w, n.b)]
+        new = [x for n in neurons for x in (*arrays[f"{n.name}.w"].tolist(), float(arrays[f"{n.name}.b"]))]
+        write_all_or_nothing(params, new)
 
     def save(self, path: PathLike) -> str:
-        """Save the parameters to ``path`` (``.npz``, or JSON for ``.json``); return the file name."""
+        """Save the parameters to ``path`` (``.npz``, or JSON for ``.json``); return the file name.
+
+        The file is written whole or not at all: a failure (disk full, Ctrl-C)
+        leaves any previous file at ``path`` as it was.
+        """
         return write_state(path, self.state_dict(), f"{self._name()}.save")
 
     def load(self, path: PathLike) -> None:
-        """Load parameters saved by :meth:`save` (no pickle); mismatches are a ValueError."""
-        self.load_state_dict(read_state(path, f"{self._name()}.load"))
+        """Load parameters saved by :meth:`save` (no pickle).
+
+        Any problem with the file (missing, not a regular file, corrupt, too
+        large, names or shapes that do not match) is a
+        :class:`~autonn.nn.StateFileError` (a ValueError) naming the file and
+        the problem; the model is then unchanged.
+        """
+        self._assign(read_state(path, self._state_shapes(), f"{self._name()}.load"))

@@ -27,7 +27,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from ..value import Value
-from .activation import Activation
+from .activation import Activation, resolve_activation
 from .batch import ONE, read_input
 from .checks import check_count, check_name, float_array
 from .init import Seed, initial_weights, make_rng
@@ -123,6 +123,7 @@ class Network(Module):
                     "to give neurons in any order, pass the whole wiring to Network(...)"
                 )
         act = self._activation if activation is None else activation
+        resolve_activation(act, who)  # before the random draw: a refused neuron leaves the generator as it was
         if w is None and b is None:
             weights, bias = initial_weights(self._rng, len(sources))
         else:

@@ -114,6 +114,11 @@ _HTML_ESCAPES = {
 }
 
 
+def _noncharacter(ch: str) -> bool:
+    code = ord(ch)
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+
+
 def html_text(text: str) -> str:
     """``text`` ready to sit inside a Graphviz HTML-like label, shown literally.
 
@@ -131,7 +136,8 @@ def html_text(text: str) -> str:
             continue
         elif ch == "\t":
             out.append(" ")
-        elif ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029":
+        elif ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029" or _noncharacter(ch):
+            # noncharacters (U+FFFE, U+FFFF, U+FDD0...) are not allowed in XML: Graphviz and SVG readers reject them
             out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
         elif 0xD800 <= ord(ch) <= 0xDFFF:
             out.append("\ufffd")  # a lone surrogate cannot be encoded as UTF-8

@@ -1,0 +1,202 @@
+"""Saving a state dict to a file and reading it back, with limits.
+
+Files are ``.npz`` archives (numpy's zip of ``.npy`` arrays, read without
+pickle) or JSON when the name ends in ``.json``; neither can run code.
+
+Writing is atomic (see :mod:`autonn.nn.files`).  Reading knows what the model
+needs before it reads a byte of numbers: the names and shapes of its state.
+An ``.npz`` member that the model does not need is never decompressed, a
+member's declared size and the archive's total are checked against the
+model's needs first, and every array header is checked for its shape and
+type before its data is read.  A JSON file may be at most a generous multiple
+of what the model's numbers take as text.  Whatever is wrong with a file, the
+error is a :class:`StateFileError` naming the file and the problem, and the
+model is not touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+import zlib
+from typing import BinaryIO, Dict, Mapping, Tuple
+
+import numpy as np
+
+from .files import NotRegularFile, open_regular, write_atomically
+from .state import PathLike, StateDict, check_state
+
+__all__ = ["StateFileError", "write_state", "read_state"]
+
+Shapes = Mapping[str, Tuple[int, ...]]
+
+_NPY_HEADER_ROOM = 4096  # bytes an .npy header may take besides the numbers (numpy writes 128)
+_JSON_BYTES_PER_NUMBER = 256  # a float's repr is at most 24 characters; the rest is room for layout
+_JSON_FIXED_ROOM = 1 << 16
+
+
+class StateFileError(ValueError):
+    """A state file cannot be used: unreadable, corrupt, too large, or not what the model needs.
+
+    The message names the file and what is wrong; the model is left unchanged.
+    """
+
+
+def _is_json(path: str) -> bool:
+    return path.lower().endswith(".json")
+
+
+def write_state(path: PathLike, state: StateDict, who: str = "save") -> str:
+    """Write ``state`` to ``path`` atomically and return the name of the file written.
+
+    JSON if the name ends in ``.json`` (any case), else an ``.npz`` archive;
+    ``.npz`` is appended to a name without that suffix (any case), so
+    ``save("w")`` writes ``w.npz`` and ``save("w.NPZ")`` writes ``w.NPZ``.
+    Non-finite numbers are refused before anything is written: JSON has no
+    NaN, and loading refuses them anyway.
+    """
+    path = os.fspath(path)
+    arrays = {k: np.asarray(v, dtype=float) for k, v in state.items()}
+    bad = [k for k, v in arrays.items() if not np.all(np.isfinite(v))]
+    if bad:
+        raise ValueError(
+            f"{who}: cannot save non-finite numbers (nan or inf) in {', '.join(bad)}; "
+            "a saved state must load back, and loading refuses them"
+        )
+    if _is_json(path):
+        text = json.dumps({k: v.tolist() for k, v in arrays.items()}, indent=1).encode("utf-8")
+
+        def write(f: BinaryIO) -> None:
+            f.write(text)
+
+    else:
+        if not path.lower().endswith(".npz"):
+            path += ".npz"  # numpy would add it silently; say so by returning it
+
+        def write(f: BinaryIO) -> None:
+            np.savez(f, **arrays)  # a file object: numpy adds no suffix of its own
+
+    try:
+        write_atomically(path, write)
+    except OSError as e:
+        raise OSError(e.errno, f"{who}: could not save to {path} ({e.strerror or e}); any previous file there is unchanged") from None
+    return path
+
+
+def read_state(path: PathLike, expected: Shapes, who: str) -> StateDict:
+    """Read and check a state written by :func:`write_state` for a model whose state has ``expected`` shapes.
+
+    ``path`` is the name given to :func:`write_state` or the one it returned:
+    a name without a ``.json`` or ``.npz`` suffix that is not a file is read
+    as ``path + ".npz"``, the file ``write_state`` made of it.
+    """
+    path = os.fspath(path)
+    if not path.lower().endswith((".json", ".npz")) and not os.path.lexists(path) and os.path.exists(path + ".npz"):
+        path += ".npz"
+    try:
+        f, size = open_regular(path)
+    except FileNotFoundError:
+        raise StateFileError(f"{who}: {path}: no such file") from None
+    except NotRegularFile as e:
+        raise StateFileError(f"{who}: {e}; a state file must be a regular file") from None
+    except OSError as e:
+        raise StateFileError(f"{who}: {path}: cannot open it ({e.strerror or e})") from None
+    with f:
+        try:
+            raw = _read_json(f, size, expected) if _is_json(path) else _read_npz(f, expected)
+        except _Refused as e:
+            raise StateFileError(f"{who}: {path}: {e}") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, RuntimeError) as e:
+            kind = "JSON" if _is_json(path) else ".npz"
+            raise StateFileError(f"{who}: cannot read {path} as a {kind} state file ({type(e).__name__}: {e})") from None
+    try:
+        return check_state(expected, raw, who)
+    except (TypeError, ValueError) as e:
+        problem = str(e)
+        if problem.startswith(who + ": "):
+            problem = problem[len(who) + 2 :]
+        raise StateFileError(f"{who}: {path}: {problem}") from None
+
+
+class _Refused(Exception):
+    """A file that is well-formed but not acceptable; the message says why."""
+
+
+def _json_limit(expected: Shapes) -> int:
+    return _JSON_FIXED_ROOM + sum(
+        len(name) + 16 + _JSON_BYTES_PER_NUMBER * int(np.prod(shape, dtype=np.int64)) for name, shape in expected.items()
+    )
+
+
+def _read_json(f: BinaryIO, size: int, expected: Shapes) -> dict:
+    limit = _json_limit(expected)
+    if size > limit:
+        raise _Refused(f"is {size} bytes, more than the {limit} bytes a JSON state for this model can take")
+    data = f.read(limit + 1)
+    if len(data) > limit:  # grew while being read
+        raise _Refused(f"holds more than the {limit} bytes a JSON state for this model can take")
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise _Refused(f"is not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except json.JSONDecodeError as e:
+        raise _Refused(f"is not valid JSON ({e})") from None
+    except RecursionError:
+        raise _Refused("is not valid JSON for a state (nested too deeply)") from None
+    except ValueError as e:  # e.g. an integer literal with thousands of digits
+        raise _Refused(f"is not valid JSON for a state ({e})") from None
+    if not isinstance(raw, dict):
+        raise _Refused("should hold a JSON object of name -> numbers")
+    return raw
+
+
+def _read_npz(f: BinaryIO, expected: Shapes) -> Dict[str, np.ndarray]:
+    """The members the model needs, each checked before its numbers are read.
+
+    A wrong name is reported by :func:`check_state` with the others; its
+    member is left unread.
+    """
+    with zipfile.ZipFile(f) as archive:
+        members = {}
+        for info in archive.infolist():
+            name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+            members[name] = info
+        out: Dict[str, np.ndarray] = {}
+        unexpected = [n for n in members if n not in expected]
+        for name, info in members.items():
+            if name not in expected:
+                continue
+            shape = tuple(expected[name])
+            room = _NPY_HEADER_ROOM + 8 * int(np.prod(shape, dtype=np.int64))
+            if info.file_size > room:
+                raise _Refused(
+                    f"member {info.filename} declares {info.file_size} bytes; "
+                    f"{name} of shape {shape} needs at most {room}"
+                )
+            with archive.open(info) as member:
+                out[name] = _read_npy(member, name, shape)
+        for name in unexpected:
+            out[name] = None  # named as unexpected by check_state, never read
+        return out
+
+
+def _read_npy(member: BinaryIO, name: str, shape: Tuple[int, ...]) -> np.ndarray:
+    version = np.lib.format.read_magic(member)
+    if version == (1, 0):
+        found, fortran, dtype = np.lib.format.read_array_header_1_0(member)
+    elif version in ((2, 0), (3, 0)):
+        found, fortran, dtype = np.lib.format.read_array_header_2_0(member)
+    else:
+        raise _Refused(f"member {name} has an unknown .npy version {version}")
+    if dtype.hasobject or dtype.kind not in "iuf":
+        raise _Refused(f"member {name} holds {dtype}, not real numbers (objects are never unpickled)")
+    if tuple(found) != shape:
+        # not read: a stand-in of that shape (no memory) lets check_state report it with the other problems
+        return np.broadcast_to(np.zeros(()), tuple(found))
+    count = int(np.prod(shape, dtype=np.int64))
+    data = member.read(count * dtype.itemsize)
+    if len(data) != count * dtype.itemsize:
+        raise _Refused(f"member {name} is truncated ({len(data)} of {count * dtype.itemsize} bytes)")
+    arr = np.frombuffer(data, dtype=dtype, count=count)
+    return arr.reshape(shape, order="F" if fortran else "C").astype(float)

@@ -1,0 +1,168 @@
+"""Every public function and constructor against the same bad inputs, grouped by the rule they break.
+
+For each argument the sweep tries wrong types (an object, a bool, a str, None,
+a complex number, a numpy array), values out of range (nan, inf, negative,
+zero where a count is needed, a huge int, an absurd size) and empty inputs.
+The rule: a TypeError (wrong type) or ValueError (wrong value) whose message
+names the function and the argument - never silent acceptance, another
+exception, a wrong number or a hang.  numpy scalars of a good value are
+accepted like the Python numbers they stand for.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import autonn
+from autonn import Value, gradcheck, ledger, to_dot
+from autonn.datasets import make_line, make_moons
+from autonn.nn import MLP, Layer, Network, Neuron, make_rng
+from autonn.optim import SGD, Adam
+from autonn.compiler.step import batch_step
+from autonn.train import accuracy, mean_loss_step
+
+NOT_A_NUMBER = [object(), True, False, "3", None, 1 + 2j, np.array([1.0, 2.0]), [1.0], np.bool_(True)]
+NOT_FINITE = [math.nan, math.inf, -math.inf, np.float64("nan")]
+HUGE = [10**400, 10**12]
+
+
+def params():
+    return [Value(1.0), Value(2.0)]
+
+
+def square(x):
+    return x * x
+
+
+# (function, argument, call with the argument set to v, bad values) - each row one argument under one rule
+COUNTS = [
+    ("Neuron", "nin", lambda v: Neuron(v)),
+    ("Layer", "nin", lambda v: Layer(v, 2)),
+    ("Layer", "nout", lambda v: Layer(2, v)),
+    ("MLP", "nin", lambda v: MLP(v, [2])),
+    ("MLP", "nouts[0]", lambda v: MLP(2, [v])),
+    ("Network", "input", lambda v: Network(v)),
+    ("make_line", "n", lambda v: make_line(v)),
+    ("make_moons", "n", lambda v: make_moons(v)),
+    ("compile", "n_inputs", lambda v: autonn.compile(lambda xs: xs[0] * 2 if xs else Value(0.0), [], v)),
+    ("ledger", "max_terms", lambda v: ledger(Value(2.0) * 3, max_terms=v)),
+    ("ledger", "precision", lambda v: ledger(Value(2.0) * 3, precision=v)),
+]
+COUNT_BAD = NOT_A_NUMBER + [1.5, np.float64(2.0)] + NOT_FINITE + [-1] + HUGE
+
+REALS = [
+    ("SGD", "lr", lambda v: SGD(params(), lr=v)),
+    ("SGD", "momentum", lambda v: SGD(params(), lr=0.1, momentum=v)),
+    ("Adam", "lr", lambda v: Adam(params(), lr=v)),
+    ("Adam", "eps", lambda v: Adam(params(), eps=v)),
+    ("Adam", "betas", lambda v: Adam(params(), betas=(v, 0.9))),
+    ("gradcheck", "eps", lambda v: gradcheck(square, [1.0], eps=v)),
+    ("gradcheck", "atol", lambda v: gradcheck(square, [1.0], atol=v)),
+    ("gradcheck", "rtol", lambda v: gradcheck(square, [1.0], rtol=v)),
+    ("make_line", "noise", lambda v: make_line(5, noise=v)),
+    ("make_moons", "noise", lambda v: make_moons(5, noise=v)),
+    ("Neuron.from_weights", "w", lambda v: Neuron.from_weights([1.0, v], 0.0)),
+    ("Neuron.from_weights", "b", lambda v: Neuron.from_weights([1.0], v)),
+    ("Layer.from_weights", "W", lambda v: Layer.from_weights([[1.0, v]], [0.0])),
+    ("Layer.from_weights", "b", lambda v: Layer.from_weights([[1.0]], [v])),
+    ("load_state_dict", "N.w", lambda v: Neuron(2, name="N").load_state_dict({"N.w": [1.0, v], "N.b": 0.0})),
+]
+REAL_BAD = NOT_A_NUMBER + NOT_FINITE + [10**400]
+
+INPUTS = [  # a model's input and a compiled step's batch: numbers or Values, nothing else
+    ("Neuron 'N'", "input", lambda v: Neuron(2, name="N")([1.0, v])),
+    ("MLP", "input", lambda v: MLP(2, [2, 1], seed=0)(np.array([[1.0, v]], dtype=object))),
+    ("compiled step", "X", lambda v: autonn.compile(lambda xs: xs[0] * xs[1], [], 2)([[1.0, v]])),
+    ("accuracy", "scores", lambda v: accuracy([v, 1.0], [1, 1])),
+    ("mean_loss_step", "data", lambda v: mean_loss_step(lambda row: Value(row[0]), [[1.0, v]])),
+    ("batch_step", "data", lambda v: batch_step(lambda row: row[0] * row[1], [], [[1.0, v]], compiled=True)),
+    ("accuracy", "labels", lambda v: accuracy([1.0, 1.0], [v, 1])),
+]
+INPUT_BAD = [object(), True, "3", None, 1 + 2j, np.bool_(False), [1.0]]
+
+NAMES = [
+    ("Neuron", "name", lambda v: Neuron(2, name=v)),
+    ("Layer", "name", lambda v: Layer(2, 2, name=v)),
+    ("Network input", "name", lambda v: Network([v])),
+    ("Network.add", "name", lambda v: Network(["x"]).add(v, ["x"])),
+]
+NAME_BAD = [None, 3, b"N", "", "a\x00b", "x\ufffe", "n" * 70_000, ["N"]]
+
+SEEDS = [
+    ("Neuron", "seed", lambda v: Neuron(2, seed=v)),
+    ("MLP", "seed", lambda v: MLP(2, [1], seed=v)),
+    ("make_rng", "seed", lambda v: make_rng(v)),
+    ("make_line", "seed", lambda v: make_line(4, seed=v)),
+]
+SEED_BAD = [-1, 1.5, "0", True, 1 + 2j, object(), math.nan]
+
+SHAPES = [  # mismatched or empty shapes
+    ("Neuron 'N'", "sample|batch", lambda v: Neuron(2, name="N")(v)),
+    ("Layer.from_weights", "W|b", lambda v: Layer.from_weights(v, [0.0])),
+    ("compiled step", "X", lambda v: autonn.compile(lambda xs: xs[0] * xs[1], [], 2)(v)),
+    ("accuracy", "scores", lambda v: accuracy(v, [1, 1])),
+    ("Network", "input", lambda v: Network(v)),
+]
+SHAPE_BAD = [[], [1.0], [1.0, 2.0, 3.0], np.zeros((2, 3)), np.zeros((0, 2)), np.zeros((3, 3, 2)), [[1.0], [2.0, 3.0]]]
+
+RULES = {
+    "a count is an int >= 1 of sane size": (COUNTS, COUNT_BAD),
+    "a real number is a finite int or float": (REALS, REAL_BAD),
+    "model inputs are numbers or Values": (INPUTS, INPUT_BAD),
+    "a name is a non-empty printable str": (NAMES, NAME_BAD),
+    "a seed is a non-negative int, a Generator or None": (SEEDS, SEED_BAD),
+    "shapes must match": (SHAPES, SHAPE_BAD),
+}
+
+# Inputs where another rule legitimately accepts the value (a numpy array is a batch, 2 inputs fit).
+ACCEPTED = {
+    ("Neuron 'N'", "sample|batch", "array([], shape=(0, 2), dtype=float64)"),  # an empty batch gives an empty batch
+    ("ledger", "max_terms", repr(10**400)),  # "show at most this many terms": a huge bound shows them all
+    ("ledger", "max_terms", repr(10**12)),
+}
+
+CASES = [
+    pytest.param(who, arg, call, bad, id=f"{rule}: {who}({arg}={_r[:40]})")
+    for rule, (rows, bads) in RULES.items()
+    for who, arg, call in rows
+    for bad in bads
+    for _r in [repr(bad)]
+    if (who, arg, repr(bad)) not in ACCEPTED
+]
+
+
+def outcome(who, arg, call, bad):
+    """'clear' for a TypeError/ValueError naming the function and the argument, else what happened."""
+    try:
+        call(bad)
+    except (TypeError, ValueError) as e:
+        msg = str(e)
+        named = who in msg and any(a.split("[")[0].split(".")[-1] in msg for a in arg.split("|"))
+        return "clear" if named else f"unclear {type(e).__name__}: {msg[:200]}"
+    except Exception as e:  # reported by the assertion, with the exception's type
+        return f"other {type(e).__name__}: {str(e)[:200]}"
+    return "accepted"
+
+
+@pytest.mark.parametrize("who, arg, call, bad", CASES)
+def test_bad_input_gets_a_clear_error(who, arg, call, bad):
+    assert outcome(who, arg, call, bad) == "clear"
+
+
+GOOD_NUMPY_SCALARS = [
+    lambda: Neuron(np.int64(2)),
+    lambda: Layer(np.int32(2), np.uint8(3)),
+    lambda: SGD(params(), lr=np.float32(0.5)),
+    lambda: Adam(params(), lr=np.float64(0.01), eps=np.float32(1e-8)),
+    lambda: gradcheck(square, [np.float64(1.0)], eps=np.float64(1e-6)),
+    lambda: autonn.compile(lambda xs: xs[0] * 2, [], np.int64(1)),
+    lambda: ledger(Value(2.0) * 3, precision=np.int64(3)),
+    lambda: Neuron.from_weights(np.array([1, 2], dtype=np.int8), np.float32(0.5)),
+    lambda: accuracy(np.array([1.0, -1.0]), np.array([1, -1])),
+]
+
+
+@pytest.mark.parametrize("call", GOOD_NUMPY_SCALARS)
+def test_numpy_scalars_of_good_values_are_accepted(call):
+    call()
