@@ -9,16 +9,28 @@ Usage, one training step::
 
 The state (momentum, Adam's moments) is kept in numpy arrays inside the
 optimiser, one entry per parameter, never on the Values.
+
+Given a :class:`~autonn.flatparams.FlatParameters` (a compiled step's
+``step.flat``), an optimiser reads ``flat.grad`` and updates ``flat.data`` in
+place, with no Python loop over the parameters::
+
+    opt = SGD(step.flat, lr=0.1)
+    with step.flat.held():
+        for _ in range(1000):
+            step(X)          # writes step.flat.grad
+            opt.step()       # updates step.flat.data
+    # here every p.data holds the trained numbers
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from typing import Iterable, List, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 import numpy as np
 
+from .flatparams import FlatParameters
 from .value import Value
 
 __all__ = ["Optimizer", "SGD", "Adam"]
@@ -37,7 +49,10 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         who = type(self).__name__
-        if hasattr(params, "parameters") and callable(params.parameters):
+        self.flat: Optional[FlatParameters] = params if isinstance(params, FlatParameters) else None
+        if self.flat is not None:
+            params = self.flat.params
+        elif hasattr(params, "parameters") and callable(params.parameters):
             params = params.parameters()  # a Module was passed
         if isinstance(params, Value):
             raise TypeError(f"{who}: params must be a list of Values, got a single Value (wrap it in a list)")
@@ -59,13 +74,19 @@ class Optimizer:
         self.steps = 0
 
     def zero_grad(self) -> None:
-        """Set every parameter's ``.grad`` to 0."""
+        """Set every parameter's ``.grad`` (or the flat gradient vector) to 0."""
+        if self.flat is not None:
+            self.flat.grad[:] = 0.0
+            return
         for p in self.params:
             p.grad = 0.0
 
     def _gradients(self) -> np.ndarray:
-        g = np.fromiter((p.grad for p in self.params), dtype=float, count=len(self.params))
-        if not np.all(np.isfinite(g)):
+        if self.flat is not None:
+            g = self.flat.grad
+        else:
+            g = np.fromiter((p.grad for p in self.params), dtype=float, count=len(self.params))
+        if not np.isfinite(g).all():
             i = int(np.flatnonzero(~np.isfinite(g))[0])
             p = self.params[i]
             raise FloatingPointError(
@@ -74,11 +95,17 @@ class Optimizer:
             )
         return g
 
-    def _data(self) -> np.ndarray:
-        return np.fromiter((p.data for p in self.params), dtype=float, count=len(self.params))
+    def _dtype(self):
+        return float if self.flat is None else self.flat.data.dtype
 
-    def _write(self, new: np.ndarray) -> None:
-        for p, x in zip(self.params, new.tolist()):
+    def _subtract(self, delta: np.ndarray) -> None:
+        """``p -= delta`` for every parameter: in place on a flat vector, else Value by Value."""
+        if self.flat is not None:
+            self.flat.data -= delta
+            self.flat.updated()
+            return
+        old = np.fromiter((p.data for p in self.params), dtype=float, count=len(self.params))
+        for p, x in zip(self.params, (old - delta).tolist()):
             p.data = x
 
     def step(self) -> None:
@@ -94,14 +121,15 @@ class SGD(Optimizer):
         self.momentum = _positive(momentum, "momentum", "SGD", allow_zero=True)
         if self.momentum >= 1.0:
             raise ValueError(f"SGD: momentum must be < 1, got {momentum!r}")
-        self.velocity = np.zeros(len(self.params))
+        self.velocity = np.zeros(len(self.params), dtype=self._dtype())
 
     def step(self) -> None:
         g = self._gradients()
         if self.momentum:
-            self.velocity = self.momentum * self.velocity + g
+            self.velocity *= self.momentum
+            self.velocity += g
             g = self.velocity
-        self._write(self._data() - self.lr * g)
+        self._subtract(self.lr * g)
         self.steps += 1
 
 
@@ -124,8 +152,8 @@ class Adam(Optimizer):
             raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas!r}")
         self.betas = (float(betas[0]), float(betas[1]))
         self.eps = _positive(eps, "eps", "Adam")
-        self.m = np.zeros(len(self.params))
-        self.v = np.zeros(len(self.params))
+        self.m = np.zeros(len(self.params), dtype=self._dtype())
+        self.v = np.zeros(len(self.params), dtype=self._dtype())
 
     def step(self) -> None:
         g = self._gradients()
@@ -136,4 +164,4 @@ class Adam(Optimizer):
         self.v = b2 * self.v + (1.0 - b2) * g * g
         m_hat = self.m / (1.0 - b1**t)
         v_hat = self.v / (1.0 - b2**t)
-        self._write(self._data() - self.lr * m_hat / (np.sqrt(v_hat) + self.eps))
+        self._subtract(self.lr * m_hat / (np.sqrt(v_hat) + self.eps))

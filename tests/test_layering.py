@@ -18,6 +18,7 @@ LAYERS = [
     ["datasets"],
     ["nn"],
     ["losses"],
+    ["flatparams"],
     ["optim", "train"],
     ["compile", "compiler"],
     ["viz", "explain", "expr"],

@@ -183,11 +183,38 @@ class _Weights:
         self.gview = None
 
 
+def repair_nonfinite(out: np.ndarray, A: np.ndarray, terms: Optional[np.ndarray], B: np.ndarray) -> None:
+    """Make ``out = A @ B`` (already computed) exact where ``A`` has structural zeros and ``B`` is not finite.
+
+    A matrix product multiplies every entry, so an entry of ``A`` that is 0
+    only because the sum does not read that row still gives ``0 * inf = nan``
+    and spoils a sample (or a parameter) that never saw the inf.  ``terms``
+    marks the entries that are real terms (None: all are).  The columns of
+    ``B`` holding a non-finite number are recomputed with those numbers
+    taken out, then each one is added back through the real terms only.
+    """
+    if terms is None:
+        return
+    bad = ~np.isfinite(B)
+    if not bad.any():
+        return  # the common case costs one pass over B
+    rows, samples = np.nonzero(bad)
+    cols = np.unique(samples)
+    finite = np.where(bad[:, cols], 0.0, B[:, cols])
+    out[:, cols] = A @ finite
+    with np.errstate(all="ignore"):
+        added = np.where(terms[:, rows], A[:, rows] * B[rows, samples], 0.0)
+    np.add.at(out.T, samples, added.T)
+
+
 class Linear:
     """A group of ``sum`` nodes as one matrix product: ``Y = W @ X + b``.
 
     ``W[i, j]`` is the coefficient of input row ``cols[j]`` in sum ``i``: a
-    parameter, a constant, or 0 where the sum does not read that row.
+    parameter, a constant, or 0 where the sum does not read that row.  Such
+    structural zeros are kept out of non-finite inputs (see
+    :func:`repair_nonfinite`), so one sample's inf never reaches another
+    sum's result.
     """
 
     def __init__(self, out: slice, cols: List[int], cols_need_grad: List[bool], n: int,
@@ -199,8 +226,12 @@ class Linear:
         self._cols = np.asarray(cols, dtype=np.intp)
         self._cols_need = np.asarray(cols_need_grad, dtype=bool)
         self.W = np.zeros((n, m))
+        terms = np.zeros((n, m), dtype=bool)
         for i, j, c in const_w:
             self.W[i, j] += c
+            terms[i, j] = True
+        terms[param_w[0], param_w[1]] = True
+        self.terms = None if terms.all() else terms  # which entries of W are real terms
         self.w = _Weights(n, m, *param_w, pvec) if param_w[0] else None
         if self.w is not None and self.w.view is not None and not const_w:
             self.W = self.w.view  # W *is* the parameters: nothing to copy per call
@@ -222,6 +253,7 @@ class Linear:
         self._gp = gp
         self.dx = None
         self.dx_local = None
+        self.dx_terms = None
         self.bscatter = None
         self.bgview = None
 
@@ -240,7 +272,9 @@ class Linear:
             w = self.w
             self.W[w.row, w.col] = pvec[w.pidx]
         out = V[self.out]
-        np.matmul(self.W, V[self.xref], out=out)
+        X = V[self.xref]
+        np.matmul(self.W, X, out=out)
+        repair_nonfinite(out, self.W, self.terms, X)
         b = self._bias(pvec)
         if b is not None:
             out += b[:, None]
@@ -264,9 +298,11 @@ class Linear:
         if self._cols_need.any():
             if self._cols_need.all():
                 self.dx = rows.scatter(self._cols)
+                self.dx_terms = None if self.terms is None else self.terms.T
             else:
                 self.dx_local = np.flatnonzero(self._cols_need)
                 self.dx = rows.scatter(self._cols[self.dx_local])
+                self.dx_terms = None if self.terms is None else self.terms[:, self.dx_local].T
 
     def backward(self, V, G, gp) -> None:
         g = G[self.out]
@@ -288,7 +324,9 @@ class Linear:
         if self.dx is not None:
             W = self.W if self.dx_local is None else self.W[:, self.dx_local]
             # one sum: an outer product, which broadcasting does faster than matmul
-            self.dx(G, W.T * g if self.n == 1 else W.T @ g)
+            dx = W.T * g if self.n == 1 else W.T @ g
+            repair_nonfinite(dx, W.T, self.dx_terms, g)
+            self.dx(G, dx)
 
     def describe(self) -> str:
         kind = "weights from parameters" if self.w is not None else "constant weights"

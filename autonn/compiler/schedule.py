@@ -52,6 +52,7 @@ class Plan:
     zero_params: Optional[np.ndarray]  # parameter gradients to zero before backward
     n_nodes: int  # nodes in the traced graph
     n_absorbed: int  # products folded into matrix entries
+    kept_rows: np.ndarray  # the rows of the nodes asked for with keep=
 
 
 @dataclass
@@ -101,8 +102,13 @@ def _as_linear(g: TracedGraph, i: int, absorbed) -> _Sum:
 
 
 def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
-             dense_ratio: float = 16.0) -> Plan:
-    """Plan the forward and backward steps for ``g`` (see the module docstring)."""
+             dense_ratio: float = 16.0, keep=()) -> Plan:
+    """Plan the forward and backward steps for ``g`` (see the module docstring).
+
+    ``keep`` lists nodes whose rows the caller reads (``Plan.kept_rows``).  Every
+    parameter gradient that no step writes is zeroed at each call, so the
+    gradient vector never keeps a number from an earlier call.
+    """
     n = len(g)
     uses = [0] * n
     user_op = [""] * n
@@ -172,8 +178,10 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
     backward = [k for k in backward if _has_backward(k)]
     const_rows = np.array([row[i] for i in consts], dtype=np.intp)
     const_values = np.array([g.leaf[i][1] for i in consts], dtype=float)
+    params_written.zero_first.extend(np.flatnonzero(~params_written.written).tolist())
     return Plan(next_row, root_row, input_rows, const_rows, const_values, forward, backward,
-                rows_written.zero_ref(), params_written.zero_ref(), n, len(absorbed))
+                rows_written.zero_ref(), params_written.zero_ref(), n, len(absorbed),
+                np.array([row[i] for i in keep], dtype=np.intp))
 
 
 def _key(g: TracedGraph, i: int) -> tuple:
