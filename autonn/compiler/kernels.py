@@ -225,7 +225,7 @@ class Linear:
         self.xref = rows_ref(cols)
         self._cols = np.asarray(cols, dtype=np.intp)
         self._cols_need = np.asarray(cols_need_grad, dtype=bool)
-        self.W = np.zeros((n, m))
+        self.W = np.zeros((n, m), dtype=pvec.dtype)
         terms = np.zeros((n, m), dtype=bool)
         for i, j, c in const_w:
             self.W[i, j] += c
@@ -240,7 +240,7 @@ class Linear:
             self.wmode = "gather"
         else:
             self.wmode = "const"
-        self.const_b = const_b if np.any(const_b != 0.0) else None
+        self.const_b = const_b.astype(pvec.dtype) if np.any(const_b != 0.0) else None
         brow, bp = bias_params
         self.brow = np.asarray(brow, dtype=np.intp)
         self.bp = np.asarray(bp, dtype=np.intp)
@@ -261,7 +261,7 @@ class Linear:
         if self.bview is not None:
             b = self.bview if self.const_b is None else self.bview + self.const_b
         elif self.bp.size:
-            b = np.zeros(self.n) if self.const_b is None else self.const_b.copy()
+            b = np.zeros(self.n, dtype=pvec.dtype) if self.const_b is None else self.const_b.copy()
             np.add.at(b, self.brow, pvec[self.bp])
         else:
             b = self.const_b
@@ -341,17 +341,17 @@ class SparseLinear:
     """
 
     def __init__(self, out: slice, entry_sum: List[int], entry_row: List[int], entry_need: List[bool],
-                 const_coef: np.ndarray, coef_params, const_b: np.ndarray, bias_params) -> None:
+                 const_coef: np.ndarray, coef_params, const_b: np.ndarray, bias_params, dtype=np.float64) -> None:
         self.out = out
         self.esum = np.asarray(entry_sum, dtype=np.intp)
         self.erow = np.asarray(entry_row, dtype=np.intp)
         self.eneed = np.asarray(entry_need, dtype=bool)
         self.starts = np.flatnonzero(np.r_[True, self.esum[1:] != self.esum[:-1]])
-        self.coef = np.asarray(const_coef, dtype=float).copy()
+        self.coef = np.array(const_coef, dtype=dtype)
         pos, pidx = coef_params
         self.cpos = np.asarray(pos, dtype=np.intp)
         self.cpidx = np.asarray(pidx, dtype=np.intp)
-        self.const_b = const_b if np.any(const_b != 0.0) else None
+        self.const_b = const_b.astype(dtype) if np.any(const_b != 0.0) else None
         brow, bp = bias_params
         self.brow = np.asarray(brow, dtype=np.intp)
         self.bp = np.asarray(bp, dtype=np.intp)
@@ -366,7 +366,7 @@ class SparseLinear:
         out = V[self.out]
         out[...] = np.add.reduceat(terms, self.starts, axis=0)
         if self.bp.size or self.const_b is not None:
-            b = np.zeros(out.shape[0]) if self.const_b is None else self.const_b.copy()
+            b = np.zeros(out.shape[0], dtype=out.dtype) if self.const_b is None else self.const_b.copy()
             if self.bp.size:
                 np.add.at(b, self.brow, pvec[self.bp])
             out += b[:, None]

@@ -278,4 +278,5 @@ def _linear_kernel(g: TracedGraph, members: List[int], sums, row, out: slice, pv
             esum.append(local)
             erow.append(ZERO_ROW if x is None else row[x])
             eneed.append(False if x is None else g.needs_grad[x])
-    return SparseLinear(out, esum, erow, eneed, np.array(coef), (cpos, cpidx), const_b, (bias_rows, bias_p))
+    return SparseLinear(out, esum, erow, eneed, np.array(coef), (cpos, cpidx), const_b, (bias_rows, bias_p),
+                        pvec.dtype)

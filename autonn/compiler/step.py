@@ -16,6 +16,7 @@ from .trace import check_params, trace
 __all__ = ["compile", "CompiledLoss", "batch_step"]
 
 _REDUCTIONS = ("mean", "sum")
+_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 
 
 class _Run:
@@ -29,9 +30,9 @@ class _Run:
     def forward(self, X: np.ndarray, pvec: np.ndarray) -> np.ndarray:
         plan = self.plan
         if X.shape[0] != self.batch:
-            V = np.zeros((plan.n_rows, X.shape[0]))
+            V = np.zeros((plan.n_rows, X.shape[0]), dtype=pvec.dtype)
             V[plan.const_rows] = plan.const_values[:, None]
-            self.V, self.G, self.batch = V, np.zeros((plan.n_rows, X.shape[0])), X.shape[0]
+            self.V, self.G, self.batch = V, np.zeros_like(V), X.shape[0]
         V = self.V
         V[plan.input_rows] = X.T
         for kernel in plan.forward:
@@ -56,7 +57,7 @@ class _Hoisted:
         self.gp = np.zeros_like(pvec)  # the kernels keep views of it: scheduled with it
         self.run = _Run(schedule(graph, len(boundary), pvec, self.gp, keep=boundary))
         self.n_params = n_params
-        self.seeds = np.zeros((1, len(boundary)))
+        self.seeds = np.zeros((1, len(boundary)), dtype=pvec.dtype)
 
     def forward(self, pvec: np.ndarray) -> None:
         """Compute the boundary nodes into their places after the real parameters."""
@@ -192,6 +193,7 @@ def compile(  # noqa: A001 - the natural name; autonn.compile reads well
     reduction: str = "mean",
     example: Optional[Sequence[float]] = None,
     allow_unused: bool = False,
+    dtype=np.float64,
 ) -> CompiledLoss:
     """Trace ``loss_fn`` once and return a :class:`CompiledLoss` that runs it on whole batches.
 
@@ -209,15 +211,26 @@ def compile(  # noqa: A001 - the natural name; autonn.compile reads well
     ``reduction`` is ``"mean"`` or ``"sum"`` over the batch.  ``example``
     gives the placeholders' numbers during the trace (default zeros) if
     zeros would be outside the function's domain.
+
+    ``dtype=np.float32`` runs the step (values, gradients and the flat
+    parameter vector) in single precision: about twice the speed for wide
+    layers, with results within about 1e-5 of float64, relative to the size
+    of the numbers involved (more where the loss is badly conditioned).
     """
     if reduction not in _REDUCTIONS:
         raise ValueError(f"compile: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype not in _DTYPES:  # (a dtype compares equal to None: float64)
+        raise ValueError(f"compile: dtype must be numpy.float64 or numpy.float32, got {dtype!r}")
     params = check_params(params, "compile")  # once: an iterator can be read only once
     graph = trace(loss_fn, params, n_inputs, example, allow_unused)
     split = hoist(graph, len(params))
     size = len(params) + (0 if split is None else len(split[2]))
-    pvec = np.zeros(size)
-    gp = np.zeros(size)
+    pvec = np.zeros(size, dtype=dtype)
+    gp = np.zeros(size, dtype=dtype)
     hoisted = None
     if split is not None:
         graph, per_step, boundary = split
