@@ -165,3 +165,26 @@ def test_one_step_shared_by_two_threads_gives_each_its_own_answer():
     for th in threads:
         th.join()
     assert not errors, f"{len(errors)} wrong results, first {errors[:3]}"
+
+
+def test_the_readme_flat_training_example_trains_and_writes_the_values_back():
+    import builtins
+    import contextlib
+    import io
+    import re
+    import textwrap
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    section = readme.read_text().split("<!-- speed:start -->")[1].split("<!-- speed:end -->")[0]
+    blocks = [textwrap.dedent(b) for b in re.findall(r"```python\n(.*?)```", section, re.S)]
+    first, flat = blocks[0], next(b for b in blocks if "step.flat.held()" in b)
+    scope = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(builtins.compile(first, "README speed example", "exec"), scope)
+        before = [p.data for p in scope["model"].parameters()]
+        first_loss = scope["step"](np.column_stack([scope["X"], scope["y"]]))[0]
+        exec(builtins.compile(flat, "README flat example", "exec"), scope)
+    after = [p.data for p in scope["model"].parameters()]
+    assert after != before and after == scope["step"].flat.data.tolist()
+    assert scope["step"](scope["Xy"])[0] < first_loss
