@@ -56,7 +56,9 @@ def test_several_parameter_only_nodes_at_several_depths_match_eager():
     def loss_fn(v):
         norm = (w[0] * w[0] + w[1] * w[1]).sqrt()  # read by a sample node and by another hoisted one
         gate = (w[2] * norm).tanh()
-        return (v[0] * norm + gate * v[1] - w[3]).tanh() + (w[3] ** 2) * v[0] + gate
+        scaled = w[1] * w[0].tanh()  # a product read by a sample node and by a parameter-only sum
+        extra = autonn.sum([scaled, w[3]]).exp()
+        return (v[0] * norm + gate * v[1] - w[3]).tanh() + (w[3] ** 2) * v[0] + gate + scaled * v[1] + extra
 
     rng = np.random.default_rng(5)
     X = rng.uniform(-1, 1, (7, 2))

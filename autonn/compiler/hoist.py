@@ -11,18 +11,18 @@ numbers 1,000 times.  :func:`hoist` cuts the traced graph in two:
   parameter leaf numbered after the real parameters (``n_params + k``).
 
 The per-sample step then yields the gradient of the loss with respect to each
-boundary node (summed over the batch).  The per-step graph's output is
-``sum_k seed_k * boundary_k`` with one input column ``seed_k`` per boundary
-node: running its backward with the seeds set to those gradients gives, by
-the chain rule, each parameter's gradient through the hoisted nodes.  Both
-halves are ordinary traced graphs, scheduled and run by the same kernels.
+boundary node (summed over the batch).  The per-step graph's backward starts
+from those gradients, written into the boundary nodes' gradient rows (its
+output node is the last boundary node, the others are seeded beside it), and
+gives, by the chain rule, each parameter's gradient through the hoisted nodes.
+Both halves are ordinary traced graphs, scheduled and run by the same kernels.
 """
 
 from __future__ import annotations
 
 from typing import List, Optional, Tuple
 
-from .trace import INPUT, PARAM, TracedGraph
+from .trace import PARAM, TracedGraph
 
 __all__ = ["hoist"]
 
@@ -78,16 +78,4 @@ def hoist(g: TracedGraph, n_params: int) -> Optional[Tuple[TracedGraph, TracedGr
 
     step_graph, old = _subgraph(g, _reaching(g, boundary, [False] * len(g)), {})
     new = {o: j for j, o in enumerate(old)}
-    k = len(boundary)
-    # seed_k (input column k), seed_k * boundary_k, and their sum as the output
-    first_seed = len(step_graph)
-    step_graph.op += [""] * k + ["mul"] * k + ["sum"]
-    step_graph.args += [()] * k + [(first_seed + j, new[b]) for j, b in enumerate(boundary)] + \
-        [tuple(range(first_seed + k, first_seed + 2 * k))]
-    step_graph.k += [()] * (2 * k + 1)
-    step_graph.leaf += [(INPUT, j) for j in range(k)] + [None] * (k + 1)
-    step_graph.label += [f"d loss / d {g.label[b] or 'node'}" for b in boundary] + [""] * (k + 1)
-    step_graph.batch += [True] * (2 * k + 1)
-    step_graph.needs_grad += [False] * k + [True] * (k + 1)
-    step_graph.root = len(step_graph) - 1
     return per_sample, step_graph, [new[b] for b in boundary]

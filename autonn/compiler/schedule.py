@@ -105,7 +105,8 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
              dense_ratio: float = 16.0, keep=()) -> Plan:
     """Plan the forward and backward steps for ``g`` (see the module docstring).
 
-    ``keep`` lists nodes whose rows the caller reads (``Plan.kept_rows``).  Every
+    ``keep`` lists nodes whose rows the caller reads after the forward steps and
+    seeds with gradients before the backward ones (``Plan.kept_rows``).  Every
     parameter gradient that no step writes is zeroed at each call, so the
     gradient vector never keeps a number from an earlier call.
     """
@@ -117,6 +118,8 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
             uses[a] += 1
             user_op[a] = g.op[i]
     absorbed = _absorbable(g, uses, user_op)
+    for i in keep:  # the caller reads and seeds these rows: they must exist
+        absorbed.pop(i, None)
     sums = {i: _as_linear(g, i, absorbed) for i in range(n) if g.op[i] == "sum"}
 
     # Which nodes read which rows (absorbed products read nothing themselves).
@@ -170,6 +173,8 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
     rows_written = FirstWrites(next_row)
     root_row = row[g.root]
     rows_written.written[root_row] = True  # the seed gradient is assigned first
+    for i in keep:
+        rows_written.written[row[i]] = True
     params_written = FirstWrites(pvec.size)
     backward = []
     for kernel in reversed(forward):

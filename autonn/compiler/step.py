@@ -39,13 +39,13 @@ class _Run:
             kernel.forward(V, pvec)
         return V
 
-    def backward(self, seed: float, gp: np.ndarray) -> None:
+    def backward(self, gp: np.ndarray, seed_rows, seed) -> None:
         plan, V, G = self.plan, self.V, self.G
         if plan.zero_rows is not None:
             G[plan.zero_rows] = 0.0
         if plan.zero_params is not None:
             gp[plan.zero_params] = 0.0
-        G[plan.root_row] = seed
+        G[seed_rows] = seed
         for kernel in plan.backward:
             kernel.backward(V, G, gp)
 
@@ -55,20 +55,19 @@ class _Hoisted:
 
     def __init__(self, graph, boundary: List[int], n_params: int, pvec: np.ndarray) -> None:
         self.gp = np.zeros_like(pvec)  # the kernels keep views of it: scheduled with it
-        self.run = _Run(schedule(graph, len(boundary), pvec, self.gp, keep=boundary))
+        self.run = _Run(schedule(graph, 0, pvec, self.gp, keep=boundary))
         self.n_params = n_params
-        self.seeds = np.zeros((1, len(boundary)), dtype=pvec.dtype)
+        self.no_inputs = np.zeros((1, 0), dtype=pvec.dtype)  # one column, no input
 
     def forward(self, pvec: np.ndarray) -> None:
         """Compute the boundary nodes into their places after the real parameters."""
-        V = self.run.forward(self.seeds, pvec)
+        V = self.run.forward(self.no_inputs, pvec)
         pvec[self.n_params:] = V[self.run.plan.kept_rows, 0]
 
     def backward(self, gp: np.ndarray) -> None:
         """Add each parameter's gradient through the hoisted nodes, given theirs in ``gp``."""
-        run, P = self.run, self.n_params
-        run.V[run.plan.input_rows, 0] = gp[P:]  # seed_k = d loss / d boundary_k
-        run.backward(1.0, self.gp)
+        P = self.n_params
+        self.run.backward(self.gp, self.run.plan.kept_rows, gp[P:, None])
         gp[:P] += self.gp[:P]
 
 
@@ -142,7 +141,7 @@ class CompiledLoss:
             V = self._forward(X)
             total = float(V[self._plan.root_row].sum())
             scale = 1.0 / X.shape[0] if self.reduction == "mean" else 1.0
-            self._run.backward(scale, self._gp)
+            self._run.backward(self._gp, self._plan.root_row, scale)
             if self._hoisted is not None:
                 self._hoisted.backward(self._gp)
             grads = self.flat.grad.copy()
