@@ -44,6 +44,7 @@ import memory  # noqa: E402
 import mlp_step  # noqa: E402
 import network_step  # noqa: E402
 import random_graph  # noqa: E402
+import trace_scaling  # noqa: E402
 import wide_step  # noqa: E402
 from engines import NOTES, micrograd_engine, torch  # noqa: E402
 from timing import Case, alternate  # noqa: E402
@@ -205,6 +206,15 @@ def wide_workloads(table: Table, repeats: int, widths) -> None:
             table.add(f, "trace + compile, once", f"{wide_step.TRACE_SECONDS[width]:.1f} s")
 
 
+def trace_workload(table: Table, widths) -> None:
+    rows = [trace_scaling.measure(w) for w in widths]
+    for w, (n, traced, scheduled, peak) in zip(widths, rows):
+        h = "(h) tracing MLP(2,[w,w,1]), per traced node"
+        us, per = traced / n * 1e6, peak / n
+        table.add(h, f"width {w}: {n:,} nodes", f"{us:.2f} us, {per:.0f} B",
+                  f"<= 5 us and 300 B a node (schedule {scheduled / n * 1e6:.2f} us)", us <= 5 and per <= 300)
+
+
 def memory_workloads(table: Table, chain_ops: int) -> None:
     c = "(c) memory"
     per = memory.bytes_per_node(autonn.Value)
@@ -241,6 +251,8 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="2 rounds and a 100,000-op chain (a smoke run; the same graphs and steps)")
     parser.add_argument("--widths", default=None,
                         help="MLP widths for workload (f), comma-separated (default 16,256,1024; quick 16,256)")
+    parser.add_argument("--trace-scaling", action="store_true",
+                        help="also measure tracing per node for MLP widths 64 to 1024 (2.1 million nodes; minutes)")
     parser.add_argument("--repeats", type=int, default=None, help="timed rounds per workload (default 7, quick 2)")
     args = parser.parse_args(argv)
     repeats = args.repeats or (2 if args.quick else 7)
@@ -268,6 +280,8 @@ def main(argv=None) -> int:
     mlp_workloads(table, repeats)
     network_workload(table, repeats)
     wide_workloads(table, repeats, widths)
+    if args.trace_scaling:
+        trace_workload(table, [64, 256, 512, 1024])
     memory_workloads(table, chain_ops)
     print()
     print(table.render())
