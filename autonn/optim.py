@@ -9,15 +9,27 @@ Usage, one training step::
 
 The state (momentum, Adam's moments) is kept in numpy arrays inside the
 optimiser, one entry per parameter, never on the Values.
+
+Given a :class:`~autonn.flatparams.FlatParameters` (a compiled step's
+``step.flat``), an optimiser reads ``flat.grad`` and updates ``flat.data`` in
+place, with no Python loop over the parameters::
+
+    opt = SGD(step.flat, lr=0.1)
+    with step.flat.held():
+        for _ in range(1000):
+            step(X)          # writes step.flat.grad
+            opt.step()       # updates step.flat.data
+    # here every p.data holds the trained numbers
 """
 
 from __future__ import annotations
 
-from typing import Iterable, List, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .arguments import real_number
+from .flatparams import FlatParameters
 from .nn.module import write_all_or_nothing
 from .value import Value
 
@@ -35,7 +47,10 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         who = type(self).__name__
-        if hasattr(params, "parameters") and callable(params.parameters):
+        self.flat: Optional[FlatParameters] = params if isinstance(params, FlatParameters) else None
+        if self.flat is not None:
+            params = self.flat.params
+        elif hasattr(params, "parameters") and callable(params.parameters):
             params = params.parameters()  # a Module was passed
         if isinstance(params, Value):
             raise TypeError(f"{who}: params must be a list of Values, got a single Value (wrap it in a list)")
@@ -57,13 +72,19 @@ class Optimizer:
         self.steps = 0
 
     def zero_grad(self) -> None:
-        """Set every parameter's ``.grad`` to 0."""
+        """Set every parameter's ``.grad`` (or the flat gradient vector) to 0."""
+        if self.flat is not None:
+            self.flat.grad[:] = 0.0
+            return
         for p in self.params:
             p.grad = 0.0
 
     def _gradients(self) -> np.ndarray:
-        g = np.fromiter((p.grad for p in self.params), dtype=float, count=len(self.params))
-        if not np.all(np.isfinite(g)):
+        if self.flat is not None:
+            g = self.flat.grad
+        else:
+            g = np.fromiter((p.grad for p in self.params), dtype=float, count=len(self.params))
+        if not np.isfinite(g).all():
             i = int(np.flatnonzero(~np.isfinite(g))[0])
             p = self.params[i]
             raise FloatingPointError(
@@ -72,7 +93,12 @@ class Optimizer:
             )
         return g
 
+    def _dtype(self):
+        return float if self.flat is None else self.flat.data.dtype
+
     def _data(self) -> np.ndarray:
+        if self.flat is not None:
+            return self.flat.data
         return np.fromiter((p.data for p in self.params), dtype=float, count=len(self.params))
 
     def _commit(self, new: np.ndarray, **state) -> None:
@@ -82,18 +108,29 @@ class Optimizer:
         remain.  If anything interrupts them (Ctrl-C arrives as a
         KeyboardInterrupt between any two bytecodes, or a parameter's setter
         raises), every parameter written so far and every state attribute is
-        put back, so an interrupted :meth:`step` is a step not taken.
+        put back, so an interrupted :meth:`step` is a step not taken.  A flat
+        vector is written by one numpy assignment, which nothing interrupts.
         """
-        old = self._data().tolist()
+        flat = self.flat
+        old = self._data().copy() if flat is not None else self._data().tolist()
         old_state = {name: getattr(self, name) for name in state}
-        write_all_or_nothing(self.params, new.tolist())
+        if flat is not None:
+            flat.data[:] = new
+        else:
+            write_all_or_nothing(self.params, new.tolist())
         try:
             for name, value in state.items():
                 setattr(self, name, value)
+            if flat is not None:
+                flat.updated()  # outside a held block the Values follow at once
         except BaseException:
             for name, value in old_state.items():
                 setattr(self, name, value)
-            write_all_or_nothing(self.params, old)
+            if flat is not None:
+                flat.data[:] = old
+                flat.updated()
+            else:
+                write_all_or_nothing(self.params, old)
             raise
 
     def step(self) -> None:
@@ -113,7 +150,7 @@ class SGD(Optimizer):
         self.momentum = _positive(momentum, "momentum", "SGD", allow_zero=True)
         if self.momentum >= 1.0:
             raise ValueError(f"SGD: momentum must be < 1, got {momentum!r}")
-        self.velocity = np.zeros(len(self.params))
+        self.velocity = np.zeros(len(self.params), dtype=self._dtype())
 
     def step(self) -> None:
         g = self._gradients()
@@ -143,8 +180,8 @@ class Adam(Optimizer):
         if not all(b < 1.0 for b in self.betas):
             raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas!r}")
         self.eps = _positive(eps, "eps", "Adam")
-        self.m = np.zeros(len(self.params))
-        self.v = np.zeros(len(self.params))
+        self.m = np.zeros(len(self.params), dtype=self._dtype())
+        self.v = np.zeros(len(self.params), dtype=self._dtype())
 
     def step(self) -> None:
         g = self._gradients()

@@ -16,6 +16,7 @@ import autonn
 from autonn.datasets import make_moons
 from autonn.compiler import compile as compile_loss
 from autonn.nn import MLP
+from autonn.optim import SGD
 
 from engines import micrograd_nn, torch
 
@@ -72,15 +73,21 @@ def autonn_compiled_setup(X, y, weights):
     def loss_fn(v):
         return (1.0 - v[2] * model(v[:2])[0]).relu()
 
-    step = compile_loss(loss_fn, params, 3)
-    return step, params, np.column_stack([X, y])
+    return flat_training(compile_loss(loss_fn, params, 3), np.column_stack([X, y]))
+
+
+def flat_training(step, Xy):
+    """The state of a compiled step that trains on its flat parameter vector: the Values are
+    written back when the held block ends (when the state is dropped)."""
+    held = step.flat.held()
+    held.__enter__()
+    return step, SGD(step.flat, lr=LR), Xy, held
 
 
 def autonn_compiled_step(state) -> float:
-    step, params, Xy = state
-    loss, grads = step(Xy)
-    for p, g in zip(params, grads.tolist()):
-        p.data -= LR * g
+    step, opt, Xy, _ = state
+    loss, _ = step(Xy)
+    opt.step()
     return loss
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from autonn.compiler import compile as compile_loss
 from autonn.datasets import make_moons
 from autonn.nn import Network
-from mlp_step import autonn_compiled_step, autonn_eager_step  # noqa: E402 - a sibling module of this folder
+from mlp_step import autonn_compiled_step, autonn_eager_step, flat_training  # noqa: E402 - a sibling module of this folder
 
 
 
@@ -54,9 +54,8 @@ eager_step = autonn_eager_step
 def compiled_setup():
     X, y = _data()
     net = make_network()
-    params = net.parameters()
-    step = compile_loss(lambda v: (1.0 - v[2] * net(v[:2])[0]).relu(), params, 3)
-    return step, params, np.column_stack([X, y])
+    step = compile_loss(lambda v: (1.0 - v[2] * net(v[:2])[0]).relu(), net.parameters(), 3)
+    return flat_training(step, np.column_stack([X, y]))
 
 
 # The same update as the MLP benchmark's compiled step.

@@ -1,7 +1,7 @@
 """Run every speed workload side by side and print medians and targets.
 
     python benchmarks/run.py            # the full run (about a minute)
-    python benchmarks/run.py --quick    # 2 rounds instead of 7, a 100,000-op chain
+    python benchmarks/run.py --quick    # 2 rounds instead of 7, a 100,000-op chain, no width 1024
 
 Workloads (the same data and the same graph for every engine):
 
@@ -15,7 +15,13 @@ Workloads (the same data and the same graph for every engine):
 (d) the same training step compiled (autonn.compile) vs micrograd's eager
     step vs PyTorch batched (nn.Linear) vs a hand-written numpy step;
 (e) an irregular network (skip connections across depths), eager and
-    compiled (no target: it shows the compiler is not limited to layers).
+    compiled (no target: it shows the compiler is not limited to layers);
+(f) the compiled SGD step training on its flat parameter vector, MLP(2, [w, w, 1])
+    for widths 16, 256 and 1024 on 1,000 rows and width 16 on 10 rows, vs the
+    same step by hand in numpy float64 (and PyTorch float32 for reference);
+(g) that step with an L2 term ``alpha * sum(p * p)`` vs without;
+(h) with ``--trace-scaling`` only (minutes): tracing time and memory per traced
+    node for MLPs from 9,000 to 2.1 million nodes.
 
 micrograd and PyTorch are optional; a missing one is skipped with a note.
 """
@@ -29,7 +35,9 @@ import platform
 import sys
 from typing import List, Optional
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+# this checkout's autonn, not whichever one is installed; then the sibling modules
+sys.path[:0] = [HERE, os.path.dirname(HERE)]
 
 import numpy as np  # noqa: E402
 
@@ -38,6 +46,8 @@ import memory  # noqa: E402
 import mlp_step  # noqa: E402
 import network_step  # noqa: E402
 import random_graph  # noqa: E402
+import trace_scaling  # noqa: E402
+import wide_step  # noqa: E402
 from engines import NOTES, micrograd_engine, torch  # noqa: E402
 from timing import Case, alternate  # noqa: E402
 
@@ -158,6 +168,55 @@ def network_workload(table: Table, repeats: int) -> None:
     table.add(e, "autonn compiled", ms(med["autonn compiled"]), f"(compiled {ratio:,.0f}x faster than eager)")
 
 
+def wide_workloads(table: Table, repeats: int, widths) -> None:
+    configs = [(w, 1000) for w in widths] + [(16, 10)]
+    for width, rows in configs:
+        worst = wide_step.check_same_losses(width, rows)
+        if worst > 1e-9:
+            raise SystemExit(f"compiled and numpy steps disagree at width {width}, {rows} rows: {worst}")
+        number = max(1, int(20_000 / (width * width * rows / 1000 + 50)))  # ~fixed time per sample
+        cases = [Case("autonn compiled", lambda: wide_step.compiled_setup(width, rows), wide_step.compiled_step,
+                      number=number),
+                 Case("numpy by hand", lambda: wide_step.numpy_setup(width, rows), wide_step.numpy_step, number=number)]
+        cases.append(Case("autonn compiled float32", lambda: wide_step.compiled_setup(width, rows, dtype=np.float32),
+                          wide_step.compiled_step, number=number))
+        if torch is not None:
+            cases.append(Case("PyTorch float32", lambda: wide_step.torch32_setup(width, rows), wide_step.torch32_step,
+                              number=number))
+        if rows == 1000:
+            cases.append(Case("autonn compiled + L2", lambda: wide_step.compiled_setup(width, rows, True),
+                              wide_step.compiled_step, number=number))
+        med = alternate(cases, repeats)
+        f = f"(f) compiled SGD step, MLP(2,[{width},{width},1]), {rows:,} rows"
+        comp = med["autonn compiled"]
+        limit = 1.3 if rows >= 1000 else 1.5
+        ratio = comp / med["numpy by hand"]
+        table.add(f, "autonn compiled (flat parameters)", ms(comp))
+        table.add(f, "numpy float64 by hand", ms(med["numpy by hand"]), f"within {limit}x of numpy ({ratio:.2f}x)",
+                  ratio <= limit)
+        c32 = med["autonn compiled float32"]
+        table.add(f, "autonn compiled float32", ms(c32))
+        if "PyTorch float32" in med:
+            table.add(f, "PyTorch float32 (nn.Linear)", ms(med["PyTorch float32"]),
+                      f"(autonn float32 {c32 / med['PyTorch float32']:.2f}x its time)")
+        if "autonn compiled + L2" in med:
+            g = f"(g) compiled step + alpha*sum(p*p), width {width}, {rows:,} rows"
+            ratio = med["autonn compiled + L2"] / comp
+            table.add(g, "autonn compiled + L2", ms(med["autonn compiled + L2"]),
+                      f"within 1.2x of the plain step ({ratio:.2f}x)", ratio <= 1.2)
+        if width in wide_step.TRACE_SECONDS and width >= 256:
+            table.add(f, "trace + compile, once", f"{wide_step.TRACE_SECONDS[width]:.1f} s")
+
+
+def trace_workload(table: Table, widths) -> None:
+    rows = [trace_scaling.measure(w) for w in widths]
+    for w, (n, traced, scheduled, peak) in zip(widths, rows):
+        h = "(h) tracing MLP(2,[w,w,1]), per traced node"
+        us, per = traced / n * 1e6, peak / n
+        table.add(h, f"width {w}: {n:,} nodes", f"{us:.2f} us, {per:.0f} B",
+                  f"<= 5 us and 300 B a node (schedule {scheduled / n * 1e6:.2f} us)", us <= 5 and per <= 300)
+
+
 def memory_workloads(table: Table, chain_ops: int) -> None:
     c = "(c) memory"
     per = memory.bytes_per_node(autonn.Value)
@@ -192,11 +251,16 @@ def check_same_losses() -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="2 rounds and a 100,000-op chain (a smoke run; the same graphs and steps)")
+    parser.add_argument("--widths", default=None,
+                        help="MLP widths for workload (f), comma-separated (default 16,256,1024; quick 16,256)")
+    parser.add_argument("--trace-scaling", action="store_true",
+                        help="also measure tracing per node for MLP widths 64 to 1024 (2.1 million nodes; minutes)")
     parser.add_argument("--repeats", type=int, default=None, help="timed rounds per workload (default 7, quick 2)")
     args = parser.parse_args(argv)
     repeats = args.repeats or (2 if args.quick else 7)
     n_ops = 20_000  # the targets are defined on this size: quick mode keeps it
     chain_ops = 100_000 if args.quick else 1_000_000
+    widths = [int(w) for w in (args.widths or ("16,256" if args.quick else "16,256,1024")).split(",")]
 
     print(f"autonn {autonn.__version__}, Python {platform.python_version()}, numpy {np.__version__}"
           + (f", torch {torch.__version__}" if torch is not None else "")
@@ -217,6 +281,9 @@ def main(argv=None) -> int:
     random_graph_workload(table, n_ops, repeats)
     mlp_workloads(table, repeats)
     network_workload(table, repeats)
+    wide_workloads(table, repeats, widths)
+    if args.trace_scaling:
+        trace_workload(table, [64, 256, 512, 1024])
     memory_workloads(table, chain_ops)
     print()
     print(table.render())

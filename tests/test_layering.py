@@ -19,6 +19,7 @@ LAYERS = [
     ["datasets"],
     ["nn"],
     ["losses"],
+    ["flatparams"],
     ["optim", "train"],
     ["compile", "compiler"],
     ["viz", "explain", "expr"],

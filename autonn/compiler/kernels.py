@@ -185,11 +185,38 @@ class _Weights:
         self.gview = None
 
 
+def repair_nonfinite(out: np.ndarray, A: np.ndarray, terms: Optional[np.ndarray], B: np.ndarray) -> None:
+    """Make ``out = A @ B`` (already computed) exact where ``A`` has structural zeros and ``B`` is not finite.
+
+    A matrix product multiplies every entry, so an entry of ``A`` that is 0
+    only because the sum does not read that row still gives ``0 * inf = nan``
+    and spoils a sample (or a parameter) that never saw the inf.  ``terms``
+    marks the entries that are real terms (None: all are).  The columns of
+    ``B`` holding a non-finite number are recomputed with those numbers
+    taken out, then each one is added back through the real terms only.
+    """
+    if terms is None:
+        return
+    bad = ~np.isfinite(B)
+    if not bad.any():
+        return  # the common case costs one pass over B
+    rows, samples = np.nonzero(bad)
+    cols = np.unique(samples)
+    finite = np.where(bad[:, cols], 0.0, B[:, cols])
+    out[:, cols] = A @ finite
+    with np.errstate(all="ignore"):
+        added = np.where(terms[:, rows], A[:, rows] * B[rows, samples], 0.0)
+    np.add.at(out.T, samples, added.T)
+
+
 class Linear:
     """A group of ``sum`` nodes as one matrix product: ``Y = W @ X + b``.
 
     ``W[i, j]`` is the coefficient of input row ``cols[j]`` in sum ``i``: a
-    parameter, a constant, or 0 where the sum does not read that row.
+    parameter, a constant, or 0 where the sum does not read that row.  Such
+    structural zeros are kept out of non-finite inputs (see
+    :func:`repair_nonfinite`), so one sample's inf never reaches another
+    sum's result.
     """
 
     def __init__(self, out: slice, cols: List[int], cols_need_grad: List[bool], n: int,
@@ -200,9 +227,13 @@ class Linear:
         self.xref = rows_ref(cols)
         self._cols = np.asarray(cols, dtype=np.intp)
         self._cols_need = np.asarray(cols_need_grad, dtype=bool)
-        self.W = np.zeros((n, m))
+        self.W = np.zeros((n, m), dtype=pvec.dtype)
+        terms = np.zeros((n, m), dtype=bool)
         for i, j, c in const_w:
             self.W[i, j] += c
+            terms[i, j] = True
+        terms[param_w[0], param_w[1]] = True
+        self.terms = None if terms.all() else terms  # which entries of W are real terms
         self.w = _Weights(n, m, *param_w, pvec) if param_w[0] else None
         if self.w is not None and self.w.view is not None and not const_w:
             self.W = self.w.view  # W *is* the parameters: nothing to copy per call
@@ -211,7 +242,7 @@ class Linear:
             self.wmode = "gather"
         else:
             self.wmode = "const"
-        self.const_b = const_b if np.any(const_b != 0.0) else None
+        self.const_b = const_b.astype(pvec.dtype) if np.any(const_b != 0.0) else None
         brow, bp = bias_params
         self.brow = np.asarray(brow, dtype=np.intp)
         self.bp = np.asarray(bp, dtype=np.intp)
@@ -224,6 +255,7 @@ class Linear:
         self._gp = gp
         self.dx = None
         self.dx_local = None
+        self.dx_terms = None
         self.bscatter = None
         self.bgview = None
 
@@ -231,7 +263,7 @@ class Linear:
         if self.bview is not None:
             b = self.bview if self.const_b is None else self.bview + self.const_b
         elif self.bp.size:
-            b = np.zeros(self.n) if self.const_b is None else self.const_b.copy()
+            b = np.zeros(self.n, dtype=pvec.dtype) if self.const_b is None else self.const_b.copy()
             np.add.at(b, self.brow, pvec[self.bp])
         else:
             b = self.const_b
@@ -242,7 +274,9 @@ class Linear:
             w = self.w
             self.W[w.row, w.col] = pvec[w.pidx]
         out = V[self.out]
-        np.matmul(self.W, V[self.xref], out=out)
+        X = V[self.xref]
+        np.matmul(self.W, X, out=out)
+        repair_nonfinite(out, self.W, self.terms, X)
         b = self._bias(pvec)
         if b is not None:
             out += b[:, None]
@@ -266,9 +300,11 @@ class Linear:
         if self._cols_need.any():
             if self._cols_need.all():
                 self.dx = rows.scatter(self._cols)
+                self.dx_terms = None if self.terms is None else self.terms.T
             else:
                 self.dx_local = np.flatnonzero(self._cols_need)
                 self.dx = rows.scatter(self._cols[self.dx_local])
+                self.dx_terms = None if self.terms is None else self.terms[:, self.dx_local].T
 
     def backward(self, V, G, gp) -> None:
         g = G[self.out]
@@ -290,7 +326,9 @@ class Linear:
         if self.dx is not None:
             W = self.W if self.dx_local is None else self.W[:, self.dx_local]
             # one sum: an outer product, which broadcasting does faster than matmul
-            self.dx(G, W.T * g if self.n == 1 else W.T @ g)
+            dx = W.T * g if self.n == 1 else W.T @ g
+            repair_nonfinite(dx, W.T, self.dx_terms, g)
+            self.dx(G, dx)
 
     def describe(self) -> str:
         kind = "weights from parameters" if self.w is not None else "constant weights"
@@ -305,17 +343,17 @@ class SparseLinear:
     """
 
     def __init__(self, out: slice, entry_sum: List[int], entry_row: List[int], entry_need: List[bool],
-                 const_coef: np.ndarray, coef_params, const_b: np.ndarray, bias_params) -> None:
+                 const_coef: np.ndarray, coef_params, const_b: np.ndarray, bias_params, dtype=np.float64) -> None:
         self.out = out
         self.esum = np.asarray(entry_sum, dtype=np.intp)
         self.erow = np.asarray(entry_row, dtype=np.intp)
         self.eneed = np.asarray(entry_need, dtype=bool)
         self.starts = np.flatnonzero(np.r_[True, self.esum[1:] != self.esum[:-1]])
-        self.coef = np.asarray(const_coef, dtype=float).copy()
+        self.coef = np.array(const_coef, dtype=dtype)
         pos, pidx = coef_params
         self.cpos = np.asarray(pos, dtype=np.intp)
         self.cpidx = np.asarray(pidx, dtype=np.intp)
-        self.const_b = const_b if np.any(const_b != 0.0) else None
+        self.const_b = const_b.astype(dtype) if np.any(const_b != 0.0) else None
         brow, bp = bias_params
         self.brow = np.asarray(brow, dtype=np.intp)
         self.bp = np.asarray(bp, dtype=np.intp)
@@ -330,7 +368,7 @@ class SparseLinear:
         out = V[self.out]
         out[...] = np.add.reduceat(terms, self.starts, axis=0)
         if self.bp.size or self.const_b is not None:
-            b = np.zeros(out.shape[0]) if self.const_b is None else self.const_b.copy()
+            b = np.zeros(out.shape[0], dtype=out.dtype) if self.const_b is None else self.const_b.copy()
             if self.bp.size:
                 np.add.at(b, self.brow, pvec[self.bp])
             out += b[:, None]

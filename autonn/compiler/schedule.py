@@ -52,6 +52,7 @@ class Plan:
     zero_params: Optional[np.ndarray]  # parameter gradients to zero before backward
     n_nodes: int  # nodes in the traced graph
     n_absorbed: int  # products folded into matrix entries
+    kept_rows: np.ndarray  # the rows of the nodes asked for with keep=
 
 
 @dataclass
@@ -101,8 +102,14 @@ def _as_linear(g: TracedGraph, i: int, absorbed) -> _Sum:
 
 
 def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
-             dense_ratio: float = 16.0) -> Plan:
-    """Plan the forward and backward steps for ``g`` (see the module docstring)."""
+             dense_ratio: float = 16.0, keep=()) -> Plan:
+    """Plan the forward and backward steps for ``g`` (see the module docstring).
+
+    ``keep`` lists nodes whose rows the caller reads after the forward steps and
+    seeds with gradients before the backward ones (``Plan.kept_rows``).  Every
+    parameter gradient that no step writes is zeroed at each call, so the
+    gradient vector never keeps a number from an earlier call.
+    """
     n = len(g)
     sum_op, mul_op = linear_ops()  # the one fusion, while sum and mul are the built-in rules
     uses = [0] * n
@@ -112,6 +119,8 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
             uses[a] += 1
             user_op[a] = g.ops[i]
     absorbed = _absorbable(g, uses, user_op, sum_op, mul_op)
+    for i in keep:  # the caller reads and seeds these rows: they must exist
+        absorbed.pop(i, None)
     sums = {i: _as_linear(g, i, absorbed) for i in range(n) if sum_op is not None and g.ops[i] is sum_op}
 
     # Which nodes read which rows (absorbed products read nothing themselves).
@@ -165,6 +174,8 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
     rows_written = FirstWrites(next_row)
     root_row = row[g.root]
     rows_written.written[root_row] = True  # the seed gradient is assigned first
+    for i in keep:
+        rows_written.written[row[i]] = True
     params_written = FirstWrites(pvec.size)
     backward = []
     for kernel in reversed(forward):
@@ -173,8 +184,10 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
     backward = [k for k in backward if _has_backward(k)]
     const_rows = np.array([row[i] for i in consts], dtype=np.intp)
     const_values = np.array([g.leaf[i][1] for i in consts], dtype=float)
+    params_written.zero_first.extend(np.flatnonzero(~params_written.written).tolist())
     return Plan(next_row, root_row, input_rows, const_rows, const_values, forward, backward,
-                rows_written.zero_ref(), params_written.zero_ref(), n, len(absorbed))
+                rows_written.zero_ref(), params_written.zero_ref(), n, len(absorbed),
+                np.array([row[i] for i in keep], dtype=np.intp))
 
 
 def _key(g: TracedGraph, i: int) -> tuple:
@@ -271,4 +284,5 @@ def _linear_kernel(g: TracedGraph, members: List[int], sums, row, out: slice, pv
             esum.append(local)
             erow.append(ZERO_ROW if x is None else row[x])
             eneed.append(False if x is None else g.needs_grad[x])
-    return SparseLinear(out, esum, erow, eneed, np.array(coef), (cpos, cpidx), const_b, (bias_rows, bias_p))
+    return SparseLinear(out, esum, erow, eneed, np.array(coef), (cpos, cpidx), const_b, (bias_rows, bias_p),
+                        pvec.dtype)
