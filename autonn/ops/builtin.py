@@ -261,25 +261,24 @@ define("silu", lambda a, m: a * m.sigmoid(a), silu_vjp,
 # Piecewise: larger, smaller, clamped
 # ----------------------------------------------------------------------------
 
-def maximum_vjp(g, out, a, b, m):
-    # At a tie each side gets half the gradient (PyTorch's rule).
-    tie = m.eq(a, b)
-    return (g * m.where(m.gt(a, b), 1.0, m.where(tie, 0.5, 0.0)),
-            g * m.where(m.gt(b, a), 1.0, m.where(tie, 0.5, 0.0)))
+def _winner_takes_the_slope(wins: str):
+    """The rule of max (``wins="gt"``) or min (``"lt"``): the chosen side gets the
+    gradient, and at a tie each side gets half of it (PyTorch's rule)."""
+
+    def vjp(g, out, a, b, m):
+        beats = getattr(m, wins)
+        tie = m.eq(a, b)
+        return (g * m.where(beats(a, b), 1.0, m.where(tie, 0.5, 0.0)),
+                g * m.where(beats(b, a), 1.0, m.where(tie, 0.5, 0.0)))
+
+    return vjp
 
 
-define("maximum", lambda a, b, m: m.maximum(a, b), maximum_vjp,
+define("maximum", lambda a, b, m: m.maximum(a, b), _winner_takes_the_slope("gt"),
        ("d max(a,b)/da = [a > b]", "d max(a,b)/db = [b > a]"),
        doc="the larger of a and b; at a tie each gets slope 1/2; nan if either is nan")
 
-
-def minimum_vjp(g, out, a, b, m):
-    tie = m.eq(a, b)
-    return (g * m.where(m.lt(a, b), 1.0, m.where(tie, 0.5, 0.0)),
-            g * m.where(m.lt(b, a), 1.0, m.where(tie, 0.5, 0.0)))
-
-
-define("minimum", lambda a, b, m: m.minimum(a, b), minimum_vjp,
+define("minimum", lambda a, b, m: m.minimum(a, b), _winner_takes_the_slope("lt"),
        ("d min(a,b)/da = [a < b]", "d min(a,b)/db = [b < a]"),
        doc="the smaller of a and b; at a tie each gets slope 1/2; nan if either is nan")
 
