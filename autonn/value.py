@@ -54,10 +54,19 @@ def _is_real_number(x) -> bool:
     return t is float or t is int or (isinstance(x, numbers.Real) and not isinstance(x, (bool, Value)))
 
 
+def _float(x, what: str) -> float:
+    """``float(x)`` for a real number ``x``; an int beyond float range is a ValueError naming ``what``."""
+    try:
+        return float(x)
+    except OverflowError:
+        digits = len(str(abs(int(x))))
+        raise ValueError(f"{what}: an int of {digits} digits is too large for a float (at most about 1.8e308)") from None
+
+
 def _number(x, what: str) -> float:
     """``x`` as a float if it is a real number; else a TypeError naming its type."""
     if _is_real_number(x):
-        return float(x)
+        return _float(x, what)
     t = type(x)
     raise TypeError(f"{what}: expected a real number (int, float or numpy scalar), got {t.__name__}: {x!r}")
 
@@ -151,7 +160,7 @@ class Value(Node):
             return _binary(_POW, self, exponent)
         t = type(exponent)
         if t is int or t is float or _is_real_number(exponent):
-            return _power(self, float(exponent))
+            return _power(self, _float(exponent, "pow (exponent)"))
         return NotImplemented
 
     def __rpow__(self, base: "Operand") -> "Value":
@@ -299,7 +308,7 @@ def _lift(x):
     if t is Value or t is Constant:
         return x
     if t is float or t is int or _is_real_number(x):
-        return new_leaf(Constant, float(x))
+        return new_leaf(Constant, _float(x, "a number in an expression"))
     if isinstance(x, Value):  # a user's subclass of Value
         return x
     return None

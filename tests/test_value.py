@@ -139,3 +139,12 @@ def test_notebook_manners_format_item_and_truth():
     assert v.item() == 2.0 / 3.0 and type(v.item()) is float
     assert bool(Value(0.0)) is False and bool(Value(-0.0)) is False and bool(Value(0.1)) is True
     assert bool(Value(float("nan"))) is True  # as bool(float("nan"))
+
+
+def test_an_int_beyond_float_range_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"Value: an int of 401 digits is too large for a float"):
+        Value(10 ** 400)
+    with pytest.raises(ValueError, match="a number in an expression: an int of 401 digits"):
+        Value(1.0) + 10 ** 400
+    with pytest.raises(ValueError, match=r"pow \(exponent\): an int of 401 digits"):
+        Value(1.0) ** (10 ** 400)
