@@ -37,7 +37,6 @@ __all__ = ["Node", "SLOTS", "fill", "topological_order", "store_gradients", "add
            "binary_operator", "unary_operator", "new_leaf", "float_value"]
 
 _new = object.__new__
-_ARITHMETIC = (ArithmeticError, ValueError)
 # What the reverse loop hands to Op.pullback: a rule that raised, or whose result
 # does not unpack into one gradient per input (pullback then names the op).
 _RULE_TROUBLE = (ArithmeticError, ValueError, TypeError)
@@ -339,7 +338,7 @@ def float_value(op, xs) -> float:
             out = op.forward(*xs, FLOAT_MATH) if op.arity is not None else op.forward(*xs, m=FLOAT_MATH)
             if type(out) is float and out - out == 0.0:
                 return out
-        except _ARITHMETIC:
+        except _RULE_TROUBLE:
             pass
     return op.value(*xs)
 
@@ -378,7 +377,7 @@ def binary_operator(cls, op, lift=None, swap: bool = False, constant: bool = Fal
         if op.plain:
             try:
                 data = op.forward(ad, bd, plain_forward)
-            except _ARITHMETIC:
+            except _RULE_TROUBLE:
                 pass
         # A finite float is the value; anything else goes through the op's checks.
         out.data = data if type(data) is float and data - data == 0.0 else op.value(ad, bd)
@@ -410,7 +409,7 @@ def unary_operator(cls, op):
         if op.plain:
             try:
                 data = op.forward(a, FLOAT_MATH)
-            except _ARITHMETIC:
+            except _RULE_TROUBLE:
                 pass
         out = _new(cls)
         out.data = data if type(data) is float and data - data == 0.0 else op.value(a)

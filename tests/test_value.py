@@ -148,3 +148,14 @@ def test_an_int_beyond_float_range_is_a_clear_error():
         Value(1.0) + 10 ** 400
     with pytest.raises(ValueError, match=r"pow \(exponent\): an int of 401 digits"):
         Value(1.0) ** (10 ** 400)
+
+
+@pytest.mark.parametrize("bad", ["x", None, 1 + 2j, [1.0]])
+def test_a_data_that_is_no_number_is_named_at_its_first_use(bad):
+    w = Value(2.0)
+    y = w * 3.0
+    w.data = bad
+    for use in (lambda: w + 1.0, lambda: w * 2, lambda: w.tanh(), lambda: w ** 2, lambda: autonn.sum([w, 1.0]),
+                lambda: y.backward()):
+        with pytest.raises(TypeError, match=r"(add|mul|tanh|powc|sum): argument 0 is"):
+            use()

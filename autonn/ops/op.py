@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import inspect
 import keyword
+import numbers
 from typing import Callable, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -145,18 +146,29 @@ class Op:
         """The op on floats: domain checked, then the forward, IEEE 754 beyond it."""
         domain = self.domain
         if domain and not self.plain:
+            self._check_numbers(args)
             self.check(args)
         try:
             out = self.forward(*args, m=FLOAT_MATH) if self.vectorized else self.forward(*args)
-        except (ArithmeticError, ValueError) as err:
+        except (ArithmeticError, ValueError, TypeError) as err:
+            self._check_numbers(args)
             if domain:
                 self.check(args)
             return self._ieee_value(args, err)
         if type(out) is float and out - out == 0.0:
             return out
+        self._check_numbers(args)  # an odd result may come from an input that is no number
         if domain:
             self.check(args)  # a non-finite or odd result may mean a point outside the domain
         return self._as_float(out, args)
+
+    def _check_numbers(self, args) -> None:
+        """A TypeError naming the op and the argument if one is not a real number (a ``.data``
+        set to a string, None or a complex number fails here, at its first use, not far away)."""
+        for i, x in enumerate(args):
+            if type(x) is not float and (isinstance(x, bool) or not isinstance(x, numbers.Real)):
+                raise TypeError(f"{self.name}: argument {i} is {type(x).__name__} {x!r}; the numbers of Values "
+                                "(and an op's constants) must be real numbers (int or float)")
 
     def _as_float(self, out, args) -> float:
         try:
@@ -185,6 +197,10 @@ class Op:
         """
         try:
             local = self.vjp(g, out, *args, m=m) if self.arity is None else self.vjp(g, out, *args, m)
+        except TypeError:
+            if m is FLOAT_MATH:
+                self._check_numbers(args)  # a .data that is no number: say so, naming the op
+            raise
         except (ArithmeticError, ValueError):
             if m is not FLOAT_MATH:
                 raise
