@@ -19,6 +19,7 @@ from .losses import closed_form_line_grads
 from .compiler import CompiledLoss, compile  # noqa: A001, F401
 from .viz import render, to_dot
 from .explain import explain, ledger
+from .nn.init import manual_seed
 
 __version__ = "0.1.0"
 
@@ -43,4 +44,5 @@ __all__ = [
     "render",
     "explain",
     "ledger",
+    "manual_seed",
 ]

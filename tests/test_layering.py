@@ -18,7 +18,7 @@ LAYERS = [
     ["datasets"],
     ["nn"],
     ["losses"],
-    ["optim", "train"],
+    ["optim", "train", "micrograd"],
     ["compile", "compiler"],
     ["viz", "explain", "expr"],
     ["cli", "__main__", "__init__"],
