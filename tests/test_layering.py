@@ -20,7 +20,7 @@ LAYERS = [
     ["losses"],
     ["optim", "train", "micrograd"],
     ["compile", "compiler"],
-    ["viz", "explain", "expr"],
+    ["viz", "explain", "expr", "plot"],
     ["cli", "__main__", "__init__"],
 ]
 RANK = {name: i for i, names in enumerate(LAYERS) for name in names}
