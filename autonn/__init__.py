@@ -6,7 +6,8 @@ derivative rule, formula, domain) and every path evaluates that definition;
 ``autonn.register_op`` adds your own.  On top: ``autonn.nn`` (neurons, layers,
 any-shape networks), ``autonn.losses``, ``autonn.optim``, ``autonn.compile``
 (a traced graph run on numpy batches), ``autonn.to_dot`` / ``autonn.render``
-(diagrams) and ``autonn.explain`` (the chain rule, written out).
+(diagrams), ``autonn.explain`` (the chain rule, written out) and
+``autonn.animate`` (a page that plays backpropagation step by step).
 """
 
 from .ops import OPS, Domain, DomainError, OpError
@@ -24,6 +25,8 @@ from .compiler import compile as compile  # noqa: A001, F401
 from .viz import render, to_dot
 from .viz.notebook import value_html
 from .explain import explain, ledger
+from .viz.player import animate
+from .nn.init import manual_seed
 
 __version__ = "0.1.0"
 
@@ -65,4 +68,6 @@ __all__ = [
     "render",
     "explain",
     "ledger",
+    "animate",
+    "manual_seed",
 ]

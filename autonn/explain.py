@@ -34,7 +34,7 @@ from .value import Constant, Value
 from .viz.local import local_derivatives, rule_formula
 from .viz.style import format_number
 
-__all__ = ["ledger", "explain", "path_nodes"]
+__all__ = ["ledger", "explain", "path_nodes", "value_line", "use_line"]
 
 
 def path_nodes(order: Sequence, wrt: Sequence) -> List:
@@ -103,6 +103,26 @@ def _rule(user, k: int, name: _Names) -> str:
     return f"{op.name}: {rule_formula(user, k)}; {binding}"
 
 
+def value_line(node, name: _Names) -> str:
+    """How ``node`` got its number: ``y = w * x = 3 * 2 = 6``, or ``w = 3  (leaf)``."""
+    value = name.number(node.data)
+    if node.is_leaf:
+        kind = "constant" if isinstance(node, Constant) else "leaf"
+        return f"{name(node)} = {value}  ({kind})"
+    expr, nums = _expression(node, name, numbers=False), _expression(node, name, numbers=True)
+    return f"{name(node)} = {expr} = {nums} = {value}"
+
+
+def use_line(node, user, k: int, name: _Names, sign: str = "=") -> str:
+    """The chain rule for one use: ``grad(x) = grad(u) x d(u)/d(x)   [the rule, its letters bound]``.
+
+    ``sign="+="`` writes one of several uses, added to what ``x`` already has.
+    """
+    me, u = name(node), name(user)
+    return f"grad({me}) {sign} grad({u}) x d({u})/d({me})   [{_rule(user, k, name)}]"
+
+
+
 MAX_PRECISION = 17  # digits after the point; a float has no more to show
 
 
@@ -164,14 +184,7 @@ def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8, max
         shown_nodes = shown_nodes[:max_nodes]
     for node in shown_nodes:
         me = name(node)
-        value = name.number(node.data)
-        if node.is_leaf:
-            kind = "constant" if isinstance(node, Constant) else "leaf"
-            lines.append(f"{me} = {value}  ({kind})")
-        else:
-            expr = _expression(node, name, numbers=False)
-            nums = _expression(node, name, numbers=True)
-            lines.append(f"{me} = {expr} = {nums} = {value}")
+        lines.append(value_line(node, name))
         g = grads.get(node, 0.0)
         if node is root:
             lines.append(f"  grad({me}) = 1  (the output: d {me} / d {me})")
@@ -186,8 +199,7 @@ def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8, max
             terms.append((grads.get(user, 0.0), slopes[k]))
         if len(uses) == 1:
             (user, k), (gu, slope) = uses[0], terms[0]
-            u = name(user)
-            lines.append(f"  grad({me}) = grad({u}) x d({u})/d({me})   [{_rule(user, k, name)}]")
+            lines.append("  " + use_line(node, user, k, name))
             lines.append(f"      = {name.number(gu)} x {name.number(slope)} = {name.number(g)}")
             lines.append("")
             continue

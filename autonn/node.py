@@ -27,6 +27,7 @@ a graph frees the whole graph by reference counting alone.
 
 from __future__ import annotations
 
+import numbers
 import threading
 from typing import List, Sequence, Tuple
 
@@ -261,10 +262,21 @@ def store_gradients(grads: dict) -> None:
     """Write a pass's ``{node: gradient}`` into ``.grad``: leaves add it to what they
     hold (PyTorch's accumulation), intermediate nodes keep this pass's value."""
     for node, g in grads.items():
+        if type(g) is not float:
+            g = _real_gradient(node, g)
         if node._op is None:
             node.grad += g
         else:
             node.grad = g
+
+
+def _real_gradient(node, g) -> float:
+    """``g`` as a float; a gradient that is no real number (a ``.data`` set to a complex
+    number makes complex gradients) is refused rather than stored."""
+    if isinstance(g, numbers.Real) and not isinstance(g, bool):
+        return float(g)
+    raise TypeError(f"backward: a gradient came out as {type(g).__name__} {g!r}, at a node holding "
+                    f"{node.data!r}; the numbers of Values must be real numbers (int or float)")
 
 
 def reverse_accumulate(order, grads: dict, m=FLOAT_MATH, relevant=None) -> dict:

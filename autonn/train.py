@@ -9,7 +9,8 @@ Value; a compiled program that fills ``.grad`` works the same way.
 from __future__ import annotations
 
 import numbers
-from typing import Callable, List, Optional
+import time
+from typing import Callable, Dict, List, Optional
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from .optim import Optimizer
 from .value import Value
 from .value import sum as sum_values
 
-__all__ = ["eager_step", "mean_loss_step", "fit", "accuracy"]
+__all__ = ["eager_step", "mean_loss_step", "fit", "History", "accuracy"]
 
 Step = Callable[[], float]
 
@@ -53,22 +54,60 @@ def mean_loss_step(sample_loss: Callable[[list], Value], data) -> Step:
     return eager_step(lambda: sum_values([sample_loss(row) for row in rows]) / n)
 
 
+class History(list):
+    """The loss of every epoch (a list of floats, as ``fit`` always returned) and how long it took.
+
+    ``seconds[i]`` is the training time from the start to the end of epoch
+    ``i + 1`` (the time spent logging left out); ``notes`` maps an epoch to the ``extra()`` text logged there.
+    ``history.loss`` is the list itself, for readability.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seconds: List[float] = []
+        self.notes: Dict[int, str] = {}
+
+    @property
+    def loss(self) -> List[float]:
+        return self
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds spent in the whole run (0 before the first epoch)."""
+        return self.seconds[-1] if self.seconds else 0.0
+
+
+def _duration(seconds: float) -> str:
+    """``0.4 s``, ``12 s``, ``3 min 05 s``, ``1 h 02 min``: a time left, to the precision that matters."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
 def fit(
     step: Step,
     optimizer: Optimizer,
     epochs: int,
     *,
     log_every: Optional[int] = None,
-    log: Callable[[str], None] = print,
+    log: Optional[Callable[[str], None]] = print,
     extra: Optional[Callable[[], str]] = None,
-) -> List[float]:
-    """Run ``epochs`` updates; return the loss of each.
+) -> History:
+    """Run ``epochs`` updates; return the :class:`History` (the loss of each epoch, and timings).
 
-    Every ``log_every`` epochs (and at the first and last) print
-    ``epoch  loss`` and, if given, the text ``extra()`` returns (e.g. an
-    accuracy).  By default about ten lines are printed; ``log_every=0``
-    prints nothing.  Each step runs with the cycle collector paused
-    (:func:`autonn.mode.collector_paused`): its graph holds no cycles.
+    Progress is shown as it goes: every ``log_every`` epochs (and at the first
+    and last) a line ``epoch  N of E  loss L  (R epochs/s, T left)`` and, if
+    given, the text ``extra()`` returns (e.g. an accuracy).  By default about
+    ten lines are printed; ``log_every=0`` or ``log=None`` trains silently.
+    ``log`` receives each line (``print`` by default).  Each step runs with
+    the cycle collector paused (:func:`autonn.mode.collector_paused`): its
+    graph holds no cycles.
     """
     if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 0:
         raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
@@ -76,18 +115,34 @@ def fit(
         log_every = max(1, epochs // 10)
     elif not isinstance(log_every, numbers.Integral) or isinstance(log_every, bool) or log_every < 0:
         raise ValueError(f"fit: log_every must be an int >= 0, got {log_every!r}")
-    history: List[float] = []
+    if log is not None and not callable(log):
+        raise TypeError(f"fit: log must be a function taking a line of text, or None, got {type(log).__name__}")
+    if log is None:
+        log_every = 0
+    history = History()
+    width = len(str(epochs))
+    start = time.perf_counter()
+    logging = 0.0  # time spent in extra() and log(), left out of the timings
     for epoch in range(1, epochs + 1):
         optimizer.zero_grad()
         with collector_paused():  # the step's graph has no cycles to find
             loss = float(step())
         optimizer.step()
         history.append(loss)
+        history.seconds.append(time.perf_counter() - start - logging)
         if log_every and (epoch % log_every == 0 or epoch == epochs or epoch == 1):
-            line = f"epoch {epoch:4d}  loss {loss:.6g}"
+            elapsed = history.seconds[-1]
+            rate = epoch / elapsed if elapsed > 0 else float("inf")
+            left = (epochs - epoch) / rate if rate > 0 else 0.0
+            speed = f"{rate:,.0f}" if rate >= 100 else f"{rate:.3g}"
+            line = f"epoch {epoch:{width}d} of {epochs}  loss {loss:.6g}  ({speed} epochs/s, {_duration(left)} left)"
+            began = time.perf_counter()
             if extra is not None:
-                line += "  " + extra()
+                note = extra()
+                history.notes[epoch] = note
+                line += "  " + note
             log(line)
+            logging += time.perf_counter() - began
     return history
 
 

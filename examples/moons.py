@@ -5,8 +5,9 @@ Data: two interleaving half circles (autonn.datasets.make_moons, labels -1 /
 loss relu(1 - y * score), averaged over the data; optimiser: Adam.
 
 Saves moons_boundary.png (decision boundary) and moons_loss.png (loss
-curve) in the current directory, or in --out-dir, if matplotlib is
-installed (pip install -e ".[plot]"); examples/gallery.py writes them to viz/.
+curve), drawn by autonn.plot, in the current directory, or in --out-dir, if
+matplotlib is installed (pip install -e ".[plot]"); examples/gallery.py
+writes them to viz/.
 
     python examples/moons.py [--epochs 100] [--lr 0.05] [--n 100] [--no-plot] [--out-dir .] [--compiled]
 
@@ -26,6 +27,7 @@ from autonn.compiler import batch_step
 from autonn.datasets import make_moons
 from autonn.nn import MLP
 from autonn.optim import Adam
+from autonn.plot import plot_decision_boundary, plot_loss
 from autonn.train import accuracy, fit
 
 
@@ -52,28 +54,14 @@ def save_plots(model: MLP, X: np.ndarray, y: np.ndarray, history: List[float], o
         print('matplotlib is not installed, so no pictures; get it with: pip install -e ".[plot]"')
         return
     os.makedirs(out_dir, exist_ok=True)
-    lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
-    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], 60), np.linspace(lo[1], hi[1], 60))
-    grid_scores = scores(model, np.column_stack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
-    fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    ax.contourf(gx, gy, grid_scores > 0, levels=[-0.5, 0.5, 1.5], colors=["#f4c7c3", "#c6dbef"], alpha=0.8)
-    ax.contour(gx, gy, grid_scores, levels=[0.0], colors="k", linewidths=1)
-    ax.scatter(X[y < 0, 0], X[y < 0, 1], c="#d62728", s=18, label="label -1")
-    ax.scatter(X[y > 0, 0], X[y > 0, 1], c="#1f77b4", s=18, label="label +1")
-    ax.set_title(f"{model}: decision boundary", fontsize=9)
-    ax.legend(loc="upper right", fontsize=8)
+    ax = plot_decision_boundary(model, X, y)
     path = os.path.normpath(os.path.join(out_dir, "moons_boundary.png"))
-    fig.savefig(path, dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    fig, ax = plt.subplots(figsize=(5.5, 3.5))
-    ax.plot(range(1, len(history) + 1), history)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("mean hinge loss")
-    ax.set_yscale("symlog", linthresh=1e-3)
-    ax.set_title("training loss")
+    ax.figure.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(ax.figure)
+    ax = plot_loss(history, ylabel="mean hinge loss")
     loss_path = os.path.normpath(os.path.join(out_dir, "moons_loss.png"))
-    fig.savefig(loss_path, dpi=100, bbox_inches="tight")
-    plt.close(fig)
+    ax.figure.savefig(loss_path, dpi=100, bbox_inches="tight")
+    plt.close(ax.figure)
     print(f"saved {path} and {loss_path}")
 
 

@@ -20,9 +20,9 @@ LAYERS = [
     ["nn"],
     ["losses"],
     ["flatparams"],
-    ["optim", "train"],
+    ["optim", "train", "micrograd"],
     ["compile", "compiler"],
-    ["viz", "explain", "expr"],
+    ["viz", "explain", "expr", "plot"],
     ["cli", "__main__", "__init__"],
 ]
 RANK = {name: i for i, names in enumerate(LAYERS) for name in names}

@@ -12,7 +12,7 @@ Every model takes one sample (a 1-D sequence) or a batch (a 2-D numpy array)
 
 from .activation import ACTIVATIONS
 from .batch import apply, data, grads, values
-from .init import make_rng
+from .init import INITS, make_rng, manual_seed
 from .layer import Layer
 from .mlp import MLP
 from .module import Module
@@ -30,6 +30,8 @@ __all__ = [
     "StateFileError",
     "ACTIVATIONS",
     "make_rng",
+    "manual_seed",
+    "INITS",
     "values",
     "data",
     "grads",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .activation import Activation, resolve_activation
 from .checks import check_count, check_name, check_parameter_count, float_array
-from .init import Seed, initial_weights, make_rng
+from .init import Seed, check_init, initial_weights, make_rng
 from .module import Module
 from .neuron import Neuron, NeuronList
 
@@ -27,8 +27,10 @@ class Layer(Module):
         *,
         seed: Seed = None,
         name: str = "L",
+        init: str = "scaled",
     ) -> None:
         nin = check_count(nin, "nin", "Layer")
+        check_init(init, "Layer")
         nout = check_count(nout, "nout", "Layer")
         check_parameter_count((nin + 1) * nout, "Layer")
         self.name = check_name(name, "Layer")
@@ -36,7 +38,7 @@ class Layer(Module):
         rng = make_rng(seed, "Layer")
         neurons = []
         for j in range(nout):
-            w, b = initial_weights(rng, nin)
+            w, b = initial_weights(rng, nin, init)
             neurons.append(Neuron._build(w, b, activation, f"{name}.N{j}"))
         self.neurons = NeuronList(neurons)
 

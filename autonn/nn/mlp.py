@@ -6,7 +6,7 @@ from typing import List, Sequence, Tuple
 
 from .activation import Activation, resolve_activation
 from .checks import check_count, check_parameter_count
-from .init import Seed, make_rng
+from .init import Seed, check_init, make_rng
 from .layer import Layer
 from .module import Module
 from .neuron import Neuron
@@ -20,11 +20,16 @@ class MLP(Module):
     Hidden layers apply ``activation``; the last layer is linear, so its
     outputs are raw scores for a loss to judge (as in micrograd).  Layer ``i``
     is named ``"L<i>"`` and its neurons ``"L<i>.N<j>"``.  For one sample the
-    output is always a list (of ``nout`` Values).
+    output is always a list (of ``nout`` Values); ``model.scalar(x)`` gives the
+    one Value of a one-output model.  ``init`` names the weight scheme
+    (:data:`autonn.nn.init.INITS`).
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int], activation: Activation = "relu", *, seed: Seed = None) -> None:
+    def __init__(
+        self, nin: int, nouts: Sequence[int], activation: Activation = "relu", *, seed: Seed = None, init: str = "scaled"
+    ) -> None:
         nin = check_count(nin, "nin", "MLP")
+        check_init(init, "MLP")
         if isinstance(nouts, int) or not isinstance(nouts, Sequence) or len(nouts) == 0:
             raise TypeError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
         sizes = [nin] + [check_count(n, f"nouts[{i}]", "MLP") for i, n in enumerate(nouts)]
@@ -33,7 +38,7 @@ class MLP(Module):
         rng = make_rng(seed, "MLP")
         last = len(nouts) - 1
         self.layers: List[Layer] = [
-            Layer(sizes[i], sizes[i + 1], activation if i < last else "linear", seed=rng, name=f"L{i}")
+            Layer(sizes[i], sizes[i + 1], activation if i < last else "linear", seed=rng, name=f"L{i}", init=init)
             for i in range(len(nouts))
         ]
 

@@ -82,6 +82,20 @@ class Module:
                 out.append([y] if isinstance(y, Value) else y)
         return stack_rows(out, self.nout)
 
+    def scalar(self, xs: Sequence) -> Value:
+        """The one output of a one-output model for one sample, as a Value (not a list).
+
+        ``model.scalar(x)`` is ``model(x)[0]`` with a check: a model with
+        several outputs, or a batch, is an error rather than a silent pick.
+        """
+        who = f"{self._name()}.scalar"
+        if self.nout != 1:
+            raise ValueError(f"{who}: the model has {self.nout} outputs; scalar() is for one-output models")
+        out = self(xs)
+        if isinstance(out, np.ndarray):
+            raise ValueError(f"{who}: expected one sample (a 1-D sequence of {self.nin} numbers), got a batch")
+        return out if isinstance(out, Value) else out[0]
+
     # -- parameters ------------------------------------------------------------
     def named_parameters(self) -> List[Tuple[str, Value]]:
         """``(name, Value)`` for every weight and bias: ``"<neuron>.w<i>"``, ``"<neuron>.b"``."""

@@ -30,7 +30,7 @@ from ..value import Value
 from .activation import Activation, resolve_activation
 from .batch import ONE, read_input
 from .checks import check_count, check_name, float_array
-from .init import Seed, initial_weights, make_rng
+from .init import Seed, check_init, initial_weights, make_rng
 from .module import Module
 from .neuron import Neuron
 
@@ -55,6 +55,7 @@ class Network(Module):
     * ``outputs``: the neurons whose values the network returns, in order;
       by default every neuron no other neuron reads, in evaluation order.
     * ``activation``: for neurons that do not name their own.
+    * ``seed``, ``init``: how weights are drawn (see :mod:`autonn.nn.init`).
 
     More neurons can be added with :meth:`add`.  Neurons are evaluated in a
     topological order (``neurons()`` lists them in it).
@@ -68,7 +69,9 @@ class Network(Module):
         activation: Activation = "relu",
         *,
         seed: Seed = None,
+        init: str = "scaled",
     ) -> None:
+        self._init = check_init(init, "Network")
         if isinstance(inputs, numbers.Integral) and not isinstance(inputs, bool):
             inputs = [f"x{i}" for i in range(check_count(inputs, "inputs", "Network"))]
         if isinstance(inputs, str) or not isinstance(inputs, Sequence) or len(inputs) == 0:
@@ -125,7 +128,7 @@ class Network(Module):
         act = self._activation if activation is None else activation
         resolve_activation(act, who)  # before the random draw: a refused neuron leaves the generator as it was
         if w is None and b is None:
-            weights, bias = initial_weights(self._rng, len(sources))
+            weights, bias = initial_weights(self._rng, len(sources), self._init)
         else:
             if w is None or b is None:
                 raise ValueError(f"{who}: give both w and b, or neither")

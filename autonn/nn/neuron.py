@@ -19,7 +19,7 @@ from ..value import Value
 from ..value import sum as value_sum
 from .activation import Activation, resolve_activation
 from .checks import check_count, check_name, float_array
-from .init import Seed, initial_weights, make_rng
+from .init import Seed, check_init, initial_weights, make_rng
 from .module import Module
 
 __all__ = ["Neuron", "NeuronList"]
@@ -28,9 +28,10 @@ __all__ = ["Neuron", "NeuronList"]
 class Neuron(Module):
     """One neuron with ``nin`` weights ``w``, a bias ``b`` and an activation.
 
-    ``Neuron(nin, activation="relu", seed=None, name="N")`` draws weights
-    uniform on ``[-1/sqrt(nin), 1/sqrt(nin)]`` and a zero bias (see
-    :mod:`autonn.nn.init`); :meth:`from_weights` takes given numbers.
+    ``Neuron(nin, activation="relu", seed=None, name="N", init="scaled")``
+    draws weights uniform on ``[-1/sqrt(nin), 1/sqrt(nin)]`` (``init="uniform"``:
+    on ``[-1, 1]``, as micrograd) and a zero bias (see :mod:`autonn.nn.init`);
+    :meth:`from_weights` takes given numbers.
 
     Attributes: ``name``; ``w`` (list of weight Values, labelled
     ``"<name>.w<i>"``); ``b`` (bias Value, ``"<name>.b"``); ``activation``
@@ -38,9 +39,11 @@ class Neuron(Module):
     ``"softplus"``, ``"linear"`` or a callable's ``__name__``).
     """
 
-    def __init__(self, nin: int, activation: Activation = "relu", *, seed: Seed = None, name: str = "N") -> None:
+    def __init__(
+        self, nin: int, activation: Activation = "relu", *, seed: Seed = None, name: str = "N", init: str = "scaled"
+    ) -> None:
         nin = check_count(nin, "nin", "Neuron")
-        weights, bias = initial_weights(make_rng(seed, "Neuron"), nin)
+        weights, bias = initial_weights(make_rng(seed, "Neuron"), nin, check_init(init, "Neuron"))
         self._setup(weights, bias, activation, name)
 
     @classmethod

@@ -17,7 +17,7 @@ from .renderers import Diagram
 from .roles import node_roles
 from .style import ROLE_COLOURS, format_number, html_text
 
-__all__ = ["summary_dot"]
+__all__ = ["summary_dot", "summary_groups", "Groups"]
 
 _FONT = "Helvetica"
 
@@ -38,17 +38,17 @@ def _layer_of_neurons(module) -> Dict[int, object]:
     return {id(n): layer for layer in getattr(module, "layers", None) or () for n in layer.neurons}
 
 
-def summary_dot(
-    order: Sequence,
-    roots: Sequence,
-    *,
-    module=None,
-    by: str = "auto",
-    rankdir: str = "LR",
-    precision: int = 4,
-    title: Optional[str] = None,
-) -> Diagram:
-    """One box per neuron or per layer (with ``module``), else per role; arrows count edges.
+class Groups:
+    """The groups of a summary: ``keys`` in order of first appearance (a topological order
+    of the groups), ``of`` (``id(node) -> key``), ``members`` (key -> node count),
+    ``edges`` ((tail key, head key) -> edge count) and ``texts`` (key -> (text, colour, css class))."""
+
+    def __init__(self, keys, of, members, edges, texts) -> None:
+        self.keys, self.of, self.members, self.edges, self.texts = keys, of, members, edges, texts
+
+
+def summary_groups(order: Sequence, roots: Sequence, *, module=None, by: str = "auto", precision: int = 4) -> Groups:
+    """Collapse ``order`` into groups: one per neuron or per layer (with ``module``), else per role.
 
     ``by`` is ``"neuron"``, ``"layer"`` (models with layers, such as an MLP)
     or ``"auto"``: by layer when some layer has more than
@@ -100,20 +100,13 @@ def summary_dot(
             if tail != head:
                 edges[(tail, head)] = edges.get((tail, head), 0) + 1
 
-    graph = Diagram(name="autonn_summary")
-    heading = f"summary of a graph of {len(order)} nodes"
-    graph.attr(rankdir=rankdir, fontname=_FONT, label=f"<{html_text(title + ': ' + heading if title else heading)}>",
-               labelloc="t")
-    graph.attr("node", fontname=_FONT, fontsize="11", shape="box", style="rounded,filled")
-    graph.attr("edge", fontname=_FONT, fontsize="9", color="#555555")
-    ids = {key: f"g{i}" for i, key in enumerate(groups)}
+    texts: Dict[str, Tuple[str, str, str]] = {}
     for key in groups:
         count = members[key]
         if key.startswith("neuron:"):
             neuron = neuron_by_group[key]
             text = f"Neuron {neuron.name} ({neuron.activation})\n{len(neuron.w)} weights + bias, {count} nodes"
-            colour = "#f7f7fb"
-            css = "summary neuron"
+            texts[key] = (text, "#f7f7fb", "summary neuron")
         elif key.startswith("layer:"):
             layer = layer_by_group[key]
             weights = sum(len(n.w) + 1 for n in layer.neurons)
@@ -122,19 +115,41 @@ def summary_dot(
                 f"({layer.neurons[0].activation})\n"
                 f"{weights} parameters, {count} nodes"
             )
-            colour = "#f7f7fb"
-            css = "summary layer"
+            texts[key] = (text, "#f7f7fb", "summary layer")
         elif key == "output":
             values = ", ".join(format_number(r.data, precision) for r in roots[:3])
             more = ", ..." if len(roots) > 3 else ""
             text = f"output ({len(roots)} node{'s' if len(roots) != 1 else ''})\ndata {values}{more}"
-            colour = ROLE_COLOURS["output"]
-            css = "summary output"
+            texts[key] = (text, ROLE_COLOURS["output"], "summary output")
         else:
             text = f"{_ROLE_TITLES[key]}\n{count} node{'s' if count != 1 else ''}"
-            colour = ROLE_COLOURS[key]
-            css = f"summary {key}"
+            texts[key] = (text, ROLE_COLOURS[key], f"summary {key}")
+    return Groups(groups, group_of, members, edges, texts)
+
+
+def summary_dot(
+    order: Sequence,
+    roots: Sequence,
+    *,
+    module=None,
+    by: str = "auto",
+    rankdir: str = "LR",
+    precision: int = 4,
+    title: Optional[str] = None,
+) -> Diagram:
+    """One box per neuron or per layer (with ``module``), else per role; arrows count edges
+    (the groups of :func:`summary_groups`)."""
+    found = summary_groups(order, roots, module=module, by=by, precision=precision)
+    graph = Diagram(name="autonn_summary")
+    heading = f"summary of a graph of {len(order)} nodes"
+    graph.attr(rankdir=rankdir, fontname=_FONT, label=f"<{html_text(title + ': ' + heading if title else heading)}>",
+               labelloc="t")
+    graph.attr("node", fontname=_FONT, fontsize="11", shape="box", style="rounded,filled")
+    graph.attr("edge", fontname=_FONT, fontsize="9", color="#555555")
+    ids = {key: f"g{i}" for i, key in enumerate(found.keys)}
+    for key in found.keys:
+        text, colour, css = found.texts[key]
         graph.node(ids[key], label=f"<{html_text(text)}>", fillcolor=colour, **{"class": css})
-    for (tail, head), count in edges.items():
+    for (tail, head), count in found.edges.items():
         graph.edge(ids[tail], ids[head], label=f"{count} edge{'s' if count != 1 else ''}")
     return graph

@@ -1,0 +1,106 @@
+"""``animate``: a page that plays a graph's forward pass, then its backward pass, step by step.
+
+The page is one self-contained HTML file (style, script and picture inline;
+nothing is fetched), so it opens anywhere, offline.  The steps come from
+:mod:`~autonn.viz.player_steps` (or :mod:`~autonn.viz.player_summary` for a
+large graph), the picture from :mod:`~autonn.viz.player_svg`, the page from
+:mod:`~autonn.viz.player_page`.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Optional
+
+from ..explain import _Names
+from ..graph import topological_order
+from ..value import Value
+from .player_page import page_html
+from .player_steps import graph_steps
+from .player_summary import summary_player
+from .player_svg import graph_svg
+
+__all__ = ["animate", "player_html", "PLAYER_MAX_NODES"]
+
+#: Graphs with more nodes than this are played as their summary by default (a step per node
+#: would be hundreds of steps, and the picture unreadable).
+PLAYER_MAX_NODES = 120
+
+
+def player_html(
+    root: Value,
+    *,
+    module=None,
+    parameters=None,
+    title: Optional[str] = None,
+    precision: int = 4,
+    max_nodes: Optional[int] = PLAYER_MAX_NODES,
+    summary_by: str = "auto",
+    autoplay: bool = False,
+) -> str:
+    """The text of the player page for the graph of ``root`` (see :func:`animate`)."""
+    who = "animate"
+    if not isinstance(root, Value):
+        raise TypeError(f"{who}: root must be a Value (the output backward starts from), got {type(root).__name__}")
+    if not isinstance(precision, int) or isinstance(precision, bool) or not 0 <= precision <= 17:
+        raise ValueError(f"{who}: precision must be an int from 0 to 17, got {precision!r}")
+    if max_nodes is not None and (not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1):
+        raise ValueError(f"{who}: max_nodes must be a positive int or None, got {max_nodes!r}")
+    if summary_by not in ("auto", "neuron", "layer"):
+        raise ValueError(f"{who}: summary_by must be 'auto', 'neuron' or 'layer', got {summary_by!r}")
+    if module is not None and not hasattr(module, "neurons"):
+        raise TypeError(f"{who}: module must be an autonn.nn model (with neurons()), got {type(module).__name__}")
+    order = topological_order(root)
+    title = title or f"Backpropagation through the graph of {root.label or 'the output'}"
+    if max_nodes is not None and len(order) > max_nodes:
+        svg, steps = summary_player(order, root, module=module, by=summary_by, precision=precision)
+        note = (f"{len(order)} nodes, more than max_nodes={max_nodes}: played as a summary "
+                "(pass max_nodes=None to play every node).")
+    else:
+        if module is not None and parameters is None:
+            parameters = module.parameters()
+        svg = graph_svg(order, root, _Names(order, precision), parameters, precision)
+        steps = graph_steps(order, root, precision)
+        note = ""
+    return page_html(title, svg, steps, autoplay=autoplay, note=note)
+
+
+def animate(root: Value, path, **options) -> str:
+    """Write a page that plays backpropagation through the graph of ``root``; return its path.
+
+    The page shows the graph (one box per value: name and op, data, grad)
+    and plays, one step at a time, the forward pass (each node lights up as
+    it is computed from its inputs) and then the backward pass (each node
+    hands ``grad(node) x ∂`` to its inputs, the local derivative ``∂`` of
+    its op written on the edge; a value used several times adds up what it
+    receives).  Beside the picture each step's chain rule is written with
+    its numbers, in the words of :func:`autonn.explain`.  Play, pause, step
+    forward and back, a slider; ``page.html#step=5`` opens at step 5.
+
+    Options: ``module`` (an ``autonn.nn`` model: its parameters are
+    coloured as such and a large graph is summarised per neuron or layer),
+    ``parameters``, ``title``, ``precision`` (digits), ``max_nodes``
+    (larger graphs play their summary, as :func:`autonn.to_dot` draws it;
+    None: never), ``summary_by`` and ``autoplay``.
+
+    The gradients shown are computed from the graph as it is: ``root`` need
+    not have been through ``backward()``, and nothing in the graph changes.
+    The file is written whole or not at all.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"animate: path must be a file name (str or path), got {type(path).__name__}")
+    text = player_html(root, **options)
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    # A fresh name beside the target, then one rename: never a half-written page.
+    temp = os.path.join(folder, f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(temp, "x", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+    return path
