@@ -69,6 +69,7 @@ class History(list):
 
     @property
     def loss(self) -> List[float]:
+        """The loss after each epoch, in order (the list itself)."""
         return self
 
     @property

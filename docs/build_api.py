@@ -1,12 +1,13 @@
 """Write docs/API.md, the API reference, from the docstrings of every public name.
 
     python docs/build_api.py          # rewrite docs/API.md
-    python docs/build_api.py --check  # exit 1 if docs/API.md is out of date (CI runs the same check as a test)
+    python docs/build_api.py --check  # exit 1 if docs/API.md is out of date
 
 A short script on the standard library's ``inspect`` rather than a documentation
 generator: it needs nothing installed, its output is plain Markdown that reads
-the same on an index page, on GitHub and in a terminal, and a test can compare
-it with the committed file, so the reference cannot fall behind the code.
+the same on an index page, on GitHub and in a terminal, and a test checks the
+committed file against the code (every public name, with its docstring), so
+the reference cannot fall behind.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 #: The public modules, in the order a reader meets them.
 MODULES = ["autonn", "autonn.nn", "autonn.losses", "autonn.optim", "autonn.train", "autonn.compiler",
-           "autonn.datasets", "autonn.ops", "autonn.testing", "autonn.micrograd"]
+           "autonn.datasets", "autonn.ops", "autonn.testing", "autonn.plot", "autonn.micrograd"]
 OUTPUT = ROOT / "docs" / "API.md"
 
 
@@ -36,11 +37,34 @@ def public_names(module) -> List[str]:
     return names
 
 
+def _annotation(a) -> str:
+    return a if isinstance(a, str) else getattr(a, "__name__", repr(a))
+
+
 def _signature(obj) -> str:
+    """The call signature as written in the source (annotations are strings there)."""
     try:
-        return str(inspect.signature(obj))
+        sig = inspect.signature(obj)
     except (TypeError, ValueError):
         return ""
+    parts = []
+    star_done = False
+    for p in sig.parameters.values():
+        text = p.name
+        if p.kind == p.VAR_POSITIONAL:
+            text, star_done = "*" + text, True
+        elif p.kind == p.VAR_KEYWORD:
+            text = "**" + text
+        elif p.kind == p.KEYWORD_ONLY and not star_done:
+            parts.append("*")
+            star_done = True
+        if p.annotation is not p.empty:
+            text += f": {_annotation(p.annotation)}"
+        if p.default is not p.empty:
+            text += f" = {p.default!r}" if p.annotation is not p.empty else f"={p.default!r}"
+        parts.append(text)
+    ret = "" if sig.return_annotation is sig.empty else f" -> {_annotation(sig.return_annotation)}"
+    return f"({', '.join(parts)}){ret}"
 
 
 def _entry(qualname: str, obj) -> List[str]:
@@ -65,7 +89,7 @@ def _entry(qualname: str, obj) -> List[str]:
 
 def build() -> str:
     out = ["# autonn API reference", "",
-           "Made from the docstrings by `python docs/build_api.py`; a test keeps it equal to the code.", ""]
+           "Made from the docstrings by `python docs/build_api.py`; a test checks that every public name is here with its docstring.", ""]
     for modname in MODULES:
         try:
             module = importlib.import_module(modname)

@@ -24,10 +24,14 @@ class Module:
     """
 
     def zero_grad(self) -> None:
+
+        """Set every parameter's gradient to 0 (micrograd's Module.zero_grad)."""
         for p in self.parameters():
             p.grad = 0.0
 
     def parameters(self) -> list:
+
+        """Every weight and bias, in micrograd's order."""
         return []
 
 

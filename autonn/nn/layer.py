@@ -60,14 +60,17 @@ class Layer(Module):
 
     @property
     def nin(self) -> int:
+        """How many inputs each neuron of the layer reads."""
         return self.neurons[0].nin
 
     @property
     def nout(self) -> int:
+        """How many neurons (outputs) the layer has."""
         return len(self.neurons)
 
     @property
     def activation(self) -> str:
+        """The name of the activation every neuron of the layer applies."""
         return self.neurons[0].activation
 
     def _name(self) -> str:

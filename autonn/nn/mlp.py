@@ -69,10 +69,12 @@ class MLP(Module):
 
     @property
     def nin(self) -> int:
+        """How many inputs the first layer reads."""
         return self.layers[0].nin
 
     @property
     def nout(self) -> int:
+        """How many outputs the last layer gives."""
         return self.layers[-1].nout
 
     def neurons(self) -> List[Neuron]:

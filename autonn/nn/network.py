@@ -179,10 +179,12 @@ class Network(Module):
 
     @property
     def nin(self) -> int:
+        """How many named inputs the network reads."""
         return len(self.inputs)
 
     @property
     def nout(self) -> int:
+        """How many outputs the network gives."""
         return len(self._output_names())
 
     def neurons(self) -> List[Neuron]:

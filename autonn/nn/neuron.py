@@ -71,6 +71,7 @@ class Neuron(Module):
 
     @property
     def nin(self) -> int:
+        """How many inputs (and weights) the neuron has."""
         return len(self.w)
 
     nout = 1
