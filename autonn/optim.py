@@ -24,7 +24,10 @@ place, with no Python loop over the parameters::
 
 from __future__ import annotations
 
-from typing import Iterable, List, Optional, Sequence, Tuple
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -34,6 +37,31 @@ from .nn.module import write_all_or_nothing
 from .value import Value
 
 __all__ = ["Optimizer", "SGD", "Adam"]
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) inside the block and deliver it right after.
+
+    Python raises KeyboardInterrupt between any two bytecodes, so a handler
+    could itself be interrupted half way through putting things back; with
+    the signal deferred, the block's assignments finish first.  Only the main
+    thread receives signals, so elsewhere the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            if callable(previous):
+                previous(signal.SIGINT, received[0])
+            elif previous == signal.SIG_DFL:
+                raise KeyboardInterrupt
 
 
 def _positive(x, name: str, who: str, allow_zero: bool = False) -> float:
@@ -105,33 +133,33 @@ class Optimizer:
         """Write the new parameter values and the optimiser's new state, all or nothing.
 
         Everything is computed before this is called; here only assignments
-        remain.  If anything interrupts them (Ctrl-C arrives as a
-        KeyboardInterrupt between any two bytecodes, or a parameter's setter
-        raises), every parameter written so far and every state attribute is
-        put back, so an interrupted :meth:`step` is a step not taken.  A flat
-        vector is written by one numpy assignment, which nothing interrupts.
+        remain, and Ctrl-C is held back until they are done (see
+        :func:`_sigint_deferred`).  If a parameter's setter raises, every
+        parameter written so far and every state attribute is put back, so a
+        failed :meth:`step` is a step not taken.
         """
         flat = self.flat
         old = self._data().copy() if flat is not None else self._data().tolist()
         old_state = {name: getattr(self, name) for name in state}
-        if flat is not None:
-            flat.data[:] = new
-        else:
-            write_all_or_nothing(self.params, new.tolist())
-        try:
-            for name, value in state.items():
-                setattr(self, name, value)
-            if flat is not None:
-                flat.updated()  # outside a held block the Values follow at once
-        except BaseException:
-            for name, value in old_state.items():
-                setattr(self, name, value)
-            if flat is not None:
-                flat.data[:] = old
-                flat.updated()
-            else:
-                write_all_or_nothing(self.params, old)
-            raise
+        with _sigint_deferred():
+            try:
+                if flat is not None:
+                    flat.data[:] = new
+                else:
+                    write_all_or_nothing(self.params, new.tolist())
+                for name, value in state.items():
+                    setattr(self, name, value)
+                if flat is not None:
+                    flat.updated()  # outside a held block the Values follow at once
+            except BaseException:
+                for name, value in old_state.items():
+                    setattr(self, name, value)
+                if flat is not None:
+                    flat.data[:] = old
+                    flat.updated()
+                else:
+                    write_all_or_nothing(self.params, old)
+                raise
 
     def step(self) -> None:
         """Update every parameter from its ``.grad``.
