@@ -157,14 +157,11 @@ class Value(Node):
 
     def __pow__(self, exponent: "Operand") -> "Value":
         if isinstance(exponent, Value):
-            return _binary(_POW, self, exponent)
+            return _power_of_values(self, exponent)
         t = type(exponent)
         if t is int or t is float or _is_real_number(exponent):
             return _power(self, _float(exponent, "pow (exponent)"))
         return NotImplemented
-
-    def __rpow__(self, base: "Operand") -> "Value":
-        return _binary(_POW, base, self)
 
     def __abs__(self) -> "Value":
         return apply(OPS["abs"], self)
@@ -328,6 +325,7 @@ for _name, _op, _swap, _doc in (
     ("__sub__", _SUB, False, "self - other"), ("__rsub__", _SUB, True, "other - self"),
     ("__mul__", _MUL, False, "self * other"), ("__rmul__", _MUL, True, "other * self"),
     ("__truediv__", _DIV, False, "self / other"), ("__rtruediv__", _DIV, True, "other / self"),
+    ("__rpow__", _POW, True, "other ** self"),
 ):
     setattr(Value, _name, _made_method(_name, binary_operator(Value, _op, _lift, _swap), _doc))
 for _name, _doc in (
@@ -339,7 +337,8 @@ for _name, _doc in (
 ):
     setattr(Value, _name, _made_method(_name, unary_operator(Value, OPS[_name.strip("_")]), _doc))
 del _name, _op, _swap, _doc
-_power = binary_operator(Value, _POWC, constant=True)
+_power = binary_operator(Value, _POWC, constant=True)  # x ** 3: the exponent is the op's constant
+_power_of_values = binary_operator(Value, _POW, _lift)  # x ** y: both are inputs
 
 
 def as_value(x) -> Value:
@@ -347,21 +346,6 @@ def as_value(x) -> Value:
     if isinstance(x, Value):
         return x
     return Value(x)
-
-
-def _binary(op: Op, a, b):
-    """An operator's op on two operands (numbers become constants); NotImplemented for anything else."""
-    if type(a) is not Value:
-        a = _lift(a)
-        if a is None:
-            return NotImplemented
-    if type(b) is not Value:
-        b = _lift(b)
-        if b is None:
-            return NotImplemented
-    out = _new(Value)
-    fill(out, op.value(a.data, b.data), op, (a, b))
-    return out
 
 
 def apply(op: Op, *operands) -> Value:
