@@ -23,7 +23,7 @@ from typing import Dict, Iterator
 from .mode import watching
 from .node import inputs, op_of, rule_args
 from .ops import FLOAT_MATH
-from .value import user_line
+from .guard import user_line
 
 __all__ = ["detect_anomaly", "AnomalyError"]
 

@@ -15,18 +15,15 @@ handles it.
 
 from __future__ import annotations
 
-import linecache
 import numbers
-import sys
-import threading
-from contextlib import contextmanager
 from operator import attrgetter
-from typing import Callable, Iterable, Iterator, Optional, Sequence, Tuple, Union
+from typing import Callable, Iterable, Optional, Sequence, Tuple, Union
 
 from . import backward as _engine
 from .graph import topological_order
 from .node import HookHandle, Node, add_hook, binary_operator, constants, fill, float_value, inputs, new_leaf, op_of, unary_operator
-from .mode import watching
+from .guard import TRACES, TraceError, refuse_if_traced, user_line  # noqa: F401 - re-exported
+from .guard import tracing as _guard_tracing
 from .ops import OPS, Domain, Op, define
 
 __all__ = ["Value", "Constant", "sum", "as_value", "apply", "register_op", "VALUE_MATH", "where", "maximum",
@@ -112,14 +109,14 @@ class Value(Node):
         return c[0] if len(c) == 1 else None
 
     def __float__(self) -> float:
-        if _TRACES.active:
-            _refuse_if_traced(self, "float()")
+        if TRACES.active:
+            refuse_if_traced(self, "float()")
         return self.data
 
     def item(self) -> float:
         """The number, as a plain float (as PyTorch's ``tensor.item()``)."""
-        if _TRACES.active:
-            _refuse_if_traced(self, ".item()")
+        if TRACES.active:
+            refuse_if_traced(self, ".item()")
         return self.data
 
     def __bool__(self) -> bool:
@@ -127,14 +124,14 @@ class Value(Node):
 
         Inside a function being compiled it raises: a branch on a traced number
         would be frozen for every sample (see ``autonn.compile``)."""
-        if _TRACES.active:
-            _refuse_if_traced(self, "bool()")
+        if TRACES.active:
+            refuse_if_traced(self, "bool()")
         return self.data != 0.0
 
     def __format__(self, spec: str) -> str:
         """``f"{v:.4f}"`` formats the number; ``f"{v}"`` is the repr."""
-        if _TRACES.active:
-            _refuse_if_traced(self, "format()")
+        if TRACES.active:
+            refuse_if_traced(self, "format()")
         return format(self.data, spec) if spec else repr(self)
 
     def __repr__(self) -> str:
@@ -455,98 +452,10 @@ def lt(a: Operand, b: Operand) -> Value:
     return apply(OPS["lt"], a, b)
 
 
-# -- tracing: reading a traced number is refused, not frozen -----------------------------
-
-class TraceError(RuntimeError):
-    """A function being compiled read the number of a traced value (``.data``, ``float()``, ``bool()``...)."""
-
-
-class _Traces:
-    """The compilations running now: ``active`` counts them (while it is not 0, ``Value.data``
-    is guarded); each thread's own traced sets are in ``mine`` (a trace in one thread never
-    refuses another thread's reads)."""
-
-    __slots__ = ("active", "lock", "_local")
-
-    def __init__(self) -> None:
-        self.active = 0
-        self.lock = threading.Lock()
-        self._local = threading.local()
-
-    @property
-    def mine(self) -> list:
-        sets = getattr(self._local, "sets", None)
-        if sets is None:
-            sets = self._local.sets = []
-        return sets
-
-
-_TRACES = _Traces()
-_DATA_SLOT = Node.__dict__["data"]  # the storage behind ``.data``, read directly by the guard
-
-
-def user_line(depth: int = 2) -> str:
-    """``file:line (function): source`` of the innermost caller outside autonn, starting
-    ``depth`` frames up: the line of *your* code that an error should point to."""
-    frame = sys._getframe(depth)
-    while frame is not None and frame.f_globals.get("__name__", "").startswith("autonn."):
-        frame = frame.f_back
-    if frame is None:
-        return "(unknown line)"
-    code = frame.f_code
-    source = linecache.getline(code.co_filename, frame.f_lineno).strip()
-    return f"{code.co_filename}:{frame.f_lineno} ({code.co_name}): {source}"
-
-
-def _refuse_if_traced(node, what: str) -> None:
-    if any(node in traced for traced in _TRACES.mine):
-        raise TraceError(
-            f"compile: the function reads the number of a traced value ({what}) at {user_line(3)}. "
-            "A compiled function runs once, on placeholders, so a number or a branch taken from a value "
-            "that depends on the inputs or parameters would be frozen for every sample. Write the choice "
-            "with ops instead (autonn.where(cond, a, b), autonn.gt, relu, maximum, clamp, ...), or compute "
-            "it outside the function."
-        )
-
-
-def _guarded_data(self) -> float:
-    if _TRACES.active and not sys._getframe(1).f_globals.get("__name__", "").startswith("autonn."):
-        _refuse_if_traced(self, ".data")
-    return _DATA_SLOT.__get__(self, Node)
-
-
-def _set_data(self, number: float) -> None:
-    _DATA_SLOT.__set__(self, number)
-
-
-@contextmanager
-def tracing(sources: Iterable[Value]) -> Iterator[set]:
-    """Inside the block, the nodes that depend on ``sources`` are traced: reading their
-    number from your code raises :class:`TraceError` naming your line.  (The engine
-    itself still reads them.)  Yields the set of traced nodes."""
-    traced = set(sources)
-
-    def follow(out, op, ins) -> None:
-        for x in ins:
-            if x in traced:
-                traced.add(out)
-                return
-
-    mine = _TRACES.mine
-    with _TRACES.lock:
-        _TRACES.active += 1
-        if _TRACES.active == 1:  # the first trace guards ``.data`` for every Value
-            Value.data = property(_guarded_data, _set_data, doc="The number this node holds.")
-    mine.append(traced)
-    try:
-        with watching(follow):
-            yield traced
-    finally:
-        mine.remove(traced)
-        with _TRACES.lock:
-            _TRACES.active -= 1
-            if not _TRACES.active:
-                del Value.data  # back to the plain slot: no cost outside a trace
+def tracing(sources: Iterable[Value]):
+    """Inside the block, reading the number of a node that depends on ``sources`` from your
+    code raises :class:`TraceError` naming your line (see :mod:`autonn.guard`)."""
+    return _guard_tracing(Value, sources)
 
 
 def register_op(name: str, forward: Callable, vjp: Callable, formula: Union[str, Sequence[str]], *,

@@ -10,7 +10,7 @@ LAYERS = [
     ["mode", "arguments"],
     ["ops"],
     ["node"],
-    ["graph"],
+    ["graph", "guard"],
     ["backward", "forward"],
     ["value"],
     ["functional", "anomaly"],
