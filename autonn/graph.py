@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Iterable, List, Sequence
 
-from .node import inputs, topological_order
+from .node import inputs, numbered_graph, topological_order
 
-__all__ = ["parents", "topological_order", "check_topological_order", "consumers"]
+__all__ = ["parents", "topological_order", "numbered_graph", "check_topological_order", "consumers"]
 
 #: The input nodes of a node, in order (``()`` for a leaf): :func:`autonn.node.inputs`.
 parents = inputs

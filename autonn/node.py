@@ -14,7 +14,8 @@ Layout (``__slots__``, no ``__dict__``; about 110 bytes a node with its float):
 ``_b``     the second input node, or the constant of a one-constant op (the ``3`` of
            ``x ** 3``), or for other shapes the tuple of constants (or ``None``)
 ``_mark``  scratch for :func:`topological_order`: a tag unique to one walk, so no
-           walk ever has to clear what an earlier one left
+           walk ever has to clear what an earlier one left (and, inside
+           :func:`numbered_graph`, the node's position, cleared before it returns)
 ``_hooks`` the gradient hooks of :meth:`autonn.Value.register_hook`; never set on
            nodes without hooks (reading it then needs a default), so making a node
            costs nothing for it
@@ -34,7 +35,7 @@ from typing import List, Sequence, Tuple
 from .mode import GRAD_MODE, WATCHERS
 from .ops import BINARY, FLOAT_MATH, NARY, PARAM, UNARY
 
-__all__ = ["Node", "SLOTS", "fill", "topological_order", "store_gradients", "add_hook", "HookHandle", "inputs", "constants", "rule_args", "rule_nodes", "op_of", "reverse_accumulate",
+__all__ = ["Node", "SLOTS", "fill", "topological_order", "numbered_graph", "store_gradients", "add_hook", "HookHandle", "inputs", "constants", "rule_args", "rule_nodes", "op_of", "reverse_accumulate",
            "binary_operator", "unary_operator", "new_leaf", "float_value"]
 
 _new = object.__new__
@@ -200,6 +201,40 @@ def topological_order(roots) -> List:
                 if a._mark is not emitted:
                     push(a)
     return order
+
+
+def numbered_graph(root) -> Tuple[List, List, List[Tuple[int, ...]]]:
+    """``root``'s topological order, each node's op, and the positions of its inputs in the order.
+
+    ``(order, ops, positions)``: ``ops[i]`` is ``None`` for a leaf;
+    ``positions[i]`` is ``()`` for a leaf, else one position per input, in
+    order (``a + a`` lists ``a``'s twice).  The positions are kept in the
+    walk's scratch slot while they are read, not in a dict keyed by node:
+    for the compiler's traces of millions of nodes that saves a hash entry
+    and an id a node, and most of the time.
+    """
+    with _WALK_LOCK:
+        order = topological_order(root)
+        for i, node in enumerate(order):
+            node._mark = i
+        ops = [node._op for node in order]
+        positions: List[Tuple[int, ...]] = []
+        append = positions.append
+        leaf = ()
+        for node, op in zip(order, ops):
+            if op is None:
+                append(leaf)
+                continue
+            kind = op.kind
+            if kind == BINARY:
+                append((node._a._mark, node._b._mark))
+            elif kind == NARY:
+                append(tuple([x._mark for x in node._a]))
+            else:
+                append((node._a._mark,))
+        for node in order:  # no node keeps a position once its graph is numbered
+            node._mark = None
+    return order, ops, positions
 
 
 class _Hooks:

@@ -8,7 +8,7 @@ import pytest
 
 import autonn
 from autonn import Value
-from autonn.graph import check_topological_order, consumers, topological_order
+from autonn.graph import check_topological_order, consumers, numbered_graph, parents, topological_order
 
 
 def test_issue_expression_matches_hand_derivation():
@@ -106,6 +106,25 @@ def test_topological_order_is_valid_and_complete():
     assert len(order) == len(set(map(id, order)))
     users = consumers(order)
     assert users[nodes[-1]] == []
+
+
+def test_numbered_graph_gives_each_input_its_position_in_the_order():
+    # one node of every input shape: binary (with a repeated input), unary, one-constant, n-ary
+    x, w = Value(0.5, "x"), Value(-1.5, "w")
+    s = x + x
+    t = (w * s).tanh()
+    u = t ** 3
+    root = autonn.sum([u, s, w])
+    order, ops, positions = numbered_graph(root)
+    assert order == topological_order(root)
+    where = {id(node): i for i, node in enumerate(order)}
+    for i, node in enumerate(order):
+        assert positions[i] == tuple(where[id(p)] for p in parents(node))
+        assert ops[i] is (None if node.is_leaf else autonn.ops.OPS[node.op])
+    assert positions[order.index(s)] == (where[id(x)], where[id(x)])
+    # a later walk and a later numbering are not disturbed by the positions it used
+    assert numbered_graph(root)[2] == positions
+    assert topological_order(u) == [node for node in order if id(node) in {id(n) for n in topological_order(u)}]
 
 
 def test_check_topological_order_detects_wrong_order():

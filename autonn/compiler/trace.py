@@ -27,8 +27,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..graph import parents, topological_order
-from ..node import op_of
+from ..graph import numbered_graph
+from ..node import constants
 from ..mode import collector_paused, enable_grad
 from ..ops import DomainError, Op
 from ..value import Value, tracing
@@ -133,45 +133,62 @@ def trace(fn: Callable, params: Sequence, n_inputs: int, example: Optional[Seque
         if len(example) != n_inputs:
             raise ValueError(f"{who}: example has {len(example)} numbers, expected n_inputs = {n_inputs}")
     placeholders = [Value(x, f"x{j}") for j, x in enumerate(example)]
-    out = _call_on_placeholders(fn, placeholders, params, who)
+    # The graph holds no cycles, and the collector's sweeps over millions of new
+    # nodes and tuples would find nothing, and cost more the larger the graph.
+    with collector_paused():
+        out = _call_on_placeholders(fn, placeholders, params, who)
+        return _number(out, placeholders, params, allow_unused, who)
 
-    order = topological_order(out)
-    number = {id(node): i for i, node in enumerate(order)}
+
+def _number(out: Value, placeholders: List[Value], params: List[Value], allow_unused: bool, who: str) -> TracedGraph:
+    """The traced graph of ``out``: every node numbered, each leaf sorted into input, parameter or constant."""
+    order, ops, positions = numbered_graph(out)
     column = {id(p): j for j, p in enumerate(placeholders)}
     param_index = {id(p): i for i, p in enumerate(params)}
 
-    missing = [i for i, p in enumerate(params) if id(p) not in number]
+    n = len(order)
+    g = TracedGraph([""] * n, ops, positions, [()] * n, [None] * n, [""] * n, [False] * n, [False] * n, n - 1)
+    names, k, leaf, labels, batch, needs_grad = g.op, g.k, g.leaf, g.label, g.batch, g.needs_grad
+    seen = [False] * len(params)
+    for i, node in enumerate(order):
+        label = node.label
+        if label:
+            labels[i] = label
+        op = ops[i]
+        if op is None:  # a leaf
+            key = id(node)
+            if key in column:
+                leaf[i] = (INPUT, column[key])
+                batch[i] = True
+            elif key in param_index:
+                index = param_index[key]
+                leaf[i] = (PARAM, index)
+                needs_grad[i] = seen[index] = True
+            else:
+                leaf[i] = (CONST, node.data)
+            continue
+        in_batch = in_grad = False
+        for a in positions[i]:
+            if batch[a]:
+                in_batch = True
+            if needs_grad[a]:
+                in_grad = True
+        if not in_batch and not in_grad:
+            leaf[i] = (CONST, node.data)  # folded: its number can never change
+            ops[i] = None
+            positions[i] = ()
+            continue
+        names[i] = op.name
+        if op.consts:
+            k[i] = constants(node)
+        batch[i] = in_batch
+        needs_grad[i] = in_grad
+    del order  # the graph may be freed as soon as the caller drops its output
+
+    missing = [i for i, used in enumerate(seen) if not used]
     if missing and not allow_unused:
         listed = ", ".join(_describe(params[i], i) for i in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         raise ValueError(f"{who}: the function's output does not depend on {listed}{more}; "
                          "pass only the parameters the function uses (or allow_unused=True)")
-
-    n = len(order)
-    g = TracedGraph([""] * n, [None] * n, [()] * n, [()] * n, [None] * n, [""] * n, [False] * n, [False] * n, n - 1)
-    for i, node in enumerate(order):
-        g.label[i] = node.label
-        if node.is_leaf:
-            key = id(node)
-            if key in column:
-                g.leaf[i] = (INPUT, column[key])
-                g.batch[i] = True
-            elif key in param_index:
-                g.leaf[i] = (PARAM, param_index[key])
-                g.needs_grad[i] = True
-            else:
-                g.leaf[i] = (CONST, node.data)
-            continue
-        args = tuple(number[id(p)] for p in parents(node))
-        batch = any(g.batch[a] for a in args)
-        needs_grad = any(g.needs_grad[a] for a in args)
-        if not batch and not needs_grad:
-            g.leaf[i] = (CONST, node.data)  # folded: its number can never change
-            continue
-        g.ops[i] = op_of(node)
-        g.op[i] = g.ops[i].name
-        g.args[i] = args
-        g.k[i] = node.constants
-        g.batch[i] = batch
-        g.needs_grad[i] = needs_grad
     return g
