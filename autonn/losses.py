@@ -33,7 +33,8 @@ from typing import List, Sequence, Tuple, Union
 
 import numpy as np
 
-from .value import Value
+from .ops import OPS, DomainError
+from .value import Value, apply
 from .value import sum as value_sum
 
 __all__ = [
@@ -115,26 +116,45 @@ def half_mse(pred: Outputs, target) -> Value:
     return value_sum([(a - b) ** 2 for a, b in zip(p, t)]) * (0.5 / len(p))
 
 
-def _label_set(t: list, allowed, who: str) -> None:
+def _checked_label(yi: Value, i: int, check: str, who: str) -> Value:
+    """The label Value ``yi`` passed through the op ``check`` (``label_pm1`` or ``label_01``):
+    the check is then part of the graph, so it runs again on every row of a compiled
+    batch, where ``yi`` is a column of data rather than this one number."""
+    try:
+        return apply(OPS[check], yi)
+    except DomainError as err:
+        raise DomainError(f"{who}: label {i}: {err}") from None
+
+
+def _label_set(t: list, allowed, who: str) -> list:
+    """The labels, each checked to be one of ``allowed`` (-1 and +1); a Value through ``label_pm1``."""
+    out = []
     for i, v in enumerate(t):
-        d = v.data if isinstance(v, Value) else v
-        if d not in allowed:
-            raise ValueError(f"{who}: label {i} is {d!r}; expected one of {sorted(allowed)}")
+        if isinstance(v, Value):
+            out.append(_checked_label(v, i, "label_pm1", who))
+        elif v not in allowed:
+            raise ValueError(f"{who}: label {i} is {v!r}; expected one of {sorted(allowed)}")
+        else:
+            out.append(v)
+    return out
 
 
 def hinge(scores: Outputs, labels) -> Value:
     """Hinge (max-margin) loss: ``mean(relu(1 - y * score))`` with labels ``y`` in {-1, +1}."""
     s, y = _pairs(scores, labels, "hinge")
-    _label_set(y, {-1.0, 1.0}, "hinge")
+    y = _label_set(y, {-1.0, 1.0}, "hinge")
     return _mean([(1.0 - si * yi).relu() for si, yi in zip(s, y)])
 
 
-def _binary_label(yi, i: int, who: str) -> float:
-    """The number of label ``i`` (a number or a Value), checked to lie in [0, 1]."""
-    d = yi.data if isinstance(yi, Value) else float(yi)
+def _binary_label(yi, i: int, who: str) -> Tuple[Union[Value, float], float]:
+    """Label ``i`` checked to lie in [0, 1], and its number (for messages): a number as a
+    float, a Value through the op ``label_01``."""
+    if isinstance(yi, Value):
+        return _checked_label(yi, i, "label_01", who), yi.data
+    d = float(yi)
     if not 0.0 <= d <= 1.0:
         raise ValueError(f"{who}: label {i} is {d!r}; expected a number in [0, 1]")
-    return d
+    return d, d
 
 
 def binary_cross_entropy(probs: Outputs, labels) -> Value:
@@ -156,7 +176,7 @@ def binary_cross_entropy(probs: Outputs, labels) -> Value:
     p, y = _pairs(probs, labels, who)
     terms = []
     for i, (pi, yi) in enumerate(zip(p, y)):
-        d = _binary_label(yi, i, who)
+        yi, d = _binary_label(yi, i, who)
         q = pi.data if isinstance(pi, Value) else float(pi)
         if not 0.0 <= q <= 1.0:
             raise ValueError(
@@ -203,7 +223,7 @@ def binary_cross_entropy_with_logits(logits: Outputs, labels) -> Value:
     z, y = _pairs(logits, labels, who)
     terms = []
     for i, (zi, yi) in enumerate(zip(z, y)):
-        d = _binary_label(yi, i, who)
+        yi, d = _binary_label(yi, i, who)
         zi = zi if isinstance(zi, Value) else Value(zi)
         if isinstance(yi, Value):
             # no branch on yi.data: under compile it is a placeholder's number

@@ -186,8 +186,9 @@ def test_autonn_checked_against_itself_agrees_on_every_op_it_has_a_method_for():
     # No false alarms: kinks, ties, inf slopes (sqrt at 0) and shared nodes all compare equal.
     report = check_engine(autonn.Value, max_examples=100)
     assert report.ok, str(report)
-    # Value has no method for step, for the comparisons or where (autonn.gt, autonn.where); sum is autonn.sum
-    no_method = {"step", "sum", "gt", "ge", "lt", "le", "eq", "ne", "where"}
+    # Value has no method for step, for the comparisons or where (autonn.gt, autonn.where), nor for the
+    # losses' label checks; sum is autonn.sum
+    no_method = {"step", "sum", "gt", "ge", "lt", "le", "eq", "ne", "where", "label_pm1", "label_01"}
     assert set(report.agree) == set(OPS) - no_method
     assert set(report.unsupported) == no_method
 
@@ -197,7 +198,7 @@ def test_pytorch_through_check_engine_differs_only_in_clamp_with_equal_bounds():
     from torch_engine import TorchValue, torch_methods
 
     report = check_engine(TorchValue, methods=torch_methods(), max_examples=30)
-    no_method = {"step", "sum", "gt", "ge", "lt", "le", "eq", "ne", "where"}
+    no_method = {"step", "sum", "gt", "ge", "lt", "le", "eq", "ne", "where", "label_pm1", "label_01"}
     assert set(report.agree) == set(OPS) - no_method - {"clamp"}, str(report)
     (finding,) = report.findings
     # clamp(a, lo, hi) with a < lo == hi: PyTorch gives every input slope 0; autonn gives lo slope 1

@@ -77,6 +77,8 @@ OP_CASES = {
     "eq": (ANY, lambda u, t, w: OPS_APPLY("eq", u, u) * t + u),
     "ne": (ANY, lambda u, t, w: OPS_APPLY("ne", u, t) * t + u),
     "where": (ANY, lambda u, t, w: OPS_APPLY("where", OPS_APPLY("gt", u, t), u * w, t * u)),
+    "label_pm1": (ANY, lambda u, t, w: OPS_APPLY("label_pm1", (u - 1.0).sign()) * t * w),
+    "label_01": (ANY, lambda u, t, w: OPS_APPLY("label_01", t.sigmoid()) * w + u),
 }
 
 

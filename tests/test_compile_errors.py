@@ -1,5 +1,7 @@
 """Bad input to compile and to the compiled step is reported clearly."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -94,10 +96,19 @@ def test_domain_error_names_the_op_and_the_sample(op, build, bad_value, exc):
 
 def test_domain_error_while_tracing_suggests_an_example():
     w = Value(1.0)
-    with pytest.raises(DomainError, match="example="):
-        compile(lambda v: (w * v[0]).log(), [w], 1)
-    step = compile(lambda v: (w * v[0]).log(), [w], 1, example=[1.0])
-    assert step(np.array([[np.e]]))[0] == pytest.approx(1.0)
+    # outside the domain on zeros (log(-1)) and on ones (log(0)): an example is needed
+    with pytest.raises(DomainError, match=r"\[0\.0\] and \[1\.0\] failed.*example="):
+        compile(lambda v: (w * v[0] - 1.0).log(), [w], 1)
+    step = compile(lambda v: (w * v[0] - 1.0).log(), [w], 1, example=[2.0])
+    assert step(np.array([[np.e + 1.0]]))[0] == pytest.approx(1.0)
+
+
+def test_a_function_outside_its_domain_on_zeros_is_traced_on_ones():
+    w = Value(1.0)
+    step = compile(lambda v: (w * v[0]).log(), [w], 1)
+    loss, grads = step(np.array([[np.e], [2.0]]))
+    assert loss == pytest.approx((1.0 + math.log(2.0)) / 2)
+    assert grads[0] == pytest.approx(1.0)  # d log(w x)/dw = 1/w, at w = 1
 
 
 def test_domain_error_reports_the_first_bad_sample_of_a_group():

@@ -144,9 +144,43 @@ def test_the_library_losses_compile_without_an_example():
     def mse(v):
         return losses.half_mse([v[0] * z], [v[1]])
 
+    def bce_probs(v):
+        return losses.binary_cross_entropy([(v[0] * z).sigmoid()], [v[1]])
+
+    def hinge(v):  # its labels are -1 and +1: the trace cannot use zeros for them
+        return losses.hinge([v[0] * z], [v[1] * 2.0 - 1.0])
+
     data = np.array([[0.5, 1.0], [-2.0, 0.0], [3.0, 0.25]])
-    for fn in (bce, mse):
+    for fn in (bce, bce_probs, mse):
         loss, grads = compile(fn, [z], 2)(data)
         want_loss, want_grads = eager_loss_and_grads(fn, [z], data)
         assert_close(loss, want_loss, fn.__name__)
         assert_close(grads, want_grads, fn.__name__)
+    labels01 = np.array([[0.5, 1.0], [-2.0, 0.0], [3.0, 1.0]])
+    loss, grads = compile(hinge, [z], 2)(labels01)
+    want_loss, want_grads = eager_loss_and_grads(hinge, [z], labels01)
+    assert_close(loss, want_loss, "hinge")
+    assert_close(grads, want_grads, "hinge")
+
+
+@pytest.mark.parametrize("loss_name, bad", [("hinge", 0.5), ("hinge", 0.0), ("binary_cross_entropy_with_logits", 1.5),
+                                            ("binary_cross_entropy", -0.25), ("binary_cross_entropy", float("nan"))])
+def test_a_bad_label_is_an_error_compiled_as_eagerly(loss_name, bad):
+    # A label column is checked on every row: a compiled loss never turns a bad label into a number.
+    from autonn import losses
+
+    z = Value(0.4)
+    fn = getattr(losses, loss_name)
+
+    def loss(v):
+        score = v[0] * z
+        return fn([score.sigmoid() if loss_name == "binary_cross_entropy" else score], [v[1]])
+
+    good = 1.0
+    data = np.array([[0.5, good], [-2.0, bad], [3.0, good]])
+    with pytest.raises(autonn.DomainError, match=f"{loss_name}: label 0: label_"):
+        loss([Value(-2.0), Value(bad)])  # eagerly, with the label as a Value
+    step = compile(loss, [z], 2)
+    with pytest.raises(autonn.DomainError, match=r"label_(pm1|01): .*sample 1 of the batch"):
+        step(data)
+    assert step(data[[0, 2]])[0] == pytest.approx(eager_loss_and_grads(loss, [z], data[[0, 2]])[0], rel=1e-12)

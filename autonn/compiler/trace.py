@@ -95,30 +95,40 @@ def check_params(params: Sequence, who: str) -> List[Value]:
     return params
 
 
-def _call_on_placeholders(fn: Callable, placeholders: List[Value], params: List[Value], who: str) -> Value:
-    try:
-        # the graph must be recorded even inside no_grad(); reading a traced number is refused
-        with enable_grad(), collector_paused(), tracing(placeholders + params):
-            out = fn(placeholders)
-    except (DomainError, ZeroDivisionError) as err:
-        values = [p.data for p in placeholders]
-        raise type(err)(
-            f"{who}: tracing the function on the example inputs {values} failed: {err}. "
-            "Pass example= with one sample inside the function's domain."
-        ) from err
+def _call_on_placeholders(fn: Callable, examples: List[List[float]], params: List[Value],
+                          who: str) -> Tuple[Value, List[Value]]:
+    """``fn``'s output on placeholder inputs holding the first of ``examples`` inside
+    the function's domain, and those placeholders."""
+    for attempt, example in enumerate(examples):
+        placeholders = [Value(x, f"x{j}") for j, x in enumerate(example)]
+        try:
+            # the graph must be recorded even inside no_grad(); reading a traced number is refused
+            with enable_grad(), collector_paused(), tracing(placeholders + params):
+                out = fn(placeholders)
+            break
+        except (DomainError, ZeroDivisionError) as err:
+            if attempt + 1 < len(examples):
+                continue
+            tried = " and ".join(str(e) for e in examples)
+            raise type(err)(
+                f"{who}: tracing the function on the example inputs {tried} failed: {err}. "
+                "Pass example= with one sample inside the function's domain."
+            ) from err
     if not isinstance(out, Value):
         raise TypeError(f"{who}: the function must return one Value (the loss of one sample), got {type(out).__name__}")
-    return out
+    return out, placeholders
 
 
 def trace(fn: Callable, params: Sequence, n_inputs: int, example: Optional[Sequence[float]] = None,
           allow_unused: bool = False, who: str = "compile") -> TracedGraph:
     """Call ``fn`` once on ``n_inputs`` placeholder Values and number the graph it returns.
 
-    ``example`` gives the placeholders' numbers during the trace (default 0.0
-    each); only the graph's shape is kept, so it matters only when the
-    function would hit a domain error (``log(0)``) on zeros.  A parameter
-    the output does not depend on is an error unless ``allow_unused``.
+    ``example`` gives the placeholders' numbers during the trace.  Only the
+    graph's shape is kept, and it cannot depend on the numbers (reading one
+    raises :class:`~autonn.TraceError`), so any sample inside the function's
+    domain gives the same graph: by default zeros, and if the function hits a
+    domain error on zeros (``log(0)``, a hinge label of 0), ones.  A
+    parameter the output does not depend on is an error unless ``allow_unused``.
     """
     if isinstance(n_inputs, (bool, np.bool_)) or not isinstance(n_inputs, numbers.Integral):
         raise TypeError(f"{who}: n_inputs must be a non-negative int, got {type(n_inputs).__name__}: {n_inputs!r}")
@@ -127,16 +137,15 @@ def trace(fn: Callable, params: Sequence, n_inputs: int, example: Optional[Seque
     n_inputs = int(n_inputs)
     params = check_params(params, who)
     if example is None:
-        example = [0.0] * n_inputs
+        examples = [[0.0] * n_inputs, [1.0] * n_inputs]
     else:
-        example = [float(x) for x in example]
-        if len(example) != n_inputs:
-            raise ValueError(f"{who}: example has {len(example)} numbers, expected n_inputs = {n_inputs}")
-    placeholders = [Value(x, f"x{j}") for j, x in enumerate(example)]
+        examples = [[float(x) for x in example]]
+        if len(examples[0]) != n_inputs:
+            raise ValueError(f"{who}: example has {len(examples[0])} numbers, expected n_inputs = {n_inputs}")
     # The graph holds no cycles, and the collector's sweeps over millions of new
     # nodes and tuples would find nothing, and cost more the larger the graph.
     with collector_paused():
-        out = _call_on_placeholders(fn, placeholders, params, who)
+        out, placeholders = _call_on_placeholders(fn, examples, params, who)
         return _number(out, placeholders, params, allow_unused, who)
 
 
