@@ -140,3 +140,17 @@ def test_links_lead_to_files_and_headings_that_exist(page):
         assert target.is_file(), f"{page}: {link} leads to no file"
         if anchor:
             assert anchor in _anchors(target.read_text(encoding="utf-8")), f"{page}: no heading for {link}"
+
+
+def test_the_first_graphs_picture_is_the_graph_its_code_builds(clean_state):
+    """The README draws viz/neuron.svg under its first example: it must be that example's graph."""
+    text = read("README.md")
+    first = text.split("\n## Your first graph\n", 1)[1].split("\n## ", 1)[0]
+    assert "![one neuron](viz/neuron.svg)" in first
+    scope: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(python_blocks(first)[0], "<README.md, first graph>", "exec"), scope)
+    committed = (ROOT / "viz" / "neuron.dot").read_text(encoding="utf-8")
+    title = re.search(r"label=<([^>]*)> labelloc=t", committed).group(1)
+    drawn = autonn.to_dot(scope["o"], derivatives=True, legend=True, title=title).source
+    assert drawn == committed
