@@ -6,7 +6,8 @@ fixed-pitch font and every SVG text carries the width the layout gave it
 (``textLength``), so the two cannot disagree.  The browser tests draw the
 gallery's diagrams in headless Chromium, once with the machine's fonts and
 once with DejaVu alone (the case where Helvetica-sized boxes overflowed), and
-measure every text against the box around it with ``getBBox()``.
+measure every text against the box around it with ``getBBox()``; the
+players, whose SVG is drawn by autonn itself, are measured the same way.
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ _MEASURE = """
     return {x: x0, y: y0, w: x1 - x0, h: y1 - y0};
   }
   var found = [];
-  document.querySelectorAll("div[data-name]").forEach(function (div) {
+  var diagrams = document.querySelectorAll("div[data-name]");
+  (diagrams.length ? diagrams : [document.body]).forEach(function (div) {
     var groups = Array.from(div.querySelectorAll("g.node, g.cluster, g.graph"));
     groups.forEach(function (g) {
       var own = Array.from(g.children);
@@ -92,7 +94,7 @@ _MEASURE = """
         var cell = around.length ? around[0] : union(shapes), mid = tb.y + tb.h / 2;
         var across = tb.x >= cell.x - 0.5 && tb.x + tb.w <= cell.x + cell.w + 0.5;
         var inside = across && (!around.length || (mid >= cell.y && mid <= cell.y + cell.h));
-        found.push({diagram: div.dataset.name, text: t.textContent, inside: inside,
+        found.push({diagram: div.dataset.name || document.title, text: t.textContent, inside: inside,
                     text_right: tb.x + tb.w, cell_right: cell.x + cell.w});
       });
     });
@@ -121,14 +123,18 @@ def _fonts_env(tmp_path, dejavu_only: bool) -> dict:
 
 def _measure(svgs: dict, tmp_path, dejavu_only: bool) -> list:
     """Every text of every diagram, drawn in Chromium: {diagram, text, inside, ...}."""
-    import os
-
-    env = {**os.environ, **_fonts_env(tmp_path, dejavu_only)}
     body = "".join(f'<div data-name="{name}">{svg[svg.index("<svg"):]}</div>' for name, svg in svgs.items())
     page = tmp_path / "diagrams.html"
     page.write_text(f"<!DOCTYPE html><html><body>{body}<script>{_MEASURE}</script></body></html>", encoding="utf-8")
+    return _measure_page(page.as_uri(), tmp_path, dejavu_only)
+
+
+def _measure_page(url: str, tmp_path, dejavu_only: bool) -> list:
+    import os
+
+    env = {**os.environ, **_fonts_env(tmp_path, dejavu_only)}
     command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'profile'}",
-               "--virtual-time-budget=3000", "--dump-dom", page.as_uri()]
+               "--virtual-time-budget=3000", "--dump-dom", url]
     done = subprocess.run(command, capture_output=True, text=True, timeout=180, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     found = re.search(r'data-measured="([^"]*)"', done.stdout)
@@ -169,3 +175,16 @@ def test_the_browser_check_sees_text_spill_out_of_boxes_sized_for_another_font(t
     outside = _outside(_measure({"helvetica-sized": unfitted}, tmp_path, dejavu_only=True))
     assert len(outside) >= 5, outside
     assert all(spill > 0 for _, _, spill in outside)
+
+
+@pytest.mark.parametrize("name", ["regression", "neuron", "mlp", "network", "moons"])
+def test_player_text_lies_inside_its_boxes_with_dejavu_alone(name, tmp_path):
+    """The players draw their own SVG, with boxes sized for a monospace font: at the last step, every number fits."""
+    page = (ROOT / "viz" / f"player_{name}.html").read_text(encoding="utf-8")
+    measuring = tmp_path / f"player_{name}.html"
+    script = f"<script>setTimeout(function () {{ {_MEASURE} }}, 500);</script>\n</body>"
+    measuring.write_text(page.replace("</body>", script, 1), encoding="utf-8")
+    measured = _measure_page(measuring.as_uri() + "#step=100000", tmp_path, dejavu_only=True)
+    # the last step: every value is shown (a constant gets no gradient, so some "grad ?" may stay)
+    assert len(measured) >= 9 and not any(m["text"] == "data ?" for m in measured)
+    assert _outside(measured) == []
