@@ -25,6 +25,8 @@ import graphviz
 HERE = os.path.dirname(os.path.abspath(__file__))
 VIZ = os.path.normpath(os.path.join(HERE, os.pardir, "viz"))
 sys.path.insert(0, HERE)  # the other examples, for the irregular network
+# this checkout's autonn, not an installed one: the pictures in viz/ must show the code beside them
+sys.path.insert(0, os.path.dirname(HERE))
 
 import autonn as an  # noqa: E402
 from autonn.cli.demo import ARTICLE_START, line_loss  # noqa: E402

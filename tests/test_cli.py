@@ -169,10 +169,10 @@ def test_no_command_prints_help(capsys):
 
 
 def _readme_viz_section():
-    from pathlib import Path
+    """The diagrams page, docs/DIAGRAMS.md (the README links to it)."""
+    from doc_text import between, read
 
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    return text[text.index("<!-- viz:start -->"):text.index("<!-- viz:end -->")]
+    return between(read("docs/DIAGRAMS.md"), "viz")
 
 
 def test_readme_shows_the_current_ledger_and_demo_output(capsys):

@@ -314,19 +314,19 @@ def test_output_may_be_a_leaf():
     assert loss == 6.0 and grads.size == 0
 
 
-def test_readme_speed_example_prints_what_the_readme_shows():
+def test_the_compile_page_example_prints_what_the_page_shows():
     import builtins
     import contextlib
     import io
     import re
-    from pathlib import Path
 
-    readme = Path(__file__).resolve().parent.parent / "README.md"
-    section = readme.read_text().split("<!-- speed:start -->")[1].split("<!-- speed:end -->")[0]
+    from doc_text import between, read
+
+    section = between(read("docs/COMPILE.md"), "compile")  # the compiler's page, linked from the README
     code, shown = re.findall(r"```python\n(.*?)```\n\n```\n(.*?)```", section, re.S)[0]
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(builtins.compile(code, "README speed example", "exec"), {})
+        exec(builtins.compile(code, "docs/COMPILE.md example", "exec"), {})
     assert printed.getvalue() == shown
 
 

@@ -169,24 +169,24 @@ def test_one_step_shared_by_two_threads_gives_each_its_own_answer():
     assert not errors, f"{len(errors)} wrong results, first {errors[:3]}"
 
 
-def test_the_readme_flat_training_example_trains_and_writes_the_values_back():
+def test_the_flat_training_example_of_the_compile_page_trains_and_writes_the_values_back():
     import builtins
     import contextlib
     import io
     import re
     import textwrap
-    from pathlib import Path
 
-    readme = Path(__file__).resolve().parent.parent / "README.md"
-    section = readme.read_text().split("<!-- speed:start -->")[1].split("<!-- speed:end -->")[0]
+    from doc_text import between, read
+
+    section = between(read("docs/COMPILE.md"), "compile")  # the compiler's page, linked from the README
     blocks = [textwrap.dedent(b) for b in re.findall(r"```python\n(.*?)```", section, re.S)]
     first, flat = blocks[0], next(b for b in blocks if "step.flat.held()" in b)
     scope = {}
     with contextlib.redirect_stdout(io.StringIO()):
-        exec(builtins.compile(first, "README speed example", "exec"), scope)
+        exec(builtins.compile(first, "docs/COMPILE.md example", "exec"), scope)
         before = [p.data for p in scope["model"].parameters()]
         first_loss = scope["step"](np.column_stack([scope["X"], scope["y"]]))[0]
-        exec(builtins.compile(flat, "README flat example", "exec"), scope)
+        exec(builtins.compile(flat, "docs/COMPILE.md flat example", "exec"), scope)
     after = [p.data for p in scope["model"].parameters()]
     assert after != before and after == scope["step"].flat.data.tolist()
     assert scope["step"](scope["Xy"])[0] < first_loss

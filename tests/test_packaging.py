@@ -1,12 +1,12 @@
-"""The README installs this project by its distribution name, never by the import name `autonn`."""
+"""The README and the pages in docs/ install this project by its distribution name, never by the import
+name `autonn`."""
 
 import re
-from pathlib import Path
 
 import pytest
+from doc_text import ROOT, pages, read
 
-ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+README = "\n".join(read(page) for page in pages())  # the README first, then every page it links to
 
 
 def _project_table() -> str:
@@ -36,5 +36,6 @@ def test_readme_installs_the_project_by_its_distribution_name():
     names = _installed_names()
     assert name != "autonn", "the name autonn on PyPI is another project"
     assert name in names, f"the README never says `pip install {name}`"
+    assert f"pip install {name}" in read("README.md"), f"the README itself never says `pip install {name}`"
     strangers = sorted(set(names) - {name} - dependencies)
     assert not strangers, f"the README installs {strangers}, which are neither {name} nor its dependencies"

@@ -11,7 +11,6 @@ import json
 import math
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from autonn.nn import MLP
 from autonn.viz.player import player_html
 from autonn.viz.player_steps import graph_steps
 from autonn.viz.style import format_number
+from viz_helpers import chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 VIZ = ROOT / "viz"
@@ -221,11 +221,7 @@ def _regression_start():
 
 
 def _chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.skip("no Chromium installed (apt-get install chromium) to play the page in")
+    return chromium("play the page in")
 
 
 def _browser(args, url, tmp_path):

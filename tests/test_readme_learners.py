@@ -1,22 +1,26 @@
-"""The code of the README's player, micrograd and training sections runs as written."""
+"""The code of the learners' sections runs as written: the README's player and micrograd sections, and the
+training section of docs/NETWORKS.md."""
 
 import re
 from pathlib import Path
 
 import pytest
+from doc_text import python_blocks, read, section
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-SECTIONS = ["## Watch backpropagation: the player", "## Coming from micrograd", "## Training you can watch"]
+#: (page, heading) of each section
+SECTIONS = [
+    ("README.md", "### Diagrams, the player and the ledger"),
+    ("README.md", "### Coming from micrograd"),
+    ("docs/NETWORKS.md", "## Training you can watch: `fit` and plots"),
+]
 
 
-def _section(heading: str) -> str:
-    start = README.index(heading)
-    end = README.find("\n## ", start + len(heading))
-    return README[start : end if end != -1 else len(README)]
+def _section(where) -> str:
+    return section(read(where[0]), where[1])
 
 
-def _blocks(heading: str):
-    return re.findall(r"```python\n(.*?)```", _section(heading), re.S)
+def _blocks(where):
+    return python_blocks(_section(where))
 
 
 def test_the_sections_are_there_with_code():

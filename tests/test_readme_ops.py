@@ -1,13 +1,14 @@
-"""The README's op table is the registry's, and its register_op example runs as printed."""
+"""The README's op table is the registry's, its register_op example runs as printed, and so does the
+transforms example of docs/TESTING.md."""
 
 import contextlib
 import io
 import re
-from pathlib import Path
+from doc_text import read, section
 
 import autonn
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+README = read("README.md")
 
 
 def test_the_op_table_is_made_from_the_registry():
@@ -29,10 +30,10 @@ def test_the_register_op_example_prints_what_it_says():
     assert out.getvalue().splitlines() == expected and len(expected) == 2
 
 
-def test_the_transforms_example_prints_what_the_readme_shows():
-    section = README.split("## Function transforms, forward mode, hooks and NaN hunting", 1)[1]
-    code, shown = re.findall(r"```python\n(.*?)```\n\n```\n(.*?)```", section, re.S)[0]
+def test_the_transforms_example_prints_what_the_page_shows():
+    transforms = section(read("docs/TESTING.md"), "## Function transforms, forward mode, hooks and NaN hunting")
+    code, shown = re.findall(r"```python\n(.*?)```\n\n```\n(.*?)```", transforms, re.S)[0]
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(code, "README.md", "exec"), {})
+        exec(compile(code, "docs/TESTING.md", "exec"), {})
     assert out.getvalue() == shown

@@ -221,14 +221,14 @@ def test_bypassing_a_step_feeds_its_uses_from_its_argument():
 
 
 def _readme_section():
-    from pathlib import Path
+    """The testing kit's section of docs/TESTING.md."""
+    from doc_text import read, section
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    return readme.split("## Testing your own gradients and engines\n", 1)[1].split("\n## ", 1)[0]
+    return section(read("docs/TESTING.md"), "## Testing your own gradients and engines")
 
 
 def _run_printing_block(code):
-    """Run a README block; return what it printed and what its comments say it prints."""
+    """Run a block of the page; return what it printed and what its comments say it prints."""
     import contextlib
     import io
     import re
@@ -237,7 +237,7 @@ def _run_printing_block(code):
     out = io.StringIO()
     namespace = {}
     with contextlib.redirect_stdout(out):
-        exec(compile(code, "<README.md>", "exec"), namespace)  # no real file: hypothesis must not read its lines
+        exec(compile(code, "<docs/TESTING.md>", "exec"), namespace)  # no real file: hypothesis must not read its lines
     return out.getvalue().splitlines(), expected, namespace
 
 
@@ -245,7 +245,7 @@ def test_the_readme_examples_run_and_print_what_they_say():
     blocks = _readme_section().split("```python\n")[1:]
     codes = [b.split("```", 1)[0] for b in blocks]
     assert len(codes) == 3
-    exec(compile(codes[0], "<README.md>", "exec"), {})  # assert_grads_close passes on the right derivation
+    exec(compile(codes[0], "<docs/TESTING.md>", "exec"), {})  # assert_grads_close passes on the right derivation
     printed, expected, _ = _run_printing_block(codes[1])
     assert printed == expected and len(expected) == 3
     pytest.importorskip("micrograd.engine", reason="micrograd 0.1.0 is an optional comparison")
@@ -257,7 +257,7 @@ def test_the_readme_examples_run_and_print_what_they_say():
     real_lines = str(namespace["report"]).splitlines()
     assert len(shown) == len(real_lines)
     for line, real in zip(shown, real_lines):
-        head, _, tail = line.partition(" ... ")  # the README shortens the long list of missing ops
+        head, _, tail = line.partition(" ... ")  # the page shortens the long list of missing ops
         assert real == line or (tail and real.startswith(head) and real.endswith(tail))
 
 

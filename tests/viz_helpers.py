@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from typing import Dict, List, Set
 
@@ -67,3 +68,14 @@ def svg_groups(svg: bytes, kind: str) -> List[ET.Element]:
 def svg_fills(group: ET.Element) -> Set[str]:
     """Fill colours used inside an SVG group (lower case)."""
     return {(el.get("fill") or "").lower() for el in group.iter() if el.get("fill")}
+
+
+def chromium(purpose: str) -> str:
+    """The headless browser's program; the calling test is skipped, saying why, when none is installed."""
+    import pytest
+
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.skip(f"no Chromium installed (apt-get install chromium) to {purpose}")

@@ -4,8 +4,8 @@ One job per module: :mod:`~autonn.viz.style` (colours, numbers, escaping),
 :mod:`~autonn.viz.roles` (who is an input, a parameter ...),
 :mod:`~autonn.viz.local` (local derivatives from the rule table),
 :mod:`~autonn.viz.clusters` (neurons and layers), :mod:`~autonn.viz.summary`
-(large graphs), :mod:`~autonn.viz.renderers` (the dot program or the
-graphviz-pure package), :mod:`~autonn.viz.dot` and :mod:`~autonn.viz.render`.
+(large graphs), :mod:`~autonn.viz.fonts` (a font whose text fits its boxes in any
+browser), :mod:`~autonn.viz.renderers` (the dot program or the graphviz-pure package), :mod:`~autonn.viz.dot` and :mod:`~autonn.viz.render`.
 The backprop player, :func:`autonn.animate`, is :mod:`~autonn.viz.player` (its
 steps, picture, summary and page in the ``player_*`` modules beside it).
 """

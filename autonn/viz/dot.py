@@ -13,6 +13,7 @@ from typing import Dict, Iterable, List, Optional
 from ..graph import parents, topological_order
 from ..value import Value
 from .clusters import Cluster, module_clusters, neuron_of_nodes
+from .fonts import FONT as _FONT  # fixed pitch: the boxes fit the text in any browser
 from .local import local_derivatives
 from .renderers import Diagram
 from .roles import node_roles
@@ -23,8 +24,6 @@ __all__ = ["to_dot", "GraphTooLargeError", "as_roots", "DEFAULT_MAX_NODES"]
 
 #: Graphs with more value nodes than this are summarised (or refused) by default.
 DEFAULT_MAX_NODES = 500
-
-_FONT = "Helvetica"  # one name: Graphviz sizes the boxes from this font's metrics
 
 
 class GraphTooLargeError(ValueError):

@@ -29,6 +29,8 @@ from typing import Dict, List, Optional, Tuple
 
 import graphviz
 
+from .fonts import fit_svg_text
+
 __all__ = [
     "RENDERERS",
     "Diagram",
@@ -148,7 +150,9 @@ def render_source(
         if renderer == "dot":
             raise RendererNotFoundError(f"render: the `dot` program is not on the PATH; install {_SYSTEM_GRAPHVIZ}")
         raise RendererNotFoundError("render: the graphviz-pure program is not installed; `pip install graphviz-pure`")
-    return _run_program(program, source, format, timeout)
+    picture = _run_program(program, source, format, timeout)
+    # each text held to the width the layout gave it, whatever font the viewer substitutes
+    return fit_svg_text(picture) if format == "svg" else picture
 
 
 class Diagram(graphviz.Digraph):

@@ -13,13 +13,12 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..graph import parents
 from .clusters import neuron_of_nodes
+from .fonts import FONT as _FONT
 from .renderers import Diagram
 from .roles import node_roles
 from .style import ROLE_COLOURS, format_number, html_text
 
 __all__ = ["summary_dot", "summary_groups", "Groups"]
-
-_FONT = "Helvetica"
 
 _ROLE_TITLES = {
     "input": "inputs",
