@@ -13,7 +13,7 @@ to run whole layers as matrix products.
 
 from __future__ import annotations
 
-from typing import List, Sequence
+from typing import Any, List, Sequence
 
 from ..value import Value
 from ..value import sum as value_sum
@@ -25,7 +25,7 @@ from .module import Module
 __all__ = ["Neuron", "NeuronList"]
 
 
-class Neuron(Module):
+class Neuron(Module[Value]):
     """One neuron with ``nin`` weights ``w``, a bias ``b`` and an activation.
 
     ``Neuron(nin, activation="relu", seed=None, name="N", init="scaled")``
@@ -82,7 +82,7 @@ class Neuron(Module):
     def _name(self) -> str:
         return f"Neuron {self.name!r}"
 
-    def forward(self, xs: Sequence) -> Value:
+    def forward(self, xs: Sequence[Any]) -> Value:
         """``activation(sum(w_i * x_i) + b)`` for one sample of ``nin`` checked inputs."""
         terms = [w * x for w, x in zip(self.w, xs)]
         terms.append(self.b)
@@ -103,7 +103,7 @@ class Neuron(Module):
         return f"Neuron({self.name!r}, nin={self.nin}, activation={self.activation!r})"
 
 
-class NeuronList(list):
+class NeuronList(List[Neuron]):
     """A list of neurons that can also be called, so ``layer.neurons`` works as an
     attribute (a list) and ``layer.neurons()`` as the Module method (a copy)."""
 

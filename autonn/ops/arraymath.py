@@ -9,8 +9,15 @@ applied to arrays with its own forward.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any, Callable, Dict
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .op import Op
+
+#: What the functions here take and give: numpy arrays, or numpy scalars where a rule reduces one.
+Array = Any
 
 __all__ = ["ARRAY_MATH", "ArrayMath"]
 
@@ -21,7 +28,7 @@ class ArrayMath:
     """Elementary functions, comparisons and selection on numpy arrays (IEEE 754 throughout)."""
 
     name = "array"
-    ops: dict = {}  # the op registry, installed by autonn.ops.op
+    ops: Dict[str, Op] = {}  # the op registry, installed by autonn.ops.op
 
     exp = staticmethod(np.exp)
     log = staticmethod(np.log)
@@ -52,33 +59,33 @@ class ArrayMath:
     minimum = staticmethod(np.minimum)
 
     @staticmethod
-    def pow(a, b):
+    def pow(a: Array, b: Array) -> Array:
         """a ** b; (-inf) ** b for a positive fraction b is inf, as C99 and Python say (numpy gives nan)."""
         out = np.power(a, b)
         fix = (a == -np.inf) & (b > 0.0) & np.isfinite(b) & (b != np.floor(b))
         return np.where(fix, np.inf, out) if np.any(fix) else out
 
     @staticmethod
-    def erf(a):
+    def erf(a: Array) -> Array:
         return np.asarray(_erf(a), dtype=float)
 
     @staticmethod
-    def fractional(a):
+    def fractional(a: Array) -> Array:
         """True where ``a`` is finite and not a whole number."""
         with np.errstate(invalid="ignore"):
             return np.isfinite(a) & (a != np.floor(a))
 
     @staticmethod
-    def step(a):
+    def step(a: Array) -> Array:
         """Heaviside step: 1 for a > 0, 0 for a <= 0, nan for nan."""
         return np.heaviside(a, 0.0)
 
     @staticmethod
-    def sign(a):
+    def sign(a: Array) -> Array:
         """sign(a): 1, -1, 0 at 0, nan for nan (numpy's sign)."""
         return np.sign(a) * 1.0
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Callable[..., Array]:
         op = self.ops.get(name)
         if op is None:
             raise AttributeError(f"the array math namespace has no function or op {name!r}")
