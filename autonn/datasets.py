@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import math
-from typing import Sequence, Tuple
+from typing import Any, Sequence, Tuple
 
 import numpy as np
 
@@ -23,11 +23,11 @@ LINE_FIRST_X = 0.66
 MAX_POINTS = 10**8  # a data set is float arrays in memory: beyond this it cannot be allocated
 
 
-def _count(n, who: str, least: int) -> int:
+def _count(n: Any, who: str, least: int) -> int:
     return whole_number(n, "n", who, least=least, most=MAX_POINTS)
 
 
-def _noise(noise, who: str) -> float:
+def _noise(noise: Any, who: str) -> float:
     return real_number(noise, "noise", who, least=0.0)
 
 

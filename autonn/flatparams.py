@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from typing import Iterator, List, Optional
+from typing import Any, Iterator, List, Optional
 
 import numpy as np
 
@@ -34,7 +34,7 @@ class FlatParameters:
     (the weight matrices of a compiled layer) stay current.
     """
 
-    def __init__(self, params: List, data: Optional[np.ndarray] = None, grad: Optional[np.ndarray] = None) -> None:
+    def __init__(self, params: List[Any], data: Optional[np.ndarray] = None, grad: Optional[np.ndarray] = None) -> None:
         self.params = list(params)
         n = len(self.params)
         self.data = np.zeros(n) if data is None else data

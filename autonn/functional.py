@@ -226,7 +226,7 @@ def _outputs(who: str, out: Any) -> Tuple[List[Value], bool]:
     if isinstance(out, np.ndarray):
         out = list(out.ravel())
     if isinstance(out, (list, tuple)):
-        outs = [Constant(float(o)) if isinstance(o, (int, float)) and not isinstance(o, bool) else o for o in out]
+        outs: List[Any] = [Constant(float(o)) if isinstance(o, (int, float)) and not isinstance(o, bool) else o for o in out]
         for i, o in enumerate(outs):
             if not isinstance(o, Value):
                 raise TypeError(f"{who}: output {i} is a {type(o).__name__}, expected a Value")

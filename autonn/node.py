@@ -417,7 +417,7 @@ def binary_operator(cls: Type[N], op: Op, lift: Optional[Callable[[Any], Optiona
             out._a = a
             out._b = b
         elif constant:
-            _record_specially(out, op, (a,), (b,))
+            _record_specially(out, op, (a,), (b,))  # pyright: ignore[reportArgumentType]  # b is the constant here
         else:
             _record_specially(out, op, (a, b), ())
         return out

@@ -27,16 +27,19 @@ from __future__ import annotations
 import signal
 import threading
 from contextlib import contextmanager
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .arguments import real_number
 from .flatparams import FlatParameters
-from .nn.module import write_all_or_nothing
+from .nn.module import Module, write_all_or_nothing
 from .value import Value
 
 __all__ = ["Optimizer", "SGD", "Adam"]
+
+#: What an optimiser updates: a model, a list of its parameters, or a compiled step's flat parameters.
+Parameters = Union[Module[Any], Iterable[Value], FlatParameters]
 
 
 @contextmanager
@@ -51,7 +54,7 @@ def _sigint_deferred() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    received: list = []
+    received: List[Any] = []
     previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(frame))
     try:
         yield
@@ -64,7 +67,7 @@ def _sigint_deferred() -> Iterator[None]:
                 raise KeyboardInterrupt
 
 
-def _positive(x, name: str, who: str, allow_zero: bool = False) -> float:
+def _positive(x: Any, name: str, who: str, allow_zero: bool = False) -> float:
     if allow_zero:
         return real_number(x, name, who, least=0.0)
     return real_number(x, name, who, positive=True)
@@ -73,16 +76,16 @@ def _positive(x, name: str, who: str, allow_zero: bool = False) -> float:
 class Optimizer:
     """Holds the parameters (leaf Values) and reads/writes them as numpy vectors."""
 
-    def __init__(self, params: Iterable[Value], lr: float) -> None:
+    def __init__(self, params: Parameters, lr: float) -> None:
         who = type(self).__name__
         self.flat: Optional[FlatParameters] = params if isinstance(params, FlatParameters) else None
         if self.flat is not None:
             params = self.flat.params
-        elif hasattr(params, "parameters") and callable(params.parameters):
-            params = params.parameters()  # a Module was passed
+        elif hasattr(params, "parameters") and callable(params.parameters):  # pyright: ignore[reportAttributeAccessIssue]
+            params = params.parameters()  # pyright: ignore  # a Module (or any object listing its parameters) was passed
         if isinstance(params, Value):
             raise TypeError(f"{who}: params must be a list of Values, got a single Value (wrap it in a list)")
-        self.params: List[Value] = list(params)
+        self.params: List[Value] = list(params)  # type: ignore[arg-type]  # a model or flat parameters were unpacked above
         if not self.params:
             raise ValueError(f"{who}: got no parameters to optimise")
         seen = set()
@@ -121,7 +124,7 @@ class Optimizer:
             )
         return g
 
-    def _dtype(self):
+    def _dtype(self) -> Any:
         return float if self.flat is None else self.flat.data.dtype
 
     def _data(self) -> np.ndarray:
@@ -129,7 +132,7 @@ class Optimizer:
             return self.flat.data
         return np.fromiter((p.data for p in self.params), dtype=float, count=len(self.params))
 
-    def _commit(self, new: np.ndarray, **state) -> None:
+    def _commit(self, new: np.ndarray, **state: Any) -> None:
         """Write the new parameter values and the optimiser's new state, all or nothing.
 
         Everything is computed before this is called; here only assignments
@@ -173,7 +176,7 @@ class Optimizer:
 class SGD(Optimizer):
     """Gradient descent: ``p -= lr * g``; with momentum ``mu``: ``v = mu*v + g; p -= lr * v``."""
 
-    def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0) -> None:
+    def __init__(self, params: Parameters, lr: float, momentum: float = 0.0) -> None:
         super().__init__(params, lr)
         self.momentum = _positive(momentum, "momentum", "SGD", allow_zero=True)
         if self.momentum >= 1.0:
@@ -196,7 +199,7 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Value],
+        params: Parameters,
         lr: float = 0.001,
         betas: Tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,

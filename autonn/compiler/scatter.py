@@ -17,7 +17,7 @@ walking the backward program in the order it will run.
 
 from __future__ import annotations
 
-from typing import List, Optional, Union
+from typing import Any, List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -26,7 +26,7 @@ __all__ = ["rows_ref", "Scatter", "FirstWrites", "strided_view"]
 Ref = Union[slice, np.ndarray]
 
 
-def rows_ref(rows) -> Ref:
+def rows_ref(rows: Union[Sequence[int], np.ndarray]) -> Ref:
     """A slice if ``rows`` are consecutive and ascending, else an int array."""
     rows = np.asarray(rows, dtype=np.intp)
     if rows.size and np.array_equal(rows, np.arange(rows[0], rows[0] + rows.size)):
@@ -45,7 +45,7 @@ class FirstWrites:
         self.written = np.zeros(n, dtype=bool)
         self.zero_first: List[int] = []
 
-    def scatter(self, rows) -> "Scatter":
+    def scatter(self, rows: Any) -> "Scatter":
         rows = np.asarray(rows, dtype=np.intp)
         unique = np.unique(rows).size == rows.size
         fresh = ~self.written[rows]
@@ -63,6 +63,7 @@ class Scatter:
     """``target[rows] += c`` (or ``=`` for a first write), correct for repeated rows."""
 
     __slots__ = ("ref", "assign", "order", "starts", "unique_ref")
+    ref: Optional[Ref]  # None when rows repeat: then order, starts and unique_ref do the work
 
     def __init__(self, rows: np.ndarray, assign: bool) -> None:
         self.assign = assign

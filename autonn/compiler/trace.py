@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -61,7 +61,7 @@ class TracedGraph:
     ops: List[Optional[Op]]
     args: List[Tuple[int, ...]]
     k: List[Tuple[float, ...]]
-    leaf: List[Optional[Tuple[str, float]]]
+    leaf: List[Any]  # (kind, number) for a leaf, None for other nodes
     label: List[str]
     batch: List[bool]
     needs_grad: List[bool]
@@ -75,7 +75,7 @@ def _describe(p: Value, i: int) -> str:
     return f"params[{i}] (label {p.label!r}, data {p.data!r})" if p.label else f"params[{i}] (data {p.data!r})"
 
 
-def check_params(params: Sequence, who: str) -> List[Value]:
+def check_params(params: Sequence[Any], who: str) -> List[Value]:
     """``params`` as a list of distinct leaf Values, or a TypeError/ValueError naming the bad one."""
     if isinstance(params, Value) or not hasattr(params, "__iter__"):
         raise TypeError(f"{who}: params must be a list of Values, got {type(params).__name__}")
@@ -95,7 +95,7 @@ def check_params(params: Sequence, who: str) -> List[Value]:
     return params
 
 
-def _call_on_placeholders(fn: Callable, placeholders: List[Value], params: List[Value], who: str) -> Value:
+def _call_on_placeholders(fn: Callable[..., Any], placeholders: List[Value], params: List[Value], who: str) -> Value:
     try:
         # the graph must be recorded even inside no_grad(); reading a traced number is refused
         with enable_grad(), collector_paused(), tracing(placeholders + params):
@@ -111,7 +111,7 @@ def _call_on_placeholders(fn: Callable, placeholders: List[Value], params: List[
     return out
 
 
-def trace(fn: Callable, params: Sequence, n_inputs: int, example: Optional[Sequence[float]] = None,
+def trace(fn: Callable[..., Any], params: Sequence[Any], n_inputs: int, example: Optional[Sequence[float]] = None,
           allow_unused: bool = False, who: str = "compile") -> TracedGraph:
     """Call ``fn`` once on ``n_inputs`` placeholder Values and number the graph it returns.
 
@@ -169,7 +169,7 @@ def trace(fn: Callable, params: Sequence, n_inputs: int, example: Optional[Seque
             g.leaf[i] = (CONST, node.data)  # folded: its number can never change
             continue
         g.ops[i] = op_of(node)
-        g.op[i] = g.ops[i].name
+        g.op[i] = g.ops[i].name  # pyright: ignore[reportOptionalMemberAccess]  # an op made this node
         g.args[i] = args
         g.k[i] = node.constants
         g.batch[i] = batch

@@ -24,9 +24,9 @@ def check_count(n: Any, what: str, who: str) -> int:
     """``n`` as an int from 1 to :data:`MAX_PARAMETERS`, or a TypeError/ValueError naming ``what``."""
     if not isinstance(n, numbers.Integral) or isinstance(n, (bool, np.bool_)):
         raise TypeError(f"{who}: {what} must be an int, got {type(n).__name__}: {n!r}")
-    if n < 1:  # type: ignore[operator]  # numbers.Integral declares no order; every integral type has one
+    if n < 1:
         raise ValueError(f"{who}: {what} must be at least 1, got {n}")
-    if n > MAX_PARAMETERS:
+    if n > MAX_PARAMETERS:  # type: ignore[operator]  # numbers.Integral declares no order; every integral type has one
         raise ValueError(f"{who}: {what} must be at most {MAX_PARAMETERS} (a model of scalar Values that large "
                          f"would not fit in memory), got a number of {n.bit_length()} bits")  # type: ignore[attr-defined]  # as above
     return int(n)

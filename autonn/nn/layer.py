@@ -21,7 +21,7 @@ class Layer(Module[List[Value]]):
     neurons (it can also be called, like every Module's ``neurons()``).
     """
 
-    neurons: NeuronList  # an attribute here, where Module has a method: a NeuronList is both
+    neurons: NeuronList  # pyright: ignore[reportIncompatibleMethodOverride]  # an attribute here, where Module has a method: a NeuronList is both
 
     def __init__(
         self,
@@ -44,7 +44,7 @@ class Layer(Module[List[Value]]):
         for j in range(nout):
             w, b = initial_weights(rng, nin, init)
             neurons.append(Neuron._build(w, b, activation, f"{name}.N{j}"))
-        self.neurons = NeuronList(neurons)
+        self.neurons = NeuronList(neurons)  # pyright: ignore[reportIncompatibleMethodOverride]  # see the class body
 
     @classmethod
     def from_weights(cls, W: Any, b: Any, activation: Activation = "relu", *, name: str = "L") -> "Layer":

@@ -200,8 +200,6 @@ class Network(Module[List[Value]]):
         raise KeyError(f"Network: no neuron named {name!r}")
 
     # -- computing -------------------------------------------------------------
-    @overload  # one more form than Module's: inputs by name
-    def __call__(self, xs: Mapping[str, Union[Value, float]]) -> List[Value]: ...
     @overload
     def __call__(self, xs: np.ndarray[Tuple[int, int], Any]) -> ObjectArray: ...
     @overload
@@ -210,6 +208,8 @@ class Network(Module[List[Value]]):
     def __call__(self, xs: Sequence[Sequence[Union[Value, float]]]) -> ObjectArray: ...
     @overload
     def __call__(self, xs: np.ndarray[Any, Any]) -> Union[List[Value], ObjectArray]: ...
+    @overload  # one more form than Module's: inputs by name
+    def __call__(self, xs: Mapping[str, Union[Value, float]]) -> List[Value]: ...
     def __call__(self, xs: Union[Sample, Batch, Mapping[str, Union[Value, float]]]) -> Union[List[Value], ObjectArray]:
         """Outputs for one sample (a sequence, or a dict input name -> value) or a 2-D batch."""
         if isinstance(xs, Mapping):

@@ -74,7 +74,7 @@ class Neuron(Module[Value]):
         """How many inputs (and weights) the neuron has."""
         return len(self.w)
 
-    nout = 1
+    nout = 1  # pyright: ignore[reportIncompatibleMethodOverride, reportAssignmentType]  # a constant where Module has a property
 
     def neurons(self) -> List["Neuron"]:
         return [self]

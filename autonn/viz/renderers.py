@@ -151,7 +151,7 @@ def render_source(
     return _run_program(program, source, format, timeout)
 
 
-class Diagram(graphviz.Digraph):
+class Diagram(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type information
     """A :class:`graphviz.Digraph` that also displays where no ``dot`` program exists.
 
     Jupyter shows it inline through :func:`render_source`, so the pip
