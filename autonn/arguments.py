@@ -85,7 +85,7 @@ def first_non_real(x: Any) -> Optional[Tuple[Any, ...]]:
     return None
 
 
-def real_array(x: Any, what: str, who: str) -> np.ndarray:
+def real_array(x: Any, what: str, who: str) -> np.ndarray[Any, Any]:
     """``x`` (an array or nested lists of real numbers) as a float array; a TypeError for anything else.
 
     ``np.asarray(x, dtype=float)`` alone would read ``True`` as 1.0 and ``"2"`` as 2.0.

@@ -37,7 +37,7 @@ def make_line(
     b: float = 40.0,
     noise: float = 1.0,
     seed: int = 0,
-) -> Tuple[np.ndarray, np.ndarray]:
+) -> Tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """``n`` points ``(x, y)`` with ``y = w*x + b + noise * N(0, 1)``.
 
     ``x`` lies in ``[0, 1]`` with two decimals; the first row has
@@ -61,7 +61,7 @@ def make_moons(
     noise: float = 0.1,
     seed: int = 0,
     labels: Tuple[float, float] = (-1.0, 1.0),
-) -> Tuple[np.ndarray, np.ndarray]:
+) -> Tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """Two interleaving half circles: ``X`` of shape ``(n, 2)`` and labels ``y`` of shape ``(n,)``.
 
     The upper moon (centre (0, 0), radius 1) gets ``labels[0]``, the lower

@@ -34,11 +34,11 @@ class FlatParameters:
     (the weight matrices of a compiled layer) stay current.
     """
 
-    def __init__(self, params: List[Any], data: Optional[np.ndarray] = None, grad: Optional[np.ndarray] = None) -> None:
+    def __init__(self, params: List[Any], data: Optional[np.ndarray[Any, Any]] = None, grad: Optional[np.ndarray[Any, Any]] = None) -> None:
         self.params = list(params)
         n = len(self.params)
-        self.data = np.zeros(n) if data is None else data
-        self.grad = np.zeros(n) if grad is None else grad
+        self.data: np.ndarray[Any, Any] = np.zeros(n) if data is None else data
+        self.grad: np.ndarray[Any, Any] = np.zeros(n) if grad is None else grad
         if self.data.shape != (n,) or self.grad.shape != (n,):
             raise ValueError(f"FlatParameters: data and grad must have shape ({n},), "
                              f"got {self.data.shape} and {self.grad.shape}")

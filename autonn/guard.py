@@ -35,7 +35,7 @@ class _Traces:
     __slots__ = ("active", "lock", "_local")
 
     def __init__(self) -> None:
-        self.active = 0
+        self.active: int = 0
         self.lock = threading.Lock()
         self._local = threading.local()
 

@@ -46,9 +46,9 @@ __all__ = [
     "closed_form_line_grads",
 ]
 
-Outputs = Union[Value, float, Sequence[Any], np.ndarray]
+Outputs = Union[Value, float, Sequence[Any], np.ndarray[Any, Any]]
 #: Targets or labels: a number, a sequence of them, or an array of any shape.
-Targets = Union[float, Sequence[Any], np.ndarray]
+Targets = Union[float, Sequence[Any], np.ndarray[Any, Any]]
 
 
 def _flat(x: Any, what: str, who: str) -> List[Any]:
@@ -246,7 +246,7 @@ def _largest(values: List[Any]) -> Any:
     return m
 
 
-def cross_entropy(logits: Outputs, target: Union[int, Sequence[int], np.ndarray]) -> Value:
+def cross_entropy(logits: Outputs, target: Union[int, Sequence[int], np.ndarray[Any, Any]]) -> Value:
     """Softmax cross-entropy from logits: ``log(sum_j exp(z_j)) - z_target``.
 
     ``logits`` is one sample's list of class scores with ``target`` a class
@@ -273,8 +273,8 @@ def cross_entropy(logits: Outputs, target: Union[int, Sequence[int], np.ndarray]
     return _mean([_cross_entropy_one(_flat(row, "logits", who), t, who) for row, t in zip(arr, targets)])
 
 
-def closed_form_line_grads(w: Union[Value, float], b: Union[Value, float], x: Union[Sequence[float], np.ndarray],
-                           y: Union[Sequence[float], np.ndarray]) -> Tuple[float, float]:
+def closed_form_line_grads(w: Union[Value, float], b: Union[Value, float], x: Union[Sequence[float], np.ndarray[Any, Any]],
+                           y: Union[Sequence[float], np.ndarray[Any, Any]]) -> Tuple[float, float]:
     """The gradient of ``half_mse(w*x + b, y)`` worked out by hand, for checking autograd.
 
     With ``Error = w*x + b - y`` (one per data point), the loss is

@@ -221,7 +221,7 @@ class _Hooks:
     __slots__ = ("live",)
 
     def __init__(self) -> None:
-        self.live = 0
+        self.live: int = 0
 
 
 HOOKS = _Hooks()

@@ -99,7 +99,7 @@ class Optimizer:
             if id(p) in seen:
                 raise ValueError(f"{who}: parameter {i} ({p.label or 'unlabelled'}) is listed twice")
             seen.add(id(p))
-        self.lr = _positive(lr, "lr", who)
+        self.lr: float = _positive(lr, "lr", who)
         self.steps = 0
 
     def zero_grad(self) -> None:
@@ -110,7 +110,7 @@ class Optimizer:
         for p in self.params:
             p.grad = 0.0
 
-    def _gradients(self) -> np.ndarray:
+    def _gradients(self) -> np.ndarray[Any, Any]:
         if self.flat is not None:
             g = self.flat.grad
         else:
@@ -127,12 +127,12 @@ class Optimizer:
     def _dtype(self) -> Any:
         return float if self.flat is None else self.flat.data.dtype
 
-    def _data(self) -> np.ndarray:
+    def _data(self) -> np.ndarray[Any, Any]:
         if self.flat is not None:
             return self.flat.data
         return np.fromiter((p.data for p in self.params), dtype=float, count=len(self.params))
 
-    def _commit(self, new: np.ndarray, **state: Any) -> None:
+    def _commit(self, new: np.ndarray[Any, Any], **state: Any) -> None:
         """Write the new parameter values and the optimiser's new state, all or nothing.
 
         Everything is computed before this is called; here only assignments
@@ -178,10 +178,10 @@ class SGD(Optimizer):
 
     def __init__(self, params: Parameters, lr: float, momentum: float = 0.0) -> None:
         super().__init__(params, lr)
-        self.momentum = _positive(momentum, "momentum", "SGD", allow_zero=True)
+        self.momentum: float = _positive(momentum, "momentum", "SGD", allow_zero=True)
         if self.momentum >= 1.0:
             raise ValueError(f"SGD: momentum must be < 1, got {momentum!r}")
-        self.velocity = np.zeros(len(self.params), dtype=self._dtype())
+        self.velocity: np.ndarray[Any, Any] = np.zeros(len(self.params), dtype=self._dtype())
 
     def step(self) -> None:
         g = self._gradients()
@@ -207,12 +207,12 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         if isinstance(betas, str) or not isinstance(betas, Sequence) or len(betas) != 2:
             raise TypeError(f"Adam: betas must be two numbers in [0, 1), got {betas!r}")
-        self.betas = tuple(real_number(b, f"betas[{i}]", "Adam", least=0.0) for i, b in enumerate(betas))
+        self.betas: Tuple[float, ...] = tuple(real_number(b, f"betas[{i}]", "Adam", least=0.0) for i, b in enumerate(betas))
         if not all(b < 1.0 for b in self.betas):
             raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas!r}")
-        self.eps = _positive(eps, "eps", "Adam")
-        self.m = np.zeros(len(self.params), dtype=self._dtype())
-        self.v = np.zeros(len(self.params), dtype=self._dtype())
+        self.eps: float = _positive(eps, "eps", "Adam")
+        self.m: np.ndarray[Any, Any] = np.zeros(len(self.params), dtype=self._dtype())
+        self.v: np.ndarray[Any, Any] = np.zeros(len(self.params), dtype=self._dtype())
 
     def step(self) -> None:
         g = self._gradients()

@@ -38,7 +38,7 @@ def eager_step(loss_fn: Callable[[], Value]) -> Step:
     return step
 
 
-def mean_loss_step(sample_loss: Callable[[List[float]], Value], data: Union[Sequence[Sequence[float]], np.ndarray]) -> Step:
+def mean_loss_step(sample_loss: Callable[[List[float]], Value], data: Union[Sequence[Sequence[float]], np.ndarray[Any, Any]]) -> Step:
     """A step over a whole data set: the mean of ``sample_loss(row)`` over the rows of ``data``.
 
     ``data`` is a 2-D array (or list of rows); each row is passed as a list of
@@ -147,7 +147,7 @@ def fit(
     return history
 
 
-def accuracy(scores: Union[Sequence[Any], np.ndarray], labels: Union[Sequence[float], np.ndarray]) -> float:
+def accuracy(scores: Union[Sequence[Any], np.ndarray[Any, Any]], labels: Union[Sequence[float], np.ndarray[Any, Any]]) -> float:
     """Fraction of samples where the sign of the score matches the label (-1/+1).
 
     ``scores`` and ``labels`` must have the same shape, a column ``(n, 1)``
@@ -176,5 +176,5 @@ def accuracy(scores: Union[Sequence[Any], np.ndarray], labels: Union[Sequence[fl
     return float(np.mean((np.array(s) > 0) == (np.array(y) > 0)))
 
 
-def _column_as_vector(a: np.ndarray) -> np.ndarray:
+def _column_as_vector(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return a.reshape(-1) if a.ndim == 2 and a.shape[1] == 1 else a

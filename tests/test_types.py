@@ -49,6 +49,6 @@ def test_pyright_accepts_the_package_and_the_example():
     pyright = shutil.which("pyright")
     if pyright is None:
         pytest.skip("pyright is not installed (pip install -e '.[typecheck]')")
-    done = _run(pyright, "autonn", str(EXAMPLE.relative_to(ROOT)))
+    done = _run(pyright, "--pythonpath", sys.executable, "autonn", str(EXAMPLE.relative_to(ROOT)))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 errors" in done.stdout

@@ -32,7 +32,7 @@ from .scatter import FirstWrites, Scatter, rows_ref, strided_view
 __all__ = ["ParamRows", "Elementwise", "Linear", "SparseLinear", "BatchDomainError"]
 
 
-def _raise_domain(op: Any, args: List[Any], bad: np.ndarray, labels: Any) -> None:
+def _raise_domain(op: Any, args: List[Any], bad: np.ndarray[Any, Any], labels: Any) -> None:
     """Raise the op's own domain error for the first bad sample, as the eager
     engine would, adding the sample and the node."""
     sample, row = (int(i[0]) for i in np.nonzero(bad.T))  # lowest sample first
@@ -54,7 +54,7 @@ class ParamRows:
 
     def __init__(self, rows: Sequence[int], pidx: Sequence[int]) -> None:
         self.ref = rows_ref(rows)
-        self.pidx = np.asarray(pidx, dtype=np.intp)
+        self.pidx: np.ndarray[Any, Any] = np.asarray(pidx, dtype=np.intp)
         self.scatter: Scatter = None  # type: ignore[assignment]  # set by plan_backward, before any backward
 
     def forward(self, V: Any, pvec: Any) -> None:
@@ -126,7 +126,7 @@ class Elementwise:
         self._needs = [np.asarray(n, dtype=bool) for n in input_needs_grad]
         self._forward = _array_forward(op)
         self._vjp = _array_vjp(op, len(inputs))
-        self.grads: List[Tuple[int, Optional[np.ndarray], Scatter]] = []  # (input position, local rows or None, Scatter)
+        self.grads: List[Tuple[int, Optional[np.ndarray[Any, Any]], Scatter]] = []  # (input position, local rows or None, Scatter)
 
     def _args(self, V: Any) -> List[Any]:
         return [V[ref] for ref in self.refs] + self.consts
@@ -170,22 +170,22 @@ class _Weights:
     """The entries of a linear group that are parameters: where they sit in ``W``,
     which parameter each is, and the fastest way to read and write them."""
 
-    def __init__(self, n: int, m: int, row: List[int], col: List[int], pidx: List[int], pvec: np.ndarray) -> None:
-        self.row = np.asarray(row, dtype=np.intp)
-        self.col = np.asarray(col, dtype=np.intp)
-        self.pidx = np.asarray(pidx, dtype=np.intp)
-        self.full = self.pidx.size == n * m and np.unique(self.row * m + self.col).size == n * m
-        self.view: Optional[np.ndarray] = None
+    def __init__(self, n: int, m: int, row: List[int], col: List[int], pidx: List[int], pvec: np.ndarray[Any, Any]) -> None:
+        self.row: np.ndarray[Any, Any] = np.asarray(row, dtype=np.intp)
+        self.col: np.ndarray[Any, Any] = np.asarray(col, dtype=np.intp)
+        self.pidx: np.ndarray[Any, Any] = np.asarray(pidx, dtype=np.intp)
+        self.full: bool = self.pidx.size == n * m and np.unique(self.row * m + self.col).size == n * m
+        self.view: Optional[np.ndarray[Any, Any]] = None
         if self.full:  # every entry of W is a parameter: maybe W is just a view of pvec
             grid = np.empty((n, m), dtype=np.intp)
             grid[self.row, self.col] = self.pidx
             self.grid = grid
             self.view = strided_view(pvec, grid)
         self.scatter: Scatter = None  # type: ignore[assignment]  # set by plan_backward, before any backward
-        self.gview: Optional[np.ndarray] = None
+        self.gview: Optional[np.ndarray[Any, Any]] = None
 
 
-def repair_nonfinite(out: np.ndarray, A: np.ndarray, terms: Optional[np.ndarray], B: np.ndarray) -> None:
+def repair_nonfinite(out: np.ndarray[Any, Any], A: np.ndarray[Any, Any], terms: Optional[np.ndarray[Any, Any]], B: np.ndarray[Any, Any]) -> None:
     """Make ``out = A @ B`` (already computed) exact where ``A`` has structural zeros and ``B`` is not finite.
 
     A matrix product multiplies every entry, so an entry of ``A`` that is 0
@@ -220,8 +220,8 @@ class Linear:
     """
 
     def __init__(self, out: slice, cols: List[int], cols_need_grad: List[bool], n: int,
-                 const_w: List[Tuple[int, int, float]], param_w: Tuple[List[int], List[int], List[int]], const_b: np.ndarray,
-                 bias_params: Tuple[List[int], List[int]], pvec: np.ndarray, gp: np.ndarray) -> None:
+                 const_w: List[Tuple[int, int, float]], param_w: Tuple[List[int], List[int], List[int]], const_b: np.ndarray[Any, Any],
+                 bias_params: Tuple[List[int], List[int]], pvec: np.ndarray[Any, Any], gp: np.ndarray[Any, Any]) -> None:
         m = len(cols)
         self.out = out
         self.n, self.m = n, m
@@ -245,9 +245,9 @@ class Linear:
             self.wmode = "const"
         self.const_b = const_b.astype(pvec.dtype) if np.any(const_b != 0.0) else None
         brow, bp = bias_params
-        self.brow = np.asarray(brow, dtype=np.intp)
-        self.bp = np.asarray(bp, dtype=np.intp)
-        self.bview: Optional[np.ndarray] = None
+        self.brow: np.ndarray[Any, Any] = np.asarray(brow, dtype=np.intp)
+        self.bp: np.ndarray[Any, Any] = np.asarray(bp, dtype=np.intp)
+        self.bview: Optional[np.ndarray[Any, Any]] = None
         if self.bp.size == n and np.array_equal(np.sort(self.brow), np.arange(n)):
             grid = np.empty(n, dtype=np.intp)
             grid[self.brow] = self.bp
@@ -255,12 +255,12 @@ class Linear:
             self.bgrid = grid
         self._gp = gp
         self.dx: Optional[Scatter] = None
-        self.dx_local: Optional[np.ndarray] = None
-        self.dx_terms: Optional[np.ndarray] = None
+        self.dx_local: Optional[np.ndarray[Any, Any]] = None
+        self.dx_terms: Optional[np.ndarray[Any, Any]] = None
         self.bscatter: Scatter = None  # type: ignore[assignment]  # set by plan_backward when there are bias parameters
-        self.bgview: Optional[np.ndarray] = None
+        self.bgview: Optional[np.ndarray[Any, Any]] = None
 
-    def _bias(self, pvec: Any) -> Optional[np.ndarray]:
+    def _bias(self, pvec: Any) -> Optional[np.ndarray[Any, Any]]:
         if self.bview is not None:
             b = self.bview if self.const_b is None else self.bview + self.const_b
         elif self.bp.size:
@@ -344,24 +344,24 @@ class SparseLinear:
     """
 
     def __init__(self, out: slice, entry_sum: List[int], entry_row: List[int], entry_need: List[bool],
-                 const_coef: np.ndarray, coef_params: Any, const_b: np.ndarray, bias_params: Any, dtype: Any = np.float64) -> None:
+                 const_coef: np.ndarray[Any, Any], coef_params: Any, const_b: np.ndarray[Any, Any], bias_params: Any, dtype: Any = np.float64) -> None:
         self.out = out
-        self.esum = np.asarray(entry_sum, dtype=np.intp)
-        self.erow = np.asarray(entry_row, dtype=np.intp)
-        self.eneed = np.asarray(entry_need, dtype=bool)
-        self.starts = np.flatnonzero(np.r_[True, self.esum[1:] != self.esum[:-1]])
-        self.coef = np.array(const_coef, dtype=dtype)
+        self.esum: np.ndarray[Any, Any] = np.asarray(entry_sum, dtype=np.intp)
+        self.erow: np.ndarray[Any, Any] = np.asarray(entry_row, dtype=np.intp)
+        self.eneed: np.ndarray[Any, Any] = np.asarray(entry_need, dtype=bool)
+        self.starts: np.ndarray[Any, Any] = np.flatnonzero(np.r_[True, self.esum[1:] != self.esum[:-1]])
+        self.coef: np.ndarray[Any, Any] = np.array(const_coef, dtype=dtype)
         pos, pidx = coef_params
-        self.cpos = np.asarray(pos, dtype=np.intp)
-        self.cpidx = np.asarray(pidx, dtype=np.intp)
+        self.cpos: np.ndarray[Any, Any] = np.asarray(pos, dtype=np.intp)
+        self.cpidx: np.ndarray[Any, Any] = np.asarray(pidx, dtype=np.intp)
         self.const_b = const_b.astype(dtype) if np.any(const_b != 0.0) else None
         brow, bp = bias_params
-        self.brow = np.asarray(brow, dtype=np.intp)
-        self.bp = np.asarray(bp, dtype=np.intp)
+        self.brow: np.ndarray[Any, Any] = np.asarray(brow, dtype=np.intp)
+        self.bp: np.ndarray[Any, Any] = np.asarray(bp, dtype=np.intp)
         self.cscatter: Optional[Scatter] = None
         self.bscatter: Optional[Scatter] = None
         self.dx: Optional[Scatter] = None
-        self.dx_local: Optional[np.ndarray] = None
+        self.dx_local: Optional[np.ndarray[Any, Any]] = None
 
     def forward(self, V: Any, pvec: Any) -> None:
         coef = self.coef

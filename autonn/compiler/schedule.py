@@ -44,15 +44,15 @@ class Plan:
     n_rows: int
     root_row: int
     input_rows: slice  # one row per input column, in column order
-    const_rows: np.ndarray
-    const_values: np.ndarray
+    const_rows: np.ndarray[Any, Any]
+    const_values: np.ndarray[Any, Any]
     forward: List[Any]  # kernels, in the order they run
     backward: List[Any]  # kernels with gradient work, in the order they run
-    zero_rows: Optional[np.ndarray]  # gradient rows to zero before backward
-    zero_params: Optional[np.ndarray]  # parameter gradients to zero before backward
+    zero_rows: Optional[np.ndarray[Any, Any]]  # gradient rows to zero before backward
+    zero_params: Optional[np.ndarray[Any, Any]]  # parameter gradients to zero before backward
     n_nodes: int  # nodes in the traced graph
     n_absorbed: int  # products folded into matrix entries
-    kept_rows: np.ndarray  # the rows of the nodes asked for with keep=
+    kept_rows: np.ndarray[Any, Any]  # the rows of the nodes asked for with keep=
 
 
 @dataclass
@@ -101,7 +101,7 @@ def _as_linear(g: TracedGraph, i: int, absorbed: Any) -> _Sum:
     return s
 
 
-def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
+def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray[Any, Any], gp: np.ndarray[Any, Any],
              dense_ratio: float = 16.0, keep: Any = ()) -> Plan:
     """Plan the forward and backward steps for ``g`` (see the module docstring).
 

@@ -26,10 +26,10 @@ class _Run:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.batch = -1
-        self.V: np.ndarray = None  # type: ignore[assignment]  # the first forward makes V and G
-        self.G: np.ndarray = None  # type: ignore[assignment]  # (as above)
+        self.V: np.ndarray[Any, Any] = None  # type: ignore[assignment]  # the first forward makes V and G
+        self.G: np.ndarray[Any, Any] = None  # type: ignore[assignment]  # (as above)
 
-    def forward(self, X: np.ndarray, pvec: np.ndarray) -> np.ndarray:
+    def forward(self, X: np.ndarray[Any, Any], pvec: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         plan = self.plan
         if X.shape[0] != self.batch:
             V = np.zeros((plan.n_rows, X.shape[0]), dtype=pvec.dtype)
@@ -41,7 +41,7 @@ class _Run:
             kernel.forward(V, pvec)
         return V
 
-    def backward(self, gp: np.ndarray, seed_rows: Any, seed: Any) -> None:
+    def backward(self, gp: np.ndarray[Any, Any], seed_rows: Any, seed: Any) -> None:
         plan, V, G = self.plan, self.V, self.G
         if plan.zero_rows is not None:
             G[plan.zero_rows] = 0.0
@@ -55,18 +55,18 @@ class _Run:
 class _Hoisted:
     """The parameter-only part of the graph, run once per call on one column (see :mod:`.hoist`)."""
 
-    def __init__(self, graph: Any, boundary: List[int], n_params: int, pvec: np.ndarray) -> None:
-        self.gp = np.zeros_like(pvec)  # the kernels keep views of it: scheduled with it
+    def __init__(self, graph: Any, boundary: List[int], n_params: int, pvec: np.ndarray[Any, Any]) -> None:
+        self.gp: np.ndarray[Any, Any] = np.zeros_like(pvec)  # the kernels keep views of it: scheduled with it
         self.run = _Run(schedule(graph, 0, pvec, self.gp, keep=boundary))
         self.n_params = n_params
         self.no_inputs = np.zeros((1, 0), dtype=pvec.dtype)  # one column, no input
 
-    def forward(self, pvec: np.ndarray) -> None:
+    def forward(self, pvec: np.ndarray[Any, Any]) -> None:
         """Compute the boundary nodes into their places after the real parameters."""
         V = self.run.forward(self.no_inputs, pvec)
         pvec[self.n_params:] = V[self.run.plan.kept_rows, 0]
 
-    def backward(self, gp: np.ndarray) -> None:
+    def backward(self, gp: np.ndarray[Any, Any]) -> None:
         """Add each parameter's gradient through the hoisted nodes, given theirs in ``gp``."""
         P = self.n_params
         self.run.backward(self.gp, self.run.plan.kept_rows, gp[P:, None])
@@ -99,7 +99,7 @@ class CompiledLoss:
     """
 
     def __init__(self, params: List[Any], n_inputs: int, reduction: str, plan: Plan,
-                 hoisted: Optional[_Hoisted], pvec: np.ndarray, gp: np.ndarray) -> None:
+                 hoisted: Optional[_Hoisted], pvec: np.ndarray[Any, Any], gp: np.ndarray[Any, Any]) -> None:
         self.params = params
         self.n_inputs = n_inputs
         self.reduction = reduction
@@ -135,14 +135,14 @@ class CompiledLoss:
             raise ValueError(f"{who}: the batch is empty (X has shape {X.shape}); expected at least one sample")
         return X
 
-    def _forward(self, X: np.ndarray) -> np.ndarray:
+    def _forward(self, X: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         if not self.flat.is_held:
             self.flat.pull()
         if self._hoisted is not None:
             self._hoisted.forward(self._pvec)
         return self._run.forward(X, self._pvec)
 
-    def __call__(self, X: Any, accumulate_grad: bool = False) -> Tuple[float, np.ndarray]:
+    def __call__(self, X: Any, accumulate_grad: bool = False) -> Tuple[float, np.ndarray[Any, Any]]:
         """``(loss, grads)`` for the batch ``X`` (see the class docstring)."""
         X = self._check(X, "compiled step")
         with self._lock, np.errstate(all="ignore"):
@@ -165,11 +165,11 @@ class CompiledLoss:
         X = self._check(X, "compiled step_on")
         return lambda: self(X, accumulate_grad=True)[0]
 
-    def evaluate(self, X: Any) -> np.ndarray:
+    def evaluate(self, X: Any) -> np.ndarray[Any, Any]:
         """The function's output for every sample of ``X`` (forward only), shape ``(batch,)``."""
         X = self._check(X, "compiled evaluate")
         with self._lock, np.errstate(all="ignore"):
-            out: np.ndarray = self._forward(X)[self._plan.root_row].copy()
+            out: np.ndarray[Any, Any] = self._forward(X)[self._plan.root_row].copy()
             return out
 
     def summary(self) -> str:

@@ -49,7 +49,7 @@ class Neuron(_nn.Neuron, Module):
         nin = check_count(nin, "nin", "Neuron")
         weights = [random.uniform(-1, 1) for _ in range(nin)]
         self._setup(weights, 0.0, "relu" if nonlin else "linear", name)
-        self.nonlin = bool(nonlin)
+        self.nonlin: bool = bool(nonlin)
 
     def __repr__(self) -> str:
         return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({self.nin})"
@@ -60,7 +60,7 @@ class Layer(_nn.Layer, Module):
 
     def __init__(self, nin: int, nout: int, *, name: str = "L", **kwargs: Any) -> None:
         nout = check_count(nout, "nout", "Layer")
-        self.name = check_name(name, "Layer")
+        self.name: str = check_name(name, "Layer")
         self.neurons = NeuronList(Neuron(nin, name=f"{name}.N{j}", **kwargs) for j in range(nout))
 
     def __call__(self, x: Any) -> Any:

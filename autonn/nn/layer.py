@@ -37,7 +37,7 @@ class Layer(Module[List[Value]]):
         check_init(init, "Layer")
         nout = check_count(nout, "nout", "Layer")
         check_parameter_count((nin + 1) * nout, "Layer")
-        self.name = check_name(name, "Layer")
+        self.name: str = check_name(name, "Layer")
         resolve_activation(activation, f"Layer {name!r}")  # before any random draw: a refused layer uses none
         rng = make_rng(seed, "Layer")
         neurons = []

@@ -33,7 +33,7 @@ Batch = Union[np.ndarray[Tuple[int, int], Any], Sequence[Sequence[Union[Value, f
 ObjectArray = np.ndarray[Any, np.dtype[np.object_]]
 
 
-def write_all_or_nothing(params: Sequence[Value], new: Union[Sequence[float], np.ndarray]) -> None:
+def write_all_or_nothing(params: Sequence[Value], new: Union[Sequence[float], np.ndarray[Any, Any]]) -> None:
     """Set ``params[i].data = new[i]`` for all i, or, if anything interrupts that
     (Ctrl-C arrives as a KeyboardInterrupt between any two bytecodes), put back
     the ones already written and re-raise."""

@@ -64,7 +64,7 @@ class Neuron(Module[Value]):
         return neuron
 
     def _setup(self, weights: List[float], bias: float, activation: Activation, name: str) -> None:
-        self.name = check_name(name, "Neuron")
+        self.name: str = check_name(name, "Neuron")
         self.activation, self._apply = resolve_activation(activation, f"Neuron {name!r}")
         self.w = [Value(x, f"{name}.w{i}") for i, x in enumerate(weights)]
         self.b = Value(bias, f"{name}.b")

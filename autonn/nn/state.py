@@ -17,7 +17,7 @@ from .checks import first_non_real
 
 __all__ = ["StateDict", "check_state"]
 
-StateDict = Dict[str, np.ndarray]
+StateDict = Dict[str, np.ndarray[Any, Any]]
 PathLike = Union[str, "os.PathLike[str]"]
 
 _REAL_KINDS = "iuf"  # numpy dtype kinds of signed and unsigned integers and floats

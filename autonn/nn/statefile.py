@@ -181,7 +181,7 @@ def _read_npz(f: BinaryIO, expected: Shapes) -> Dict[str, Optional[np.ndarray[An
         return out
 
 
-def _read_npy(member: IO[bytes], name: str, shape: Tuple[int, ...]) -> np.ndarray:
+def _read_npy(member: IO[bytes], name: str, shape: Tuple[int, ...]) -> np.ndarray[Any, Any]:
     version = np.lib.format.read_magic(member)
     if version == (1, 0):
         found, fortran, dtype = np.lib.format.read_array_header_1_0(member)

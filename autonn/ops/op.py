@@ -73,9 +73,9 @@ class Domain:
     def __init__(self, undefined: Callable[..., Any], message: str, error: Type[Exception] = DomainError,
                  signalled: bool = False) -> None:
         self.undefined = undefined
-        self.message = message
+        self.message: str = message
         self.error = error
-        self.signalled = signalled
+        self.signalled: bool = signalled
 
 
 def _number_text(x: float) -> str:
@@ -94,9 +94,9 @@ class Op:
     def __init__(self, name: str, arity: Optional[int], forward: Callable[..., Any], vjp: Callable[..., Any],
                  formulas: Tuple[str, ...], domain: Tuple[Domain, ...] = (), consts: int = 0,
                  symbol: str = "", doc: str = "") -> None:
-        self.name = name
+        self.name: str = name
         self.arity = arity  # None: any number of inputs, at least one
-        self.consts = consts
+        self.consts: int = consts
         if consts == 0 and arity == 1:
             self.kind = UNARY
         elif consts == 0 and arity == 2:
@@ -109,8 +109,8 @@ class Op:
         self.vjp = vjp
         self.formulas = formulas
         self.domain = domain
-        self.symbol = symbol  # the operator that writes it ("+", "**"), if any
-        self.doc = doc
+        self.symbol: str = symbol  # the operator that writes it ("+", "**"), if any
+        self.doc: str = doc
 
     def __setattr__(self, name: str, value: object) -> None:
         # What the fast paths read (``vectorized``, ``plain``) is derived from the

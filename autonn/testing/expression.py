@@ -78,7 +78,7 @@ class Expression:
     __slots__ = ("values", "steps")
 
     def __init__(self, values: Sequence[float], steps: Sequence[Step]) -> None:
-        self.values = tuple(float(v) for v in values)
+        self.values: Tuple[float, ...] = tuple(float(v) for v in values)
         self.steps = tuple(Step(s.op, tuple(s.args), tuple(float(c) for c in s.consts)) for s in steps)
         if not self.steps:
             raise ValueError("Expression: needs at least one step (an op applied to the inputs)")
