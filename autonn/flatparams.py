@@ -35,7 +35,7 @@ class FlatParameters:
     """
 
     def __init__(self, params: List[Any], data: Optional[np.ndarray[Any, Any]] = None, grad: Optional[np.ndarray[Any, Any]] = None) -> None:
-        self.params = list(params)
+        self.params: List[Any] = list(params)  # leaf Values
         n = len(self.params)
         self.data: np.ndarray[Any, Any] = np.zeros(n) if data is None else data
         self.grad: np.ndarray[Any, Any] = np.zeros(n) if grad is None else grad

@@ -19,7 +19,7 @@ __all__ = ["plot_loss", "plot_decision_boundary"]
 
 def _pyplot(who: str) -> Any:
     try:
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # pyright: ignore[reportMissingImports]  # the optional plot extra
     except ImportError as error:
         raise ImportError(f'{who}: needs matplotlib, which is not installed; pip install "autonn[plot]"') from error
     return plt

@@ -25,7 +25,7 @@ class _Run:
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.batch = -1
+        self.batch: int = -1
         self.V: np.ndarray[Any, Any] = None  # type: ignore[assignment]  # the first forward makes V and G
         self.G: np.ndarray[Any, Any] = None  # type: ignore[assignment]  # (as above)
 
@@ -57,9 +57,9 @@ class _Hoisted:
 
     def __init__(self, graph: Any, boundary: List[int], n_params: int, pvec: np.ndarray[Any, Any]) -> None:
         self.gp: np.ndarray[Any, Any] = np.zeros_like(pvec)  # the kernels keep views of it: scheduled with it
-        self.run = _Run(schedule(graph, 0, pvec, self.gp, keep=boundary))
+        self.run: _Run = _Run(schedule(graph, 0, pvec, self.gp, keep=boundary))
         self.n_params = n_params
-        self.no_inputs = np.zeros((1, 0), dtype=pvec.dtype)  # one column, no input
+        self.no_inputs: np.ndarray[Any, Any] = np.zeros((1, 0), dtype=pvec.dtype)  # one column, no input
 
     def forward(self, pvec: np.ndarray[Any, Any]) -> None:
         """Compute the boundary nodes into their places after the real parameters."""
@@ -110,7 +110,7 @@ class CompiledLoss:
         # kernels hold views of these two vectors, so they are never replaced
         self._pvec = pvec
         self._gp = gp
-        self.flat = FlatParameters(params, pvec[:len(params)], gp[:len(params)])
+        self.flat: FlatParameters = FlatParameters(params, pvec[:len(params)], gp[:len(params)])
         # The step's arrays (values, gradients, gathered weights) are reused
         # between calls; one call at a time keeps a shared step correct.
         self._lock = threading.Lock()

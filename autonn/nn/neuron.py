@@ -13,7 +13,7 @@ to run whole layers as matrix products.
 
 from __future__ import annotations
 
-from typing import Any, List, Sequence
+from typing import Any, Callable, List, Optional, Sequence
 
 from ..value import Value
 from ..value import sum as value_sum
@@ -38,6 +38,11 @@ class Neuron(Module[Value]):
     (the activation's name: ``"relu"``, ``"tanh"``, ``"sigmoid"``,
     ``"softplus"``, ``"linear"`` or a callable's ``__name__``).
     """
+
+    w: List[Value]
+    b: Value
+    activation: str
+    _apply: Optional[Callable[[Value], Value]]  # None for "linear"
 
     def __init__(
         self, nin: int, activation: Activation = "relu", *, seed: Seed = None, name: str = "N", init: str = "scaled"

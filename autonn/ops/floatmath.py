@@ -12,7 +12,7 @@ is the sigmoid op's own forward.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Callable, Dict, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, TypeVar
 
 if TYPE_CHECKING:
     from .op import Op
@@ -29,25 +29,25 @@ class FloatMath:
     name = "float"
     ops: Dict[str, Op] = {}  # the op registry, installed by autonn.ops.op
 
-    exp = staticmethod(math.exp)
-    log = staticmethod(math.log)
-    log1p = staticmethod(math.log1p)
-    expm1 = staticmethod(math.expm1)
-    log2 = staticmethod(math.log2)
-    log10 = staticmethod(math.log10)
-    sqrt = staticmethod(math.sqrt)
-    sin = staticmethod(math.sin)
-    cos = staticmethod(math.cos)
-    tan = staticmethod(math.tan)
-    asin = staticmethod(math.asin)
-    acos = staticmethod(math.acos)
-    atan = staticmethod(math.atan)
-    sinh = staticmethod(math.sinh)
-    cosh = staticmethod(math.cosh)
-    tanh = staticmethod(math.tanh)
-    erf = staticmethod(math.erf)
-    abs = staticmethod(abs)
-    pow = staticmethod(pow)
+    exp: staticmethod[..., float] = staticmethod(math.exp)
+    log: staticmethod[..., float] = staticmethod(math.log)
+    log1p: staticmethod[..., float] = staticmethod(math.log1p)
+    expm1: staticmethod[..., float] = staticmethod(math.expm1)
+    log2: staticmethod[..., float] = staticmethod(math.log2)
+    log10: staticmethod[..., float] = staticmethod(math.log10)
+    sqrt: staticmethod[..., float] = staticmethod(math.sqrt)
+    sin: staticmethod[..., float] = staticmethod(math.sin)
+    cos: staticmethod[..., float] = staticmethod(math.cos)
+    tan: staticmethod[..., float] = staticmethod(math.tan)
+    asin: staticmethod[..., float] = staticmethod(math.asin)
+    acos: staticmethod[..., float] = staticmethod(math.acos)
+    atan: staticmethod[..., float] = staticmethod(math.atan)
+    sinh: staticmethod[..., float] = staticmethod(math.sinh)
+    cosh: staticmethod[..., float] = staticmethod(math.cosh)
+    tanh: staticmethod[..., float] = staticmethod(math.tanh)
+    erf: staticmethod[..., float] = staticmethod(math.erf)
+    abs: staticmethod[..., Any] = staticmethod(abs)
+    pow: staticmethod[..., Any] = staticmethod(pow)
 
     @staticmethod
     def gt(a: float, b: float) -> bool:

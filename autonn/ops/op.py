@@ -72,9 +72,9 @@ class Domain:
 
     def __init__(self, undefined: Callable[..., Any], message: str, error: Type[Exception] = DomainError,
                  signalled: bool = False) -> None:
-        self.undefined = undefined
+        self.undefined: Callable[..., Any] = undefined
         self.message: str = message
-        self.error = error
+        self.error: Type[Exception] = error
         self.signalled: bool = signalled
 
 
@@ -95,20 +95,20 @@ class Op:
                  formulas: Tuple[str, ...], domain: Tuple[Domain, ...] = (), consts: int = 0,
                  symbol: str = "", doc: str = "") -> None:
         self.name: str = name
-        self.arity = arity  # None: any number of inputs, at least one
+        self.arity: Optional[int] = arity  # None: any number of inputs, at least one
         self.consts: int = consts
         if consts == 0 and arity == 1:
-            self.kind = UNARY
+            self.kind: int = UNARY
         elif consts == 0 and arity == 2:
             self.kind = BINARY
         elif consts == 1 and arity == 1:
             self.kind = PARAM
         else:
             self.kind = NARY
-        self.forward = forward
-        self.vjp = vjp
-        self.formulas = formulas
-        self.domain = domain
+        self.forward: Callable[..., Any] = forward
+        self.vjp: Callable[..., Any] = vjp
+        self.formulas: Tuple[str, ...] = formulas
+        self.domain: Tuple[Domain, ...] = domain
         self.symbol: str = symbol  # the operator that writes it ("+", "**"), if any
         self.doc: str = doc
 
