@@ -18,7 +18,7 @@ every thread (they are process-wide), and cost a stack walk per node.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Dict, Iterator
+from typing import Any, Dict, Iterator
 
 from .mode import watching
 from .node import inputs, op_of, rule_args
@@ -32,12 +32,12 @@ class AnomalyError(FloatingPointError):
     """An op or a derivative rule produced inf or nan inside :func:`detect_anomaly`."""
 
 
-def _finite(x) -> bool:
+def _finite(x: Any) -> bool:
     x = float(getattr(x, "data", x))
-    return x - x == 0.0
+    return bool(x - x == 0.0)
 
 
-def _describe_inputs(node) -> str:
+def _describe_inputs(node: Any) -> str:
     parts = [f"{x.label or type(x).__name__}={x.data!r}" for x in inputs(node)]
     parts += [f"constant {c!r}" for c in node.constants]
     return ", ".join(parts)
@@ -46,16 +46,16 @@ def _describe_inputs(node) -> str:
 @contextmanager
 def detect_anomaly() -> Iterator[None]:
     """Raise :class:`AnomalyError` at the first inf or nan, naming the op, its inputs and your line."""
-    sites: Dict = {}
+    sites: Dict[Any, Any] = {}
 
-    def on_node(out, op, ins) -> None:
+    def on_node(out: Any, op: Any, ins: Any) -> None:
         site = user_line(3)
         sites[out] = site
         if not _finite(out.data):
             values = ", ".join(repr(x.data) for x in ins)
             raise AnomalyError(f"{op.name} gave {out.data!r} from ({values}), at {site}")
 
-    def on_gradients(order, grads) -> None:
+    def on_gradients(order: Any, grads: Any) -> None:
         for i in range(len(order) - 1, -1, -1):
             node = order[i]
             op = op_of(node)

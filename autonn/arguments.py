@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Optional
+from typing import Any, Optional, Tuple
 
 import numpy as np
 
 __all__ = ["real_number", "whole_number", "seed_value", "first_non_real", "real_array"]
 
 
-def _is_bool(x) -> bool:
+def _is_bool(x: Any) -> bool:
     return isinstance(x, (bool, np.bool_))
 
 
-def real_number(x, what: str, who: str, *, least: float = -math.inf, positive: bool = False) -> float:
+def real_number(x: Any, what: str, who: str, *, least: float = -math.inf, positive: bool = False) -> float:
     """``x`` as a finite float ``>= least`` (``> 0`` if ``positive``)."""
     if _is_bool(x) or not isinstance(x, numbers.Real):
         raise TypeError(f"{who}: {what} must be a real number, got {type(x).__name__}: {x!r}")
@@ -31,14 +31,14 @@ def real_number(x, what: str, who: str, *, least: float = -math.inf, positive: b
         value = float(x)
     except OverflowError:  # an int beyond the float range, e.g. 10**400
         raise ValueError(
-            f"{who}: {what} must be a finite number{bound}, got an int of {int(x).bit_length()} bits"
+            f"{who}: {what} must be a finite number{bound}, got an int of {int(x).bit_length()} bits"  # type: ignore[call-overload]  # only an int overflows here
         ) from None
     if not math.isfinite(value) or (positive and value <= 0) or value < least:
         raise ValueError(f"{who}: {what} must be a finite number{bound}, got {x!r}")
     return value
 
 
-def whole_number(x, what: str, who: str, *, least: int = 0, most: Optional[int] = None) -> int:
+def whole_number(x: Any, what: str, who: str, *, least: int = 0, most: Optional[int] = None) -> int:
     """``x`` as an int in ``[least, most]``."""
     if _is_bool(x) or not isinstance(x, numbers.Integral):
         raise TypeError(f"{who}: {what} must be an int, got {type(x).__name__}: {x!r}")
@@ -49,7 +49,7 @@ def whole_number(x, what: str, who: str, *, least: int = 0, most: Optional[int] 
     return value
 
 
-def seed_value(seed, who: str):
+def seed_value(seed: Any, who: str) -> Any:
     """``seed`` if it is None, a non-negative int or a ``numpy.random.Generator`` (anything with ``bit_generator``)."""
     if seed is None or hasattr(seed, "bit_generator"):
         return seed
@@ -62,7 +62,7 @@ def seed_value(seed, who: str):
     return int(seed)
 
 
-def first_non_real(x) -> Optional[tuple]:
+def first_non_real(x: Any) -> Optional[Tuple[Any, ...]]:
     """``(item,)`` for the first item of ``x`` (a number, an array or nested lists/tuples) that is
     not a real number (a dtype for a whole array of another kind), else None.
 
@@ -85,7 +85,7 @@ def first_non_real(x) -> Optional[tuple]:
     return None
 
 
-def real_array(x, what: str, who: str) -> np.ndarray:
+def real_array(x: Any, what: str, who: str) -> np.ndarray[Any, Any]:
     """``x`` (an array or nested lists of real numbers) as a float array; a TypeError for anything else.
 
     ``np.asarray(x, dtype=float)`` alone would read ``True`` as 1.0 and ``"2"`` as 2.0.

@@ -21,11 +21,11 @@ the same rule as the forward pass.
 from __future__ import annotations
 
 import threading
-from typing import Dict, Optional, Tuple
+from typing import Any, Dict, Iterable, Optional, Sequence, Set, Tuple
 
 from .graph import topological_order
 from .mode import WATCHERS, collector_paused
-from .node import inputs, op_of, reverse_accumulate, rule_args, store_gradients
+from .node import Node, inputs, op_of, reverse_accumulate, rule_args, store_gradients
 from .ops import FLOAT_MATH
 
 __all__ = ["backward", "reverse_pass", "local_gradients", "depends_on"]
@@ -35,7 +35,7 @@ __all__ = ["backward", "reverse_pass", "local_gradients", "depends_on"]
 _WRITE_BACK = threading.Lock()
 
 
-def depends_on(order, targets) -> set:
+def depends_on(order: Iterable[Any], targets: Iterable[Any]) -> Set[Any]:
     """The nodes of ``order`` that depend on one of ``targets`` (``targets`` included)."""
     found = set(targets)
     add = found.add
@@ -48,7 +48,8 @@ def depends_on(order, targets) -> set:
     return found
 
 
-def reverse_pass(order, root, seed, m=FLOAT_MATH, relevant: Optional[set] = None) -> Dict:
+def reverse_pass(order: Sequence[Any], root: Any, seed: Any, m: Any = FLOAT_MATH,
+                 relevant: Optional[Set[Any]] = None) -> Dict[Any, Any]:
     """``{node: d root / d node * seed}`` for the nodes of ``order`` (which ends with ``root``).
 
     ``m`` is the rules' math namespace: :data:`~autonn.ops.FLOAT_MATH` for
@@ -62,7 +63,7 @@ def reverse_pass(order, root, seed, m=FLOAT_MATH, relevant: Optional[set] = None
     return grads
 
 
-def local_gradients(node, g: float = 1.0) -> Tuple[float, ...]:
+def local_gradients(node: Node, g: float = 1.0) -> Tuple[float, ...]:
     """``g * d node / d input_i`` for every input of ``node``, in order, from its op's rule.
 
     With ``g = 1`` these are the local derivatives a diagram or the ledger
@@ -75,7 +76,7 @@ def local_gradients(node, g: float = 1.0) -> Tuple[float, ...]:
     return op.pullback(g, node.data, rule_args(node), FLOAT_MATH)
 
 
-def backward(root, gradient: float = 1.0) -> None:
+def backward(root: Node, gradient: float = 1.0) -> None:
     """Add ``gradient * d root / d leaf`` to every leaf's ``.grad``; set every
     intermediate node's ``.grad`` to ``gradient * d root / d node`` for this pass."""
     if op_of(root) is None:

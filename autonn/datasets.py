@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import math
-from typing import Sequence, Tuple
+from typing import Any, Sequence, Tuple
 
 import numpy as np
 
@@ -23,11 +23,11 @@ LINE_FIRST_X = 0.66
 MAX_POINTS = 10**8  # a data set is float arrays in memory: beyond this it cannot be allocated
 
 
-def _count(n, who: str, least: int) -> int:
+def _count(n: Any, who: str, least: int) -> int:
     return whole_number(n, "n", who, least=least, most=MAX_POINTS)
 
 
-def _noise(noise, who: str) -> float:
+def _noise(noise: Any, who: str) -> float:
     return real_number(noise, "noise", who, least=0.0)
 
 
@@ -37,7 +37,7 @@ def make_line(
     b: float = 40.0,
     noise: float = 1.0,
     seed: int = 0,
-) -> Tuple[np.ndarray, np.ndarray]:
+) -> Tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """``n`` points ``(x, y)`` with ``y = w*x + b + noise * N(0, 1)``.
 
     ``x`` lies in ``[0, 1]`` with two decimals; the first row has
@@ -61,7 +61,7 @@ def make_moons(
     noise: float = 0.1,
     seed: int = 0,
     labels: Tuple[float, float] = (-1.0, 1.0),
-) -> Tuple[np.ndarray, np.ndarray]:
+) -> Tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """Two interleaving half circles: ``X`` of shape ``(n, 2)`` and labels ``y`` of shape ``(n,)``.
 
     The upper moon (centre (0, 0), radius 1) gets ``labels[0]``, the lower

@@ -24,12 +24,13 @@ Nodes without a label are called ``n<i>``, ``i`` being their position in
 from __future__ import annotations
 
 import sys
-from typing import Dict, List, Optional, Sequence, TextIO
+from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Tuple, Union
 
 from .arguments import whole_number
 from .backward import reverse_pass
 from .graph import parents, topological_order
 from .node import op_of
+from .ops import Op
 from .value import Constant, Value
 from .viz.local import local_derivatives, rule_formula
 from .viz.style import format_number
@@ -37,7 +38,7 @@ from .viz.style import format_number
 __all__ = ["ledger", "explain", "path_nodes", "value_line", "use_line"]
 
 
-def path_nodes(order: Sequence, wrt: Sequence) -> List:
+def path_nodes(order: Sequence[Any], wrt: Sequence[Any]) -> List[Any]:
     """The nodes of ``order`` that depend on one of ``wrt`` (``wrt`` included), in order."""
     targets = set(map(id, wrt))
     on_path = set()
@@ -52,7 +53,7 @@ def path_nodes(order: Sequence, wrt: Sequence) -> List:
 class _Names:
     """Printable names: the label, else ``n<i>``; constants print as their number."""
 
-    def __init__(self, order: Sequence, precision: int) -> None:
+    def __init__(self, order: Sequence[Any], precision: int) -> None:
         self.index = {id(node): i for i, node in enumerate(order)}
         self.precision = precision
         seen: Dict[str, int] = {}
@@ -63,7 +64,7 @@ class _Names:
         # gets the node's id added, so each line names one node.
         self.shared = {label for label, count in seen.items() if count > 1}
 
-    def __call__(self, node) -> str:
+    def __call__(self, node: Any) -> str:
         if isinstance(node, Constant) and not node.label:
             return format_number(node.data, self.precision, compact=True)
         i = self.index[id(node)]
@@ -75,10 +76,10 @@ class _Names:
         return format_number(x, self.precision)
 
 
-def _expression(node, name: _Names, numbers: bool) -> str:
+def _expression(node: Any, name: _Names, numbers: bool) -> str:
     """``node``'s op applied to its inputs, by name or by value."""
-    show = (lambda v: name.number(v.data)) if numbers else name
-    op = op_of(node)
+    show: Callable[[Any], str] = (lambda v: name.number(v.data)) if numbers else name
+    op: Op = op_of(node)  # type: ignore[assignment]  # an op made every node explained
     args = [show(x) for x in parents(node)] + [format_number(c, name.precision, compact=True) for c in node.constants]
     if op.symbol and len(args) == 2:
         return f"{args[0]} {op.symbol} {args[1]}"
@@ -89,9 +90,9 @@ def _expression(node, name: _Names, numbers: bool) -> str:
     return f"{op.name}({', '.join(args)})"
 
 
-def _rule(user, k: int, name: _Names) -> str:
+def _rule(user: Any, k: int, name: _Names) -> str:
     """The rule's formula for input ``k`` of ``user``, with its letters bound to names."""
-    op = op_of(user)
+    op: Op = op_of(user)  # type: ignore[assignment]  # an op made every user of a node
     ins = parents(user)
     if op.arity is None:
         binding = f"a_{k + 1} = {name(ins[k])}"
@@ -103,7 +104,7 @@ def _rule(user, k: int, name: _Names) -> str:
     return f"{op.name}: {rule_formula(user, k)}; {binding}"
 
 
-def value_line(node, name: _Names) -> str:
+def value_line(node: Any, name: _Names) -> str:
     """How ``node`` got its number: ``y = w * x = 3 * 2 = 6``, or ``w = 3  (leaf)``."""
     value = name.number(node.data)
     if node.is_leaf:
@@ -113,7 +114,7 @@ def value_line(node, name: _Names) -> str:
     return f"{name(node)} = {expr} = {nums} = {value}"
 
 
-def use_line(node, user, k: int, name: _Names, sign: str = "=") -> str:
+def use_line(node: Any, user: Any, k: int, name: _Names, sign: str = "=") -> str:
     """The chain rule for one use: ``grad(x) = grad(u) x d(u)/d(x)   [the rule, its letters bound]``.
 
     ``sign="+="`` writes one of several uses, added to what ``x`` already has.
@@ -126,7 +127,7 @@ def use_line(node, user, k: int, name: _Names, sign: str = "=") -> str:
 MAX_PRECISION = 17  # digits after the point; a float has no more to show
 
 
-def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8, max_nodes: Optional[int] = 60) -> str:
+def ledger(root: Value, wrt: Union[Value, Sequence[Value], None] = None, *, precision: int = 4, max_terms: int = 8, max_nodes: Optional[int] = 60) -> str:
     """The chain-rule ledger of ``d root / d wrt`` as text (see :func:`explain`).
 
     ``wrt`` is a Value, a list of Values, or None for every leaf.  Nodes are
@@ -162,7 +163,7 @@ def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8, max
     nodes = path_nodes(order, wanted)
     on_path = set(map(id, nodes))
     grads = reverse_pass(order, root, 1.0)
-    users: Dict[int, List] = {}
+    users: Dict[int, List[Any]] = {}
     for node in nodes:
         for k, p in enumerate(parents(node)):
             if id(p) in on_path:
@@ -176,7 +177,7 @@ def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8, max
         "(that node's gradient) x (the local derivative of its op, from the rule table).",
         "",
     ]
-    slopes_cache: Dict[int, tuple] = {}
+    slopes_cache: Dict[int, Tuple[Any, ...]] = {}
     shown_nodes = list(reversed(nodes))
     hidden = 0
     if max_nodes is not None and len(shown_nodes) > max_nodes:
@@ -225,7 +226,7 @@ def ledger(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8, max
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def explain(root: Value, wrt=None, *, precision: int = 4, max_terms: int = 8, max_nodes: Optional[int] = 60,
+def explain(root: Value, wrt: Union[Value, Sequence[Value], None] = None, *, precision: int = 4, max_terms: int = 8, max_nodes: Optional[int] = 60,
             file: Optional[TextIO] = None) -> None:
     """Print the chain-rule ledger of ``d root / d wrt`` (see :func:`ledger` for the text).
 

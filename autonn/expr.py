@@ -28,7 +28,7 @@ import math
 import numbers
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Mapping, Tuple, Union
+from typing import Any, Dict, Iterator, List, Mapping, Tuple, Union
 
 from .ops import OPS, Op
 from .value import Constant, Value, apply
@@ -37,7 +37,7 @@ __all__ = ["ExprError", "parse", "evaluate", "names_in", "FUNCTIONS"]
 
 Number = Union[int, float]
 
-class _Functions(Mapping):
+class _Functions(Mapping[str, Any]):
     """The functions an expression may call: every op of the registry written as a call
     (not an operator), with its number of arguments (None: one or more).  Read live, so
     an op added with ``autonn.register_op`` can be called at once."""
@@ -100,7 +100,7 @@ def tokenize(text: str) -> List[Token]:
         if match is None or match.end() == pos:
             bad = len(text) - len(text[pos:].lstrip()) if text[pos:].strip() else pos
             raise ExprError(f"unexpected character {text[bad]!r}", text, bad)
-        kind = match.lastgroup
+        kind: str = match.lastgroup  # type: ignore[assignment]  # every alternative of the pattern is a named group
         start = match.start(kind)
         value = match.group(kind)
         if kind == "op" and value == "^":
@@ -112,7 +112,7 @@ def tokenize(text: str) -> List[Token]:
 
 # Postfix instructions (pos: where the name, operator or function stands in the text):
 # ("num", float), ("name", str, pos), ("neg", pos), ("bin", op, pos), ("call", name, argc, pos)
-Instruction = Tuple
+Instruction = Tuple[Any, ...]
 
 
 def parse(text: str) -> List[Instruction]:
@@ -126,7 +126,7 @@ def parse(text: str) -> List[Instruction]:
         raise ExprError("empty expression", text, 0)
     output: List[Instruction] = []
     # operator stack entries: ("bin", op, pos) | ("neg", pos) | ("pos", pos) | ("(", pos, call_name, argc_box)
-    stack: List[tuple] = []
+    stack: List[Tuple[Any, ...]] = []
     expect_operand = True
 
     def pop_operators(min_precedence: int, right_assoc_prec: int = -1) -> None:
@@ -257,7 +257,7 @@ def evaluate(text: str, values: Mapping[str, Union[Value, Number]]) -> Value:
                 f"evaluate: value of {name!r} must be a finite real number (int, float or numpy scalar) "
                 f"or a Value, got {type(v).__name__}: {v!r}"
             )
-    stack: List = []
+    stack: List[Any] = []
     for ins in program:
         kind = ins[0]
         if kind == "num":
@@ -290,12 +290,12 @@ def evaluate(text: str, values: Mapping[str, Union[Value, Number]]) -> Value:
     return result
 
 
-def _fold(build, args: tuple, text: str, position: int) -> float:
+def _fold(build: Any, args: Tuple[Any, ...], text: str, position: int) -> float:
     """The number ``build(*args)`` computes on constants (by the ops' own rules), for
     a part of the text made of numbers only; an :class:`ExprError` at ``position``
     if it has no finite value."""
     try:
-        number = build(*args).data
+        number: float = build(*args).data
     except (ArithmeticError, ValueError) as exc:
         raise ExprError(str(exc), text, position) from None
     if not math.isfinite(number):
@@ -308,7 +308,7 @@ def _constant(x: float) -> Value:
     return Constant(x)
 
 
-def _binary(op: str, a, b):
+def _binary(op: str, a: Any, b: Any) -> Any:
     """``a op b`` where one side may be a plain number."""
     if op == "+":
         return a + b

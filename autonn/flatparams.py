@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from typing import Iterator, List, Optional
+from typing import Any, Iterator, List, Optional
 
 import numpy as np
 
@@ -34,11 +34,11 @@ class FlatParameters:
     (the weight matrices of a compiled layer) stay current.
     """
 
-    def __init__(self, params: List, data: Optional[np.ndarray] = None, grad: Optional[np.ndarray] = None) -> None:
-        self.params = list(params)
+    def __init__(self, params: List[Any], data: Optional[np.ndarray[Any, Any]] = None, grad: Optional[np.ndarray[Any, Any]] = None) -> None:
+        self.params: List[Any] = list(params)  # leaf Values
         n = len(self.params)
-        self.data = np.zeros(n) if data is None else data
-        self.grad = np.zeros(n) if grad is None else grad
+        self.data: np.ndarray[Any, Any] = np.zeros(n) if data is None else data
+        self.grad: np.ndarray[Any, Any] = np.zeros(n) if grad is None else grad
         if self.data.shape != (n,) or self.grad.shape != (n,):
             raise ValueError(f"FlatParameters: data and grad must have shape ({n},), "
                              f"got {self.data.shape} and {self.grad.shape}")

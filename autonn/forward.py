@@ -18,7 +18,7 @@ reverse gives Hessian-vector products).
 
 from __future__ import annotations
 
-from typing import Dict
+from typing import Any, Dict, Iterable
 
 from .graph import topological_order
 from .node import inputs, op_of, rule_args, rule_nodes
@@ -27,7 +27,7 @@ from .ops import FLOAT_MATH
 __all__ = ["forward_pass"]
 
 
-def forward_pass(outputs, tangents: Dict, m=FLOAT_MATH, one=1.0) -> Dict:
+def forward_pass(outputs: Iterable[Any], tangents: Dict[Any, Any], m: Any = FLOAT_MATH, one: Any = 1.0) -> Dict[Any, Any]:
     """``{node: tangent}`` for every node ``outputs`` depend on, given the tangents of some leaves.
 
     ``tangents`` maps input nodes to their tangents (a leaf without one has
@@ -35,7 +35,7 @@ def forward_pass(outputs, tangents: Dict, m=FLOAT_MATH, one=1.0) -> Dict:
     gradient in it (``1.0``, or a constant node when ``m`` builds graphs).
     """
     symbolic = m is not FLOAT_MATH
-    result: Dict = dict(tangents)
+    result: Dict[Any, Any] = dict(tangents)
     get = result.get
     for node in topological_order(list(outputs)):
         op = op_of(node)

@@ -19,7 +19,7 @@ transforms compose: ``hessian(f)`` is forward mode over ``grad(f)``, and
 
 from __future__ import annotations
 
-from typing import Callable, List, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Literal, Sequence, Tuple, Union, overload
 
 import numpy as np
 
@@ -34,7 +34,7 @@ __all__ = ["grad", "value_and_grad", "jacobian", "hessian", "hvp", "jvp"]
 ArgNums = Union[int, Sequence[int]]
 
 
-def _gradients(output, wanted: Sequence, create_graph: bool) -> List:
+def _gradients(output: Value, wanted: Sequence[Value], create_graph: bool) -> List[Any]:
     order = topological_order(output)
     relevant = depends_on(order, wanted)
     if create_graph:
@@ -44,11 +44,30 @@ def _gradients(output, wanted: Sequence, create_graph: bool) -> List:
     return [float(grads.get(x, 0.0)) for x in wanted]
 
 
-def _as_node(x) -> Value:
+def _as_node(x: Any) -> Value:
     return x if isinstance(x, Value) else Constant(float(x))
 
 
-def grad(output, inputs=None, create_graph: bool = False, *, argnums: ArgNums = 0):
+#: What a transform returns: a function of the same arguments as ``f`` (numbers give floats,
+#: Values give Values; a list or array argument gives a list or array).
+Transformed = Callable[..., Any]
+
+
+@overload
+def grad(output: Value, inputs: Value, create_graph: Literal[False] = ...) -> float: ...
+@overload
+def grad(output: Value, inputs: Value, create_graph: Literal[True]) -> Value: ...
+@overload
+def grad(output: Value, inputs: Sequence[Value], create_graph: Literal[False] = ...) -> List[float]: ...
+@overload
+def grad(output: Value, inputs: Sequence[Value], create_graph: Literal[True]) -> List[Value]: ...
+@overload
+def grad(output: Value, inputs: "np.ndarray[Any, Any]", create_graph: bool = ...) -> "np.ndarray[Any, Any]": ...
+@overload
+def grad(output: Value, inputs: Union[Value, Sequence[Value]], create_graph: bool) -> Any: ...
+@overload
+def grad(output: Callable[..., Any], *, argnums: ArgNums = ...) -> Transformed: ...
+def grad(output: Any, inputs: Any = None, create_graph: bool = False, *, argnums: ArgNums = 0) -> Any:
     """Gradients: of a graph (``grad(output, inputs)``) or of a function (``grad(f)``).
 
     ``grad(output, inputs)`` returns ``[d output / d x for x in inputs]``
@@ -72,7 +91,7 @@ def grad(output, inputs=None, create_graph: bool = False, *, argnums: ArgNums = 
             raise TypeError("grad(f): pass argnums= by keyword; the second argument is for grad(output, inputs)")
         f = output
 
-        def gradient(*args):
+        def gradient(*args: Any) -> Any:
             return value_and_grad(f, argnums)(*args)[1]
 
         gradient.__name__ = f"grad({getattr(f, '__name__', 'f')})"
@@ -84,7 +103,7 @@ def grad(output, inputs=None, create_graph: bool = False, *, argnums: ArgNums = 
     shape = None
     if isinstance(inputs, np.ndarray):
         shape = inputs.shape
-        wanted: Sequence = inputs.ravel().tolist()
+        wanted: Sequence[Any] = inputs.ravel().tolist()
     elif isinstance(inputs, (list, tuple)):
         wanted = inputs
     else:
@@ -109,17 +128,17 @@ class _Args:
     differentiate them.
     """
 
-    def __init__(self, who: str, args: tuple, argnums: ArgNums) -> None:
+    def __init__(self, who: str, args: Tuple[Any, ...], argnums: ArgNums) -> None:
         if not args:
             raise TypeError(f"{who}: the function needs at least one argument")
         self.single = isinstance(argnums, int) and not isinstance(argnums, bool)
-        nums = (argnums,) if self.single else tuple(argnums)
+        nums: Tuple[int, ...] = (argnums,) if self.single else tuple(argnums)  # type: ignore[assignment,arg-type]  # single: an int; else a sequence (a bool fails in tuple())
         for k in nums:
             if isinstance(k, bool) or not isinstance(k, int) or not -len(args) <= k < len(args):
                 raise ValueError(f"{who}: argnums must name arguments 0 to {len(args) - 1}, got {argnums!r}")
         self.nums = tuple(k % len(args) for k in nums)
         self.nested = False
-        self.values: List = []
+        self.values: List[Any] = []
         self.leaves: List[List[Value]] = []  # per differentiated argument, its scalar leaves
         self.kinds: List[str] = []  # "scalar", "list", "array" per differentiated argument
         for i, a in enumerate(args):
@@ -133,7 +152,7 @@ class _Args:
             else:
                 self.values.append(a)
 
-    def _leaves(self, who: str, i: int, a) -> Tuple[List[Value], str]:
+    def _leaves(self, who: str, i: int, a: Any) -> Tuple[List[Value], str]:
         if isinstance(a, Value):
             self.nested = True
             return [a], "scalar"
@@ -144,7 +163,7 @@ class _Args:
             return [self._leaf(who, i, x) for x in items], "array" if isinstance(a, np.ndarray) else "list"
         return [self._leaf(who, i, a)], "scalar"
 
-    def _leaf(self, who: str, i: int, x) -> Value:
+    def _leaf(self, who: str, i: int, x: Any) -> Value:
         if isinstance(x, Value):
             self.nested = True
             return x
@@ -157,9 +176,10 @@ class _Args:
     def flat(self) -> List[Value]:
         return [leaf for leaves in self.leaves for leaf in leaves]
 
-    def shape_like(self, flat: list):
+    def shape_like(self, flat: List[Any]) -> Any:
         """``flat`` (one entry per scalar leaf) regrouped like the differentiated arguments."""
-        out, k = [], 0
+        out: List[Any] = []
+        k = 0
         for leaves, kind in zip(self.leaves, self.kinds):
             part = flat[k:k + len(leaves)]
             k += len(leaves)
@@ -172,14 +192,14 @@ class _Args:
         return out[0] if self.single else tuple(out)
 
 
-def _call(who: str, f: Callable, values: list):
+def _call(who: str, f: Callable[..., Any], values: List[Any]) -> Any:
     out = f(*values)
     if isinstance(out, (int, float)) and not isinstance(out, bool):
         out = Constant(float(out))  # a function that ignores its inputs
     return out
 
 
-def value_and_grad(f: Callable, argnums: ArgNums = 0) -> Callable:
+def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Transformed:
     """The function ``args -> (f(args), d f / d args[argnums])`` for ``f`` returning one Value.
 
     The value is a float (a Value when called on Values); the gradient has
@@ -188,7 +208,7 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0) -> Callable:
     """
     who = f"value_and_grad({getattr(f, '__name__', 'f')})"
 
-    def run(*args):
+    def run(*args: Any) -> Tuple[Any, Any]:
         a = _Args(who, args, argnums)
         out = _call(who, f, a.values)
         if not isinstance(out, Value):
@@ -199,14 +219,14 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0) -> Callable:
     return run
 
 
-def _outputs(who: str, out) -> Tuple[List[Value], bool]:
+def _outputs(who: str, out: Any) -> Tuple[List[Value], bool]:
     """The outputs as a list, and whether ``f`` returned a single Value."""
     if isinstance(out, Value):
         return [out], True
     if isinstance(out, np.ndarray):
         out = list(out.ravel())
     if isinstance(out, (list, tuple)):
-        outs = [Constant(float(o)) if isinstance(o, (int, float)) and not isinstance(o, bool) else o for o in out]
+        outs: List[Any] = [Constant(float(o)) if isinstance(o, (int, float)) and not isinstance(o, bool) else o for o in out]
         for i, o in enumerate(outs):
             if not isinstance(o, Value):
                 raise TypeError(f"{who}: output {i} is a {type(o).__name__}, expected a Value")
@@ -214,7 +234,7 @@ def _outputs(who: str, out) -> Tuple[List[Value], bool]:
     raise TypeError(f"{who}: the function must return a Value or a sequence of Values, got {type(out).__name__}")
 
 
-def jacobian(f: Callable, argnums: ArgNums = 0, mode: str = "reverse") -> Callable:
+def jacobian(f: Callable[..., Any], argnums: ArgNums = 0, mode: str = "reverse") -> Transformed:
     """The function ``args -> J`` with ``J[i][j] = d f_i / d x_j``, for ``f`` returning several Values.
 
     ``x`` are the scalars of the arguments named by ``argnums``, flattened in
@@ -226,7 +246,7 @@ def jacobian(f: Callable, argnums: ArgNums = 0, mode: str = "reverse") -> Callab
     if mode not in ("reverse", "forward"):
         raise ValueError(f"{who}: mode must be 'reverse' or 'forward', got {mode!r}")
 
-    def run(*args):
+    def run(*args: Any) -> "np.ndarray[Any, Any]":
         a = _Args(who, args, argnums)
         outs, single = _outputs(who, _call(who, f, a.values))
         xs = a.flat()
@@ -242,27 +262,27 @@ def jacobian(f: Callable, argnums: ArgNums = 0, mode: str = "reverse") -> Callab
     return run
 
 
-def hessian(f: Callable, argnums: ArgNums = 0) -> Callable:
+def hessian(f: Callable[..., Any], argnums: ArgNums = 0) -> Transformed:
     """The function ``args -> H`` with ``H[i][j] = d^2 f / d x_i d x_j``: forward mode over ``grad(f)``."""
-    def gradient_flat(*args):
+    def gradient_flat(*args: Any) -> List[Any]:
         g = grad(f, argnums=argnums)(*args)
         return _flatten(g)
 
     return jacobian(gradient_flat, argnums, mode="forward")
 
 
-def _flatten(g) -> list:
+def _flatten(g: Any) -> List[Any]:
     parts = g if isinstance(g, tuple) else (g,)
-    flat: list = []
+    flat: List[Any] = []
     for p in parts:
         flat.extend(list(np.asarray(p, dtype=object).ravel()) if isinstance(p, (list, np.ndarray)) else [p])
     return flat
 
 
-def _tangents(outs: List[Value], xs: List[Value], v: Sequence, nested: bool) -> list:
+def _tangents(outs: List[Value], xs: List[Value], v: Sequence[Any], nested: bool) -> List[Any]:
     """The directional derivatives of ``outs`` along ``v`` (one tangent per x): one forward pass."""
     if nested:
-        tangents = {x: (t if isinstance(t, Value) else Constant(float(t))) for x, t in zip(xs, v)}
+        tangents: Dict[Value, Any] = {x: (t if isinstance(t, Value) else Constant(float(t))) for x, t in zip(xs, v)}
         pushed = forward_pass(outs, tangents, VALUE_MATH, Constant(1.0))
         return [_as_node(pushed.get(o, 0.0)) for o in outs]
     tangents = {x: float(t) for x, t in zip(xs, v)}
@@ -270,7 +290,7 @@ def _tangents(outs: List[Value], xs: List[Value], v: Sequence, nested: bool) -> 
     return [float(pushed.get(o, 0.0)) for o in outs]
 
 
-def jvp(f: Callable, primals: Sequence, tangents: Sequence):
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Tuple[Any, Any]:
     """``(f(*primals), directional derivative of f along tangents)``, by one forward-mode pass.
 
     ``primals`` and ``tangents`` are sequences of the same structure (one
@@ -294,7 +314,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence):
     return (values[0], dout[0]) if single else (values, dout)
 
 
-def hvp(f: Callable, argnums: ArgNums = 0) -> Callable:
+def hvp(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[[Sequence[Any], Any], List[Any]]:
     """The function ``(args, v) -> H v``: the Hessian of ``f`` times ``v``, without forming ``H``.
 
     Forward mode over reverse: the gradient is built as a graph once, then
@@ -303,7 +323,7 @@ def hvp(f: Callable, argnums: ArgNums = 0) -> Callable:
     """
     who = f"hvp({getattr(f, '__name__', 'f')})"
 
-    def run(args: Sequence, v: Sequence):
+    def run(args: Sequence[Any], v: Any) -> List[Any]:
         if not isinstance(args, (list, tuple)):
             raise TypeError(f"{who}: args must be a tuple of the function's arguments")
         a = _Args(who, tuple(args), argnums)

@@ -18,7 +18,7 @@ a gradient derived by hand).
 
 from __future__ import annotations
 
-from typing import Callable, List, Optional, Sequence
+from typing import Any, Callable, List, Optional, Sequence
 
 from .arguments import real_number
 from .functional import grad
@@ -32,14 +32,14 @@ class GradcheckError(AssertionError):
     """Analytic and numeric gradients disagree; the message is a table of both."""
 
 
-def _call(f: Callable, xs: Sequence[float], who: str = "gradcheck") -> Value:
+def _call(f: Callable[..., Any], xs: Sequence[float], who: str = "gradcheck") -> Value:
     out = f(*[Value(x) for x in xs])
     if not isinstance(out, Value):
         raise TypeError(f"{who}: f must return a Value, got {type(out).__name__}")
     return out
 
 
-def numeric_grad(f: Callable, xs: Sequence[float], eps: float = 1e-6, who: str = "gradcheck") -> List[float]:
+def numeric_grad(f: Callable[..., Any], xs: Sequence[float], eps: float = 1e-6, who: str = "gradcheck") -> List[float]:
     """Central-difference estimate of the gradient of ``f`` at ``xs`` (float64)."""
     result = []
     with no_grad():
@@ -57,12 +57,12 @@ def _close(a: float, b: float, atol: float, rtol: float) -> bool:
     return abs(a - b) <= atol + rtol * abs(b)
 
 
-def _reference_grads(reference: Callable, xs: List[float], who: str) -> List[float]:
-    got = reference(*xs)
+def _reference_grads(reference: Callable[..., Any], xs: List[float], who: str) -> List[float]:
+    got: Any = reference(*xs)
     if isinstance(got, (int, float)) and not isinstance(got, bool) and len(xs) == 1:
         got = [got]
     try:
-        result = [float(g) for g in got]
+        result = [float(g) for g in got]  # pyright: ignore[reportGeneralTypeIssues]  # a non-iterable is refused below
     except TypeError:
         raise TypeError(f"{who}: reference must return one number per input (a list or tuple of "
                         f"{len(xs)}), got {type(got).__name__}: {got!r}") from None
@@ -71,8 +71,8 @@ def _reference_grads(reference: Callable, xs: List[float], who: str) -> List[flo
     return result
 
 
-def compare_gradients(f: Callable, inputs: Sequence, eps: float, atol: float, rtol: float,
-                      reference: Optional[Callable] = None, who: str = "gradcheck",
+def compare_gradients(f: Callable[..., Any], inputs: Sequence[Any], eps: float, atol: float, rtol: float,
+                      reference: Optional[Callable[..., Any]] = None, who: str = "gradcheck",
                       analytic_name: str = "analytic") -> Optional[str]:
     """Compare autograd with central differences (and ``reference``); ``None`` if all agree, else a table.
 
@@ -115,7 +115,7 @@ def compare_gradients(f: Callable, inputs: Sequence, eps: float, atol: float, rt
 
 def gradcheck(
     f: Callable[..., Value],
-    inputs: Sequence,
+    inputs: Sequence[Any],
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-4,

@@ -9,7 +9,7 @@ it reads the node layout directly; threads walking one graph take turns.
 
 from __future__ import annotations
 
-from typing import Iterable, List, Sequence
+from typing import Any, Dict, Iterable, List, Sequence
 
 from .node import inputs, numbered_graph, topological_order
 
@@ -19,7 +19,7 @@ __all__ = ["parents", "topological_order", "numbered_graph", "check_topological_
 parents = inputs
 
 
-def check_topological_order(order: Sequence) -> None:
+def check_topological_order(order: Sequence[Any]) -> None:
     """Raise ``AssertionError`` unless every node comes after all of its inputs."""
     position = {node: i for i, node in enumerate(order)}
     for i, node in enumerate(order):
@@ -31,9 +31,9 @@ def check_topological_order(order: Sequence) -> None:
                 raise AssertionError(f"input {p!r} of node {i} comes at {j}, after its consumer")
 
 
-def consumers(order: Iterable) -> dict:
+def consumers(order: Iterable[Any]) -> Dict[Any, List[Any]]:
     """Map each node to the list of nodes that use it (one entry per edge)."""
-    users: dict = {}
+    users: Dict[Any, List[Any]] = {}
     for node in order:
         users.setdefault(node, [])
         for p in inputs(node):

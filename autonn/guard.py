@@ -14,7 +14,8 @@ import linecache
 import sys
 import threading
 from contextlib import contextmanager
-from typing import Iterable, Iterator
+from types import FrameType
+from typing import Any, Iterable, Iterator, List, Optional, Set, Type
 
 from .mode import watching
 from .node import Node
@@ -34,12 +35,12 @@ class _Traces:
     __slots__ = ("active", "lock", "_local")
 
     def __init__(self) -> None:
-        self.active = 0
+        self.active: int = 0
         self.lock = threading.Lock()
         self._local = threading.local()
 
     @property
-    def mine(self) -> list:
+    def mine(self) -> List[Set[Any]]:
         sets = getattr(self._local, "sets", None)
         if sets is None:
             sets = self._local.sets = []
@@ -53,7 +54,7 @@ _DATA_SLOT = Node.__dict__["data"]  # the storage behind ``.data``, read directl
 def user_line(depth: int = 2) -> str:
     """``file:line (function): source`` of the innermost caller outside autonn, starting
     ``depth`` frames up: the line of *your* code that an error should point to."""
-    frame = sys._getframe(depth)
+    frame: Optional[FrameType] = sys._getframe(depth)
     while frame is not None and frame.f_globals.get("__name__", "").startswith("autonn."):
         frame = frame.f_back
     if frame is None:
@@ -63,7 +64,7 @@ def user_line(depth: int = 2) -> str:
     return f"{code.co_filename}:{frame.f_lineno} ({code.co_name}): {source}"
 
 
-def refuse_if_traced(node, what: str) -> None:
+def refuse_if_traced(node: Node, what: str) -> None:
     if any(node in traced for traced in TRACES.mine):
         raise TraceError(
             f"compile: the function reads the number of a traced value ({what}) at {user_line(3)}. "
@@ -74,24 +75,25 @@ def refuse_if_traced(node, what: str) -> None:
         )
 
 
-def _guarded_data(self) -> float:
+def _guarded_data(self: Node) -> float:
     if TRACES.active and not sys._getframe(1).f_globals.get("__name__", "").startswith("autonn."):
         refuse_if_traced(self, ".data")
-    return _DATA_SLOT.__get__(self, Node)
+    number: float = _DATA_SLOT.__get__(self, Node)
+    return number
 
 
-def _set_data(self, number: float) -> None:
+def _set_data(self: Node, number: float) -> None:
     _DATA_SLOT.__set__(self, number)
 
 
 @contextmanager
-def tracing(cls, sources: Iterable) -> Iterator[set]:
+def tracing(cls: Type[Node], sources: Iterable[Node]) -> Iterator[Set[Any]]:
     """Inside the block, the nodes that depend on ``sources`` are traced: reading their
     number from your code (through the node class ``cls``) raises :class:`TraceError`
     naming your line.  (The engine itself still reads them.)  Yields the traced set."""
     traced = set(sources)
 
-    def follow(out, op, ins) -> None:
+    def follow(out: Node, op: object, ins: Iterable[Node]) -> None:
         for x in ins:
             if x in traced:
                 traced.add(out)
@@ -101,7 +103,7 @@ def tracing(cls, sources: Iterable) -> Iterator[set]:
     with TRACES.lock:
         TRACES.active += 1
         if TRACES.active == 1:  # the first trace guards ``.data`` for every Value
-            cls.data = property(_guarded_data, _set_data, doc="The number this node holds.")
+            cls.data = property(_guarded_data, _set_data, doc="The number this node holds.")  # type: ignore[assignment]  # the slot becomes a guarded property while tracing
     mine.append(traced)
     try:
         with watching(follow):

@@ -29,7 +29,7 @@ line ``w x + b`` by hand, to check autograd against.
 from __future__ import annotations
 
 import numbers
-from typing import List, Sequence, Tuple, Union
+from typing import Any, List, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -47,15 +47,17 @@ __all__ = [
     "closed_form_line_grads",
 ]
 
-Outputs = Union[Value, float, Sequence, np.ndarray]
+Outputs = Union[Value, float, Sequence[Any], np.ndarray[Any, Any]]
+#: Targets or labels: a number, a sequence of them, or an array of any shape.
+Targets = Union[float, Sequence[Any], np.ndarray[Any, Any]]
 
 
-def _flat(x, what: str, who: str) -> list:
+def _flat(x: Any, what: str, who: str) -> List[Any]:
     """The elements of ``x`` (a scalar, a sequence or an array of any shape) as a flat list."""
     if isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool):
         return [x]
     if isinstance(x, np.ndarray):
-        items = x.ravel().tolist()
+        items: List[Any] = x.ravel().tolist()
     elif isinstance(x, Sequence) and not isinstance(x, str):
         items = np.asarray(x, dtype=object).ravel().tolist()
     else:
@@ -66,14 +68,14 @@ def _flat(x, what: str, who: str) -> list:
     return items
 
 
-def _shape(x) -> Tuple[int, ...]:
+def _shape(x: Any) -> Tuple[int, ...]:
     """The shape of ``x`` as :func:`_flat` reads it (a scalar has shape ``()``)."""
     if isinstance(x, (Value, numbers.Real)):
         return ()
     return np.shape(x) if isinstance(x, np.ndarray) else np.asarray(x, dtype=object).shape
 
 
-def _pairs(pred: Outputs, target, who: str) -> Tuple[list, list]:
+def _pairs(pred: Outputs, target: Any, who: str) -> Tuple[List[Any], List[Any]]:
     """Predictions and targets as two flat lists, paired element by element.
 
     Their shapes must match, size-1 axes aside (a ``(n, 1)`` batch column
@@ -104,13 +106,13 @@ def _mean(terms: List[Value]) -> Value:
     return value_sum(terms) / len(terms)
 
 
-def mse(pred: Outputs, target) -> Value:
+def mse(pred: Outputs, target: Targets) -> Value:
     """Mean squared error: ``mean((pred - target) ** 2)``."""
     p, t = _pairs(pred, target, "mse")
     return _mean([(a - b) ** 2 for a, b in zip(p, t)])
 
 
-def half_mse(pred: Outputs, target) -> Value:
+def half_mse(pred: Outputs, target: Targets) -> Value:
     """``0.5 * mean((pred - target) ** 2)``; d/d pred_i = (pred_i - target_i) / n."""
     p, t = _pairs(pred, target, "half_mse")
     return value_sum([(a - b) ** 2 for a, b in zip(p, t)]) * (0.5 / len(p))
@@ -126,7 +128,7 @@ def _checked_label(yi: Value, i: int, check: str, who: str) -> Value:
         raise DomainError(f"{who}: label {i}: {err}") from None
 
 
-def _label_set(t: list, allowed, who: str) -> list:
+def _label_set(t: List[Any], allowed: Any, who: str) -> List[Any]:
     """The labels, each checked to be one of ``allowed`` (-1 and +1); a Value through ``label_pm1``."""
     out = []
     for i, v in enumerate(t):
@@ -139,14 +141,14 @@ def _label_set(t: list, allowed, who: str) -> list:
     return out
 
 
-def hinge(scores: Outputs, labels) -> Value:
+def hinge(scores: Outputs, labels: Targets) -> Value:
     """Hinge (max-margin) loss: ``mean(relu(1 - y * score))`` with labels ``y`` in {-1, +1}."""
     s, y = _pairs(scores, labels, "hinge")
     y = _label_set(y, {-1.0, 1.0}, "hinge")
     return _mean([(1.0 - si * yi).relu() for si, yi in zip(s, y)])
 
 
-def _binary_label(yi, i: int, who: str) -> Tuple[Union[Value, float], float]:
+def _binary_label(yi: Any, i: int, who: str) -> Tuple[Union[Value, float], float]:
     """Label ``i`` checked to lie in [0, 1], and its number (for messages): a number as a
     float, a Value through the op ``label_01``."""
     if isinstance(yi, Value):
@@ -157,7 +159,7 @@ def _binary_label(yi, i: int, who: str) -> Tuple[Union[Value, float], float]:
     return d, d
 
 
-def binary_cross_entropy(probs: Outputs, labels) -> Value:
+def binary_cross_entropy(probs: Outputs, labels: Targets) -> Value:
     """Cross-entropy of probabilities ``p`` against labels ``y`` in [0, 1], as PyTorch's function of this name.
 
     Per sample ``-(y log p + (1 - y) log(1 - p))``, with ``log(1 - p)``
@@ -203,7 +205,7 @@ def binary_cross_entropy(probs: Outputs, labels) -> Value:
     return _mean(terms)
 
 
-def binary_cross_entropy_with_logits(logits: Outputs, labels) -> Value:
+def binary_cross_entropy_with_logits(logits: Outputs, labels: Targets) -> Value:
     """Cross-entropy of ``sigmoid(z)`` against ``y`` in [0, 1], from the logits ``z``, as PyTorch's function of this name.
 
     Per sample ``-(y log sigmoid(z) + (1 - y) log(1 - sigmoid(z)))``, which
@@ -237,11 +239,11 @@ def binary_cross_entropy_with_logits(logits: Outputs, labels) -> Value:
     return _mean(terms)
 
 
-def _cross_entropy_one(logits: list, target, who: str) -> Value:
+def _cross_entropy_one(logits: List[Any], target: Any, who: str) -> Value:
     k = len(logits)
     if k == 0:
         raise ValueError(f"{who}: the logits are empty; expected one score per class (at least one)")
-    if not isinstance(target, numbers.Integral) or isinstance(target, bool) or not 0 <= target < k:
+    if not isinstance(target, numbers.Integral) or isinstance(target, bool) or not 0 <= target < k:  # type: ignore[operator]  # Integral declares no order; every integral type has one
         raise ValueError(f"{who}: target must be a class index in 0..{k - 1}, got {target!r}")
     # log-sum-exp shifted by the largest logit m: exp never overflows, and the
     # result (and its gradient, softmax - onehot) is the same for any shift m.
@@ -250,10 +252,11 @@ def _cross_entropy_one(logits: list, target, who: str) -> Value:
     # by autonn.compile, it stays right for every sample.
     m = _largest(logits)
     exps = [((v - m) if isinstance(v, Value) else Value(float(v) - m)).exp() for v in logits]
-    return value_sum(exps).log() + m - logits[int(target)]
+    out: Value = value_sum(exps).log() + m - logits[int(target)]
+    return out
 
 
-def _largest(values: list):
+def _largest(values: List[Any]) -> Any:
     """The largest of ``values``: a float if all are numbers, else a Value made by ops."""
     if not any(isinstance(v, Value) for v in values):
         return max(float(v) for v in values)
@@ -263,7 +266,7 @@ def _largest(values: list):
     return m
 
 
-def cross_entropy(logits, target) -> Value:
+def cross_entropy(logits: Outputs, target: Union[int, Sequence[int], np.ndarray[Any, Any]]) -> Value:
     """Softmax cross-entropy from logits: ``log(sum_j exp(z_j)) - z_target``.
 
     ``logits`` is one sample's list of class scores with ``target`` a class
@@ -290,7 +293,8 @@ def cross_entropy(logits, target) -> Value:
     return _mean([_cross_entropy_one(_flat(row, "logits", who), t, who) for row, t in zip(arr, targets)])
 
 
-def closed_form_line_grads(w, b, x, y) -> Tuple[float, float]:
+def closed_form_line_grads(w: Union[Value, float], b: Union[Value, float], x: Union[Sequence[float], np.ndarray[Any, Any]],
+                           y: Union[Sequence[float], np.ndarray[Any, Any]]) -> Tuple[float, float]:
     """The gradient of ``half_mse(w*x + b, y)`` worked out by hand, for checking autograd.
 
     With ``Error = w*x + b - y`` (one per data point), the loss is

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Callable, ContextManager, Iterator, List, Optional, Tuple
 
 __all__ = ["GRAD_MODE", "WATCHERS", "watching", "no_grad", "enable_grad", "is_grad_enabled", "collector_paused"]
 
@@ -53,17 +53,18 @@ class _Watchers:
     __slots__ = ("new_node", "gradients")
 
     def __init__(self) -> None:
-        self.new_node: list = []
-        self.gradients: list = []
+        self.new_node: List[Callable[[Any, Any, Any], None]] = []
+        self.gradients: List[Callable[[Any, Any], None]] = []
 
 
 WATCHERS = _Watchers()
 
 
 @contextmanager
-def watching(new_node=None, gradients=None) -> Iterator[None]:
+def watching(new_node: Optional[Callable[[Any, Any, Any], None]] = None,
+             gradients: Optional[Callable[[Any, Any], None]] = None) -> Iterator[None]:
     """Run ``new_node`` / ``gradients`` as watchers inside the block (every thread sees them)."""
-    added = [(WATCHERS.new_node, new_node), (WATCHERS.gradients, gradients)]
+    added: List[Tuple[List[Any], Any]] = [(WATCHERS.new_node, new_node), (WATCHERS.gradients, gradients)]
     with GRAD_MODE._lock:
         for watchers, fn in added:
             if fn is not None:
@@ -97,7 +98,7 @@ def _grad_switch(on: bool) -> Iterator[None]:
         GRAD_MODE._set(previous)
 
 
-def no_grad():
+def no_grad() -> ContextManager[None]:
     """Inside this block ops compute values but record no graph.
 
     The results are leaves: nothing flows back through them.  Use it for
@@ -109,7 +110,7 @@ def no_grad():
     return _grad_switch(False)
 
 
-def enable_grad():
+def enable_grad() -> ContextManager[None]:
     """The opposite of :func:`no_grad`: ops record a graph inside the block, even within ``no_grad``."""
     return _grad_switch(True)
 

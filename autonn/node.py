@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import numbers
 import threading
-from typing import List, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from .mode import GRAD_MODE, WATCHERS
-from .ops import BINARY, FLOAT_MATH, NARY, PARAM, UNARY
+from .ops import BINARY, FLOAT_MATH, NARY, PARAM, UNARY, Op
 
 __all__ = ["Node", "SLOTS", "fill", "topological_order", "numbered_graph", "store_gradients", "add_hook", "HookHandle", "inputs", "constants", "rule_args", "rule_nodes", "op_of", "reverse_accumulate",
            "binary_operator", "unary_operator", "new_leaf", "float_value"]
@@ -58,9 +58,20 @@ class Node:
     data: float
     grad: float
     label: str
+    _op: Optional[Op]
+    _a: Any  # a node, or a tuple of nodes (see the layout above)
+    _b: Any  # a node, a constant, a tuple of constants, or None
+    _mark: object
+    _hooks: List[Callable[[Any], Any]]
 
 
-def fill(out, data: float, op, ins: Sequence, consts: Sequence = ()) -> None:
+#: A node class (Value or its subclasses), for functions that make nodes of the caller's class.
+N = TypeVar("N", bound=Node)
+#: A gradient: a float on the float path, a node when gradients are built as a graph.
+Gradient = Any
+
+
+def fill(out: Node, data: float, op: Optional[Op], ins: Sequence[Node], consts: Sequence[float] = ()) -> None:
     """Make the fresh ``out`` a node of ``op`` on ``ins`` (a leaf inside ``no_grad``)."""
     out.data = data
     out.grad = 0.0
@@ -74,7 +85,7 @@ def fill(out, data: float, op, ins: Sequence, consts: Sequence = ()) -> None:
         _record_specially(out, op, ins, consts)
 
 
-def _record_specially(out, op, ins: Sequence, consts: Sequence) -> None:
+def _record_specially(out: Node, op: Op, ins: Sequence[Node], consts: Sequence[float]) -> None:
     """The slow path of recording a node: this thread may be inside ``no_grad``
     (then ``out`` stays a leaf), and watchers (anomaly detection, the
     compiler's trace) may want to see it."""
@@ -86,7 +97,7 @@ def _record_specially(out, op, ins: Sequence, consts: Sequence) -> None:
         watch(out, op, ins)
 
 
-def _link(out, op, ins: Sequence, consts: Sequence) -> None:
+def _link(out: Node, op: Op, ins: Sequence[Node], consts: Sequence[float]) -> None:
     """Store ``op`` and its inputs on ``out``, in the layout described above."""
     out._op = op
     kind = op.kind
@@ -104,12 +115,12 @@ def _link(out, op, ins: Sequence, consts: Sequence) -> None:
         out._b = tuple(consts) if consts else None
 
 
-def op_of(node):
+def op_of(node: Node) -> Optional[Op]:
     """The node's :class:`~autonn.ops.Op`, or ``None`` for a leaf."""
     return node._op
 
 
-def inputs(node) -> Tuple:
+def inputs(node: Node) -> Tuple[Any, ...]:
     """The input nodes of ``node`` in the order given (``()`` for a leaf; ``a + a`` lists ``a`` twice)."""
     op = node._op
     if op is None:
@@ -118,23 +129,25 @@ def inputs(node) -> Tuple:
     if kind == BINARY:
         return (node._a, node._b)
     if kind == NARY:
-        return node._a
+        nodes: Tuple[Any, ...] = node._a  # an n-ary node keeps the tuple itself
+        return nodes
     return (node._a,)
 
 
-def constants(node) -> Tuple[float, ...]:
+def constants(node: Node) -> Tuple[float, ...]:
     """The constant numbers of ``node``'s op (the ``3`` of ``x ** 3``); ``()`` for most ops."""
     op = node._op
     if op is None or not op.consts:
         return ()
     if op.kind == PARAM:
         return (node._b,)
-    return node._b
+    consts: Tuple[float, ...] = node._b  # other shapes keep the tuple itself
+    return consts
 
 
-def rule_args(node) -> tuple:
+def rule_args(node: Node) -> Tuple[float, ...]:
     """What ``node``'s forward and rule take: its inputs' numbers, then its constants."""
-    kind = node._op.kind
+    kind = node._op.kind  # type: ignore[union-attr]  # called only on nodes an op made
     if kind == UNARY:
         return (node._a.data,)
     if kind == BINARY:
@@ -145,12 +158,12 @@ def rule_args(node) -> tuple:
     return xs + node._b if node._b else xs
 
 
-def rule_nodes(node) -> tuple:
+def rule_nodes(node: Node) -> Tuple[Any, ...]:
     """The same as :func:`rule_args` with the input nodes themselves (for rules that build graphs)."""
     return inputs(node) + constants(node)
 
 
-def topological_order(roots) -> List:
+def topological_order(roots: Union[Node, List[Any], Tuple[Any, ...]]) -> List[Any]:
     """Every node that ``roots`` depend on, each once, inputs before the nodes using them.
 
     ``roots`` is one node or a sequence of nodes.  Iterative depth-first
@@ -162,7 +175,7 @@ def topological_order(roots) -> List:
         roots = (roots,)
     expanded = object()  # tags unique to this walk
     emitted = object()
-    order: List = []
+    order: List[Any] = []
     emit = order.append
     stack = list(reversed(roots))
     push = stack.append
@@ -203,7 +216,7 @@ def topological_order(roots) -> List:
     return order
 
 
-def numbered_graph(root) -> Tuple[List, List, List[Tuple[int, ...]]]:
+def numbered_graph(root: Node) -> Tuple[List[Any], List[Any], List[Tuple[int, ...]]]:
     """``root``'s topological order, each node's op, and the positions of its inputs in the order.
 
     ``(order, ops, positions)``: ``ops[i]`` is ``None`` for a leaf;
@@ -243,7 +256,7 @@ class _Hooks:
     __slots__ = ("live",)
 
     def __init__(self) -> None:
-        self.live = 0
+        self.live: int = 0
 
 
 HOOKS = _Hooks()
@@ -254,7 +267,8 @@ class HookHandle:
 
     __slots__ = ("_node", "_fn")
 
-    def __init__(self, node, fn) -> None:
+    def __init__(self, node: Node, fn: Callable[[Any], Any]) -> None:
+        self._node: Optional[Node]
         self._node = node
         self._fn = fn
 
@@ -272,7 +286,7 @@ class HookHandle:
                     HOOKS.live -= 1
 
 
-def add_hook(node, fn) -> HookHandle:
+def add_hook(node: Node, fn: Callable[[Any], Any]) -> HookHandle:
     """Run ``fn(gradient)`` whenever a reverse pass completes ``node``'s gradient (see Value.register_hook)."""
     with _WALK_LOCK:
         hooks = getattr(node, "_hooks", None)
@@ -284,7 +298,7 @@ def add_hook(node, fn) -> HookHandle:
     return HookHandle(node, fn)
 
 
-def run_hooks(node, g):
+def run_hooks(node: Node, g: Gradient) -> Gradient:
     """``g`` after every hook of ``node`` has seen it; a hook returning something other than None replaces it."""
     for fn in list(node._hooks):
         replaced = fn(g)
@@ -293,7 +307,7 @@ def run_hooks(node, g):
     return g
 
 
-def store_gradients(grads: dict) -> None:
+def store_gradients(grads: Dict[Node, Gradient]) -> None:
     """Write a pass's ``{node: gradient}`` into ``.grad``: leaves add it to what they
     hold (PyTorch's accumulation), intermediate nodes keep this pass's value."""
     for node, g in grads.items():
@@ -305,7 +319,7 @@ def store_gradients(grads: dict) -> None:
             node.grad = g
 
 
-def _real_gradient(node, g) -> float:
+def _real_gradient(node: Node, g: object) -> float:
     """``g`` as a float; a gradient that is no real number (a ``.data`` set to a complex
     number makes complex gradients) is refused rather than stored."""
     if isinstance(g, numbers.Real) and not isinstance(g, bool):
@@ -314,7 +328,8 @@ def _real_gradient(node, g) -> float:
                     f"{node.data!r}; the numbers of Values must be real numbers (int or float)")
 
 
-def reverse_accumulate(order, grads: dict, m=FLOAT_MATH, relevant=None) -> dict:
+def reverse_accumulate(order: Sequence[Any], grads: Dict[Any, Gradient], m: Any = FLOAT_MATH,
+                       relevant: Optional[Iterable[Any]] = None) -> Dict[Any, Gradient]:
     """The reverse walk's loop: hand each node's gradient in ``grads`` to its inputs.
 
     Visits ``order`` (a topological order) from the end; for every node with
@@ -378,7 +393,7 @@ def reverse_accumulate(order, grads: dict, m=FLOAT_MATH, relevant=None) -> dict:
     return grads
 
 
-def float_value(op, xs) -> float:
+def float_value(op: Op, xs: Sequence[float]) -> float:
     """The op's float value on ``xs``: its forward called directly when nothing needs checking."""
     if op.plain:
         try:
@@ -390,7 +405,8 @@ def float_value(op, xs) -> float:
     return op.value(*xs)
 
 
-def binary_operator(cls, op, lift=None, swap: bool = False, constant: bool = False):
+def binary_operator(cls: Type[N], op: Op, lift: Optional[Callable[[Any], Optional[N]]] = None, swap: bool = False,
+                    constant: bool = False) -> Callable[[N, Any], Any]:
     """The method ``cls.__add__`` (or another binary operator) for ``op``: lift a number
     on the other side to a constant, compute the op's forward, record the node.
     ``swap`` makes the reflected form (``__radd__``: the other operand comes first);
@@ -403,14 +419,14 @@ def binary_operator(cls, op, lift=None, swap: bool = False, constant: bool = Fal
     """
     plain_forward = FLOAT_MATH  # bound here so the hot path reads a local
 
-    def operator(self, other):
+    def operator(self: N, other: Any) -> Any:  # a node, or NotImplemented for an operand it cannot take
         if constant:  # other is the op's constant, a float (the k of x ** k)
             a, b = self, other
             ad = a.data
             bd = other
         else:
             if type(other) is not cls:
-                other = lift(other)
+                other = lift(other)  # type: ignore[misc]  # every operator but the constant one has a lift
                 if other is None:
                     return NotImplemented
             if swap:
@@ -436,7 +452,7 @@ def binary_operator(cls, op, lift=None, swap: bool = False, constant: bool = Fal
             out._a = a
             out._b = b
         elif constant:
-            _record_specially(out, op, (a,), (b,))
+            _record_specially(out, op, (a,), (b,))  # pyright: ignore[reportArgumentType]  # b is the constant here
         else:
             _record_specially(out, op, (a, b), ())
         return out
@@ -444,13 +460,13 @@ def binary_operator(cls, op, lift=None, swap: bool = False, constant: bool = Fal
     return operator
 
 
-def unary_operator(cls, op):
+def unary_operator(cls: Type[N], op: Op) -> Callable[[N], N]:
     """A method applying the one-input ``op`` to ``self`` (``-x``, ``x.tanh()``...).
 
     The same steps as :func:`binary_operator`: a finite float from the op's
     forward is the value, anything else goes through :meth:`~autonn.ops.Op.value`."""
 
-    def operator(self):
+    def operator(self: N) -> N:
         a = self.data
         data = None
         if op.plain:
@@ -474,7 +490,7 @@ def unary_operator(cls, op):
     return operator
 
 
-def new_leaf(cls, data: float):
+def new_leaf(cls: Type[N], data: float) -> N:
     """A new leaf node of class ``cls`` holding ``data`` (a float)."""
     out = _new(cls)
     out.data = data

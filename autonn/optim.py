@@ -31,19 +31,22 @@ from contextlib import contextmanager
 try:
     # The C function itself: signal.signal converts both handlers to enums by raising
     # and catching ValueError, about 10 us a swap, more than a whole small step's update.
-    from _signal import signal as _set_handler
+    from _signal import signal as _set_handler  # type: ignore[import-not-found]  # no stub: the C half of signal
 except ImportError:  # an interpreter without the C module: the documented function
     from signal import signal as _set_handler
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .arguments import real_number
 from .flatparams import FlatParameters
-from .nn.module import write_all_or_nothing
+from .nn.module import Module, write_all_or_nothing
 from .value import Value
 
 __all__ = ["Optimizer", "SGD", "Adam"]
+
+#: What an optimiser updates: a model, a list of its parameters, or a compiled step's flat parameters.
+Parameters = Union[Module[Any], Iterable[Value], FlatParameters]
 
 
 @contextmanager
@@ -58,7 +61,7 @@ def _sigint_deferred() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    received: list = []
+    received: List[Any] = []
     previous = _set_handler(signal.SIGINT, lambda signum, frame: received.append(frame))
     try:
         yield
@@ -71,7 +74,7 @@ def _sigint_deferred() -> Iterator[None]:
                 raise KeyboardInterrupt
 
 
-def _positive(x, name: str, who: str, allow_zero: bool = False) -> float:
+def _positive(x: Any, name: str, who: str, allow_zero: bool = False) -> float:
     if allow_zero:
         return real_number(x, name, who, least=0.0)
     return real_number(x, name, who, positive=True)
@@ -80,16 +83,16 @@ def _positive(x, name: str, who: str, allow_zero: bool = False) -> float:
 class Optimizer:
     """Holds the parameters (leaf Values) and reads/writes them as numpy vectors."""
 
-    def __init__(self, params: Iterable[Value], lr: float) -> None:
+    def __init__(self, params: Parameters, lr: float) -> None:
         who = type(self).__name__
         self.flat: Optional[FlatParameters] = params if isinstance(params, FlatParameters) else None
         if self.flat is not None:
             params = self.flat.params
-        elif hasattr(params, "parameters") and callable(params.parameters):
-            params = params.parameters()  # a Module was passed
+        elif hasattr(params, "parameters") and callable(params.parameters):  # pyright: ignore[reportAttributeAccessIssue]
+            params = params.parameters()  # pyright: ignore  # a Module (or any object listing its parameters) was passed
         if isinstance(params, Value):
             raise TypeError(f"{who}: params must be a list of Values, got a single Value (wrap it in a list)")
-        self.params: List[Value] = list(params)
+        self.params: List[Value] = list(params)  # type: ignore[arg-type]  # a model or flat parameters were unpacked above
         if not self.params:
             raise ValueError(f"{who}: got no parameters to optimise")
         seen = set()
@@ -103,7 +106,7 @@ class Optimizer:
             if id(p) in seen:
                 raise ValueError(f"{who}: parameter {i} ({p.label or 'unlabelled'}) is listed twice")
             seen.add(id(p))
-        self.lr = _positive(lr, "lr", who)
+        self.lr: float = _positive(lr, "lr", who)
         self.steps = 0
 
     def zero_grad(self) -> None:
@@ -114,7 +117,7 @@ class Optimizer:
         for p in self.params:
             p.grad = 0.0
 
-    def _gradients(self) -> np.ndarray:
+    def _gradients(self) -> np.ndarray[Any, Any]:
         if self.flat is not None:
             g = self.flat.grad
         else:
@@ -128,15 +131,15 @@ class Optimizer:
             )
         return g
 
-    def _dtype(self):
+    def _dtype(self) -> Any:
         return float if self.flat is None else self.flat.data.dtype
 
-    def _data(self) -> np.ndarray:
+    def _data(self) -> np.ndarray[Any, Any]:
         if self.flat is not None:
             return self.flat.data
         return np.fromiter((p.data for p in self.params), dtype=float, count=len(self.params))
 
-    def _commit(self, new: np.ndarray, **state) -> None:
+    def _commit(self, new: np.ndarray[Any, Any], **state: Any) -> None:
         """Write the new parameter values and the optimiser's new state, all or nothing.
 
         Everything is computed before this is called; here only assignments
@@ -180,12 +183,12 @@ class Optimizer:
 class SGD(Optimizer):
     """Gradient descent: ``p -= lr * g``; with momentum ``mu``: ``v = mu*v + g; p -= lr * v``."""
 
-    def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0) -> None:
+    def __init__(self, params: Parameters, lr: float, momentum: float = 0.0) -> None:
         super().__init__(params, lr)
-        self.momentum = _positive(momentum, "momentum", "SGD", allow_zero=True)
+        self.momentum: float = _positive(momentum, "momentum", "SGD", allow_zero=True)
         if self.momentum >= 1.0:
             raise ValueError(f"SGD: momentum must be < 1, got {momentum!r}")
-        self.velocity = np.zeros(len(self.params), dtype=self._dtype())
+        self.velocity: np.ndarray[Any, Any] = np.zeros(len(self.params), dtype=self._dtype())
 
     def step(self) -> None:
         g = self._gradients()
@@ -203,7 +206,7 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Value],
+        params: Parameters,
         lr: float = 0.001,
         betas: Tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
@@ -211,12 +214,12 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         if isinstance(betas, str) or not isinstance(betas, Sequence) or len(betas) != 2:
             raise TypeError(f"Adam: betas must be two numbers in [0, 1), got {betas!r}")
-        self.betas = tuple(real_number(b, f"betas[{i}]", "Adam", least=0.0) for i, b in enumerate(betas))
+        self.betas: Tuple[float, ...] = tuple(real_number(b, f"betas[{i}]", "Adam", least=0.0) for i, b in enumerate(betas))
         if not all(b < 1.0 for b in self.betas):
             raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas!r}")
-        self.eps = _positive(eps, "eps", "Adam")
-        self.m = np.zeros(len(self.params), dtype=self._dtype())
-        self.v = np.zeros(len(self.params), dtype=self._dtype())
+        self.eps: float = _positive(eps, "eps", "Adam")
+        self.m: np.ndarray[Any, Any] = np.zeros(len(self.params), dtype=self._dtype())
+        self.v: np.ndarray[Any, Any] = np.zeros(len(self.params), dtype=self._dtype())
 
     def step(self) -> None:
         g = self._gradients()

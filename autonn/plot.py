@@ -8,7 +8,7 @@ autonn`` never needs it; without it the call says how to get it
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
@@ -17,23 +17,23 @@ from .mode import no_grad
 __all__ = ["plot_loss", "plot_decision_boundary"]
 
 
-def _pyplot(who: str):
+def _pyplot(who: str) -> Any:
     try:
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # pyright: ignore[reportMissingImports]  # the optional plot extra
     except ImportError as error:
         raise ImportError(f'{who}: needs matplotlib, which is not installed; pip install "autonn[plot]"') from error
     return plt
 
 
-def _axes(ax, who: str, size):
+def _axes(ax: Any, who: str, size: Any) -> Any:
     if ax is not None:
         return ax
     _fig, ax = _pyplot(who).subplots(figsize=size)
     return ax
 
 
-def plot_loss(history: Sequence[float], ax=None, *, title: str = "training loss", ylabel: str = "loss",
-              log_scale: bool = True):
+def plot_loss(history: Sequence[float], ax: Any = None, *, title: str = "training loss", ylabel: str = "loss",
+              log_scale: bool = True) -> Any:
     """The loss of every epoch (a :class:`autonn.train.History` or any list of numbers) against the epoch.
 
     ``log_scale`` uses a symmetric log axis, which shows both the first fast
@@ -53,8 +53,8 @@ def plot_loss(history: Sequence[float], ax=None, *, title: str = "training loss"
     return ax
 
 
-def plot_decision_boundary(model, X, y, ax=None, *, resolution: int = 60, margin: float = 0.5,
-                           title: Optional[str] = None):
+def plot_decision_boundary(model: Any, X: Any, y: Any, ax: Any = None, *, resolution: int = 60, margin: float = 0.5,
+                           title: Optional[str] = None) -> Any:
     """The regions where a one-output model's score is positive / negative, its zero line, and the points.
 
     ``model`` takes 2 inputs and gives 1 output (an ``autonn.nn`` model, or

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numbers
 import time
-from typing import Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -38,7 +38,7 @@ def eager_step(loss_fn: Callable[[], Value]) -> Step:
     return step
 
 
-def mean_loss_step(sample_loss: Callable[[list], Value], data) -> Step:
+def mean_loss_step(sample_loss: Callable[[List[float]], Value], data: Union[Sequence[Sequence[float]], np.ndarray[Any, Any]]) -> Step:
     """A step over a whole data set: the mean of ``sample_loss(row)`` over the rows of ``data``.
 
     ``data`` is a 2-D array (or list of rows); each row is passed as a list of
@@ -54,7 +54,7 @@ def mean_loss_step(sample_loss: Callable[[list], Value], data) -> Step:
     return eager_step(lambda: sum_values([sample_loss(row) for row in rows]) / n)
 
 
-class History(list):
+class History(List[float]):
     """The loss of every epoch (a list of floats, as ``fit`` always returned) and how long it took.
 
     ``seconds[i]`` is the training time from the start to the end of epoch
@@ -142,12 +142,12 @@ def fit(
                 note = extra()
                 history.notes[epoch] = note
                 line += "  " + note
-            log(line)
+            log(line)  # pyright: ignore[reportOptionalCall]  # logging is on only with a log function
             logging += time.perf_counter() - began
     return history
 
 
-def accuracy(scores, labels) -> float:
+def accuracy(scores: Union[Sequence[Any], np.ndarray[Any, Any]], labels: Union[Sequence[float], np.ndarray[Any, Any]]) -> float:
     """Fraction of samples where the sign of the score matches the label (-1/+1).
 
     ``scores`` and ``labels`` must have the same shape, a column ``(n, 1)``
@@ -176,5 +176,5 @@ def accuracy(scores, labels) -> float:
     return float(np.mean((np.array(s) > 0) == (np.array(y) > 0)))
 
 
-def _column_as_vector(a: np.ndarray) -> np.ndarray:
+def _column_as_vector(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return a.reshape(-1) if a.ndim == 2 and a.shape[1] == 1 else a

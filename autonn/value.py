@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numbers
 from operator import attrgetter
-from typing import Callable, Iterable, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, ContextManager, List, Iterable, Optional, Sequence, Set, Tuple, Union
 
 from . import backward as _engine
 from .graph import topological_order
@@ -45,13 +45,13 @@ _POW = OPS["pow"]
 _SUM = OPS["sum"]
 
 
-def _is_real_number(x) -> bool:
+def _is_real_number(x: object) -> bool:
     """int, float or a numpy real scalar; not bool (a truth value is not a number here)."""
     t = type(x)
     return t is float or t is int or (isinstance(x, numbers.Real) and not isinstance(x, (bool, Value)))
 
 
-def _float(x, what: str) -> float:
+def _float(x: Any, what: str) -> float:
     """``float(x)`` for a real number ``x``; an int beyond float range is a ValueError naming ``what``."""
     try:
         return float(x)
@@ -60,7 +60,7 @@ def _float(x, what: str) -> float:
         raise ValueError(f"{what}: an int of {digits} digits is too large for a float (at most about 1.8e308)") from None
 
 
-def _number(x, what: str) -> float:
+def _number(x: object, what: str) -> float:
     """``x`` as a float if it is a real number; else a TypeError naming its type."""
     if _is_real_number(x):
         return _float(x, what)
@@ -149,6 +149,25 @@ class Value(Node):
 
     # -- operators: each applies its op from the registry.  The common ones are
     # made by autonn.node (binary_operator, unary_operator) after the class.
+    if TYPE_CHECKING:
+        # What type checkers see of the operators and methods set after the class.
+        def __add__(self, other: Operand) -> Value: ...
+        def __radd__(self, other: Operand) -> Value: ...
+        def __sub__(self, other: Operand) -> Value: ...
+        def __rsub__(self, other: Operand) -> Value: ...
+        def __mul__(self, other: Operand) -> Value: ...
+        def __rmul__(self, other: Operand) -> Value: ...
+        def __truediv__(self, other: Operand) -> Value: ...
+        def __rtruediv__(self, other: Operand) -> Value: ...
+        def __rpow__(self, other: Operand) -> Value: ...
+        def __neg__(self) -> Value: ...
+        def exp(self) -> Value: ...
+        def tanh(self) -> Value: ...
+        def sigmoid(self) -> Value: ...
+        def relu(self) -> Value: ...
+        # Set by autonn/__init__.py: Jupyter's rich display (drawing sits above the engine).
+        _repr_html_: ClassVar[Callable[[Value], str]]
+
     def __pos__(self) -> "Value":
         return self
 
@@ -267,7 +286,7 @@ class Value(Node):
         into ``.grad``; intermediate nodes get this pass's gradient."""
         _engine.backward(self, _number(gradient, "backward (gradient)"))
 
-    def register_hook(self, fn: Callable) -> HookHandle:
+    def register_hook(self, fn: Callable[[float], Optional[float]]) -> HookHandle:
         """Call ``fn(gradient)`` whenever a backward pass (``backward()`` or ``autonn.grad``)
         completes the gradient of this node; if ``fn`` returns something other than None,
         that replaces the gradient from there on (PyTorch's rule).  A leaf's hook runs
@@ -296,11 +315,11 @@ class Constant(Value):
     __slots__ = ()
 
 
-def _lift(x):
+def _lift(x: object) -> Optional[Value]:
     """``x`` as a node: Values pass through, numbers become Constants, else None."""
     t = type(x)
     if t is Value or t is Constant:
-        return x
+        return x  # type: ignore[return-value]  # its type was just checked
     if t is float or t is int or _is_real_number(x):
         return new_leaf(Constant, _float(x, "a number in an expression"))
     if isinstance(x, Value):  # a user's subclass of Value
@@ -308,7 +327,7 @@ def _lift(x):
     return None
 
 
-def _made_method(name: str, method, doc: str):
+def _made_method(name: str, method: Callable[..., Any], doc: str) -> Callable[..., Any]:
     method.__name__ = name
     method.__qualname__ = f"Value.{name}"
     method.__doc__ = doc
@@ -334,18 +353,18 @@ for _name, _doc in (
 ):
     setattr(Value, _name, _made_method(_name, unary_operator(Value, OPS[_name.strip("_")]), _doc))
 del _name, _op, _swap, _doc
-_power = binary_operator(Value, _POWC, constant=True)  # x ** 3: the exponent is the op's constant
-_power_of_values = binary_operator(Value, _POW, _lift)  # x ** y: both are inputs
+_power: Callable[[Value, float], Value] = binary_operator(Value, _POWC, constant=True)  # x ** 3: the exponent is the op's constant
+_power_of_values: Callable[[Value, Value], Value] = binary_operator(Value, _POW, _lift)  # x ** y: both are inputs
 
 
-def as_value(x) -> Value:
+def as_value(x: Union[Value, float]) -> Value:
     """``x`` if it is a Value, else a new leaf Value holding the number ``x``."""
     if isinstance(x, Value):
         return x
     return Value(x)
 
 
-def apply(op: Op, *operands) -> Value:
+def apply(op: Op, *operands: Operand) -> Value:
     """``op`` applied to ``operands``: the inputs (Values or numbers), then its constants."""
     n_consts = op.consts
     n_inputs = len(operands) - n_consts
@@ -369,13 +388,13 @@ _JUST_VALUES = frozenset([Value])
 _DATA = attrgetter("data")
 
 
-def sum(terms: Iterable) -> Value:  # noqa: A001 - deliberately mirrors the builtin
+def sum(terms: Iterable[Operand]) -> Value:  # noqa: A001 - deliberately mirrors the builtin
     """One node for ``t_1 + t_2 + ... + t_n`` (numbers become constants).
 
     Unlike the builtin ``sum``, which chains n - 1 additions, this is a single
     n-ary node: faster, and a diagram shows it as one box.
     """
-    nodes = list(terms)
+    nodes: List[Any] = list(terms)
     if not _JUST_VALUES.issuperset(map(type, nodes)):  # numbers (or anything else) among the terms
         for i, t in enumerate(nodes):
             if type(t) is not Value:
@@ -385,13 +404,13 @@ def sum(terms: Iterable) -> Value:  # noqa: A001 - deliberately mirrors the buil
                 nodes[i] = node
     numbers = list(map(_DATA, nodes))
     if not nodes:
-        return _lift(0.0)
+        return new_leaf(Constant, 0.0)
     out = _new(Value)
     fill(out, float_value(_SUM, numbers), _SUM, nodes)
     return out
 
 
-def _data(x):
+def _data(x: Union[Value, float]) -> float:
     return x.data if isinstance(x, Value) else x
 
 
@@ -403,19 +422,19 @@ class _ValueMath:
     name = "value"
 
     @staticmethod
-    def fractional(a):
+    def fractional(a: Union[Value, float]) -> bool:
         # Only domain checks use this, and they run on numbers, never on graphs.
         d = float(_data(a))
         return d - d == 0.0 and not d.is_integer()
 
     @staticmethod
-    def pow(a, b):
+    def pow(a: Operand, b: Operand) -> Value:
         # A number exponent is a constant: powc, which forms no exponent gradient.
         if isinstance(b, Value):
             return apply(OPS["pow"], a, b)
         return apply(OPS["powc"], a, b)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Callable[..., Value]:
         op = OPS.get(name)
         if op is None:
             raise AttributeError(f"the graph-building math namespace has no op {name!r}")
@@ -452,13 +471,13 @@ def lt(a: Operand, b: Operand) -> Value:
     return apply(OPS["lt"], a, b)
 
 
-def tracing(sources: Iterable[Value]):
+def tracing(sources: Iterable[Value]) -> ContextManager[Set[Any]]:
     """Inside the block, reading the number of a node that depends on ``sources`` from your
     code raises :class:`TraceError` naming your line (see :mod:`autonn.guard`)."""
     return _guard_tracing(Value, sources)
 
 
-def register_op(name: str, forward: Callable, vjp: Callable, formula: Union[str, Sequence[str]], *,
+def register_op(name: str, forward: Callable[..., Any], vjp: Callable[..., Any], formula: Union[str, Sequence[str]], *,
                 domain: Sequence[Domain] = (), consts: int = 0, doc: str = "") -> Callable[..., Value]:
     """Add an op to autonn and return a function that applies it to Values or numbers.
 
@@ -477,7 +496,7 @@ def register_op(name: str, forward: Callable, vjp: Callable, formula: Union[str,
     """
     op = define(name, forward, vjp, formula, domain=domain, consts=consts, doc=doc or name)
 
-    def apply_op(*operands) -> Value:
+    def apply_op(*operands: Operand) -> Value:
         return apply(op, *operands)
 
     apply_op.__name__ = apply_op.__qualname__ = name

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, TextIO, Tuple
+from typing import Any, List, Optional, Sequence, TextIO, Tuple, Union
+
+import numpy as np
 
 from ..datasets import make_line
 from ..losses import closed_form_line_grads
@@ -27,7 +29,7 @@ ARTICLE_START = (25.0, 85.0)
 GRAPH_ROWS = 3
 
 
-def line_loss(w: Value, b: Value, x: Sequence[float], y: Sequence[float]) -> Value:
+def line_loss(w: Value, b: Value, x: Union[Sequence[float], np.ndarray[Any, Any]], y: Union[Sequence[float], np.ndarray[Any, Any]]) -> Value:
     """``0.5 * mean(Error**2)`` with ``Error_i = w*x_i + b - y_i``, every node named.
 
     Row ``i`` (from 1) gives the leaves ``x<i>``, ``y<i>`` and the nodes
@@ -71,8 +73,8 @@ class Step:
 
 
 def fit_line(
-    x: Sequence[float],
-    y: Sequence[float],
+    x: Union[Sequence[float], np.ndarray[Any, Any]],
+    y: Union[Sequence[float], np.ndarray[Any, Any]],
     steps: int = 10,
     lr: float = 1.0,
     start: Tuple[float, float] = ARTICLE_START,

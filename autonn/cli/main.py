@@ -15,7 +15,7 @@ import math
 import re
 import sys
 from pathlib import Path
-from typing import AbstractSet, Dict, List, Optional, Sequence
+from typing import AbstractSet, Any, Dict, List, Optional, Sequence
 
 from .. import __version__
 from ..datasets import make_line
@@ -187,7 +187,7 @@ def _clash_hint(expression: str, option_names: AbstractSet[str]) -> str:
     return f" ({options} {what} of autonn draw: give {', '.join(map(repr, clashes))} as {forms})"
 
 
-def _check_drawing_options(args) -> None:
+def _check_drawing_options(args: Any) -> None:
     if not 0 <= args.precision <= 17:
         raise UsageError(f"--precision must be from 0 to 17, got {args.precision}")
     if args.dot and args.explain:
@@ -202,7 +202,7 @@ def _check_drawing_options(args) -> None:
             raise UsageError(f"-o {args.out}: cannot write a .{suffix} file; name it .svg, .png or .pdf")
 
 
-def _write_diagram(root, args, out=sys.stdout) -> None:
+def _write_diagram(root: Any, args: Any, out: Any = sys.stdout) -> None:
     if args.no_diagram:
         return
     options = dict(
@@ -221,7 +221,7 @@ def _write_diagram(root, args, out=sys.stdout) -> None:
     print(f"diagram written to {path}", file=out)
 
 
-def _draw(args, extras: List[str], out) -> None:
+def _draw(args: Any, extras: List[str], out: Any) -> None:
     _check_drawing_options(args)
     values = _name_values(extras, args.expression, args.option_names)
     leaves = {name: Value(values[name], name) for name in names_in(args.expression)}
@@ -246,7 +246,7 @@ def _draw(args, extras: List[str], out) -> None:
     _write_diagram(result, args, out)
 
 
-def _demo(args, out) -> None:
+def _demo(args: Any, out: Any) -> None:
     _check_drawing_options(args)
     if not 2 <= args.points <= MAX_POINTS:
         raise UsageError(f"--points must be from 2 to {MAX_POINTS}, got {args.points}")
@@ -278,9 +278,10 @@ def _demo(args, out) -> None:
         _write_diagram(loss, args, out)
 
 
-def _leaf(root, label: str) -> Value:
+def _leaf(root: Any, label: str) -> Value:
     """The leaf of ``root``'s graph labelled ``label``."""
-    return next(n for n in topological_order(root) if n.is_leaf and n.label == label)
+    leaf: Value = next(n for n in topological_order(root) if n.is_leaf and n.label == label)
+    return leaf
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -321,7 +322,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 _PLACEHOLDER = "0"
 
 
-def _expression_with_leading_minus(argv: List[str]):
+def _expression_with_leading_minus(argv: List[str]) -> Any:
     """``(argv, expression)`` where ``autonn draw "-x**2" --x 3`` would make argparse read
     ``-x**2`` as an option: the expression is set aside (a placeholder keeps its place)."""
     if len(argv) >= 2 and argv[0] == "draw":

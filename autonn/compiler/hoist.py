@@ -20,14 +20,14 @@ Both halves are ordinary traced graphs, scheduled and run by the same kernels.
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from .trace import PARAM, TracedGraph
 
 __all__ = ["hoist"]
 
 
-def _subgraph(g: TracedGraph, keep: List[bool], leaf_of: dict) -> Tuple[TracedGraph, List[int]]:
+def _subgraph(g: TracedGraph, keep: List[bool], leaf_of: Dict[Any, Any]) -> Tuple[TracedGraph, List[int]]:
     """The nodes marked in ``keep``, renumbered in their order; ``leaf_of`` turns some into leaves."""
     old = [i for i in range(len(g)) if keep[i]]
     new = {o: j for j, o in enumerate(old)}
@@ -48,7 +48,7 @@ def _subgraph(g: TracedGraph, keep: List[bool], leaf_of: dict) -> Tuple[TracedGr
     return s, old
 
 
-def _reaching(g: TracedGraph, starts, stop) -> List[bool]:
+def _reaching(g: TracedGraph, starts: Any, stop: Any) -> List[bool]:
     """Nodes that ``starts`` depend on (themselves included), not looking past ``stop``."""
     mark = [False] * len(g)
     for i in starts:

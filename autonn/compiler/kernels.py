@@ -22,7 +22,7 @@ it only calls numpy.
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence
+from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -32,7 +32,7 @@ from .scatter import FirstWrites, Scatter, rows_ref, strided_view
 __all__ = ["ParamRows", "Elementwise", "Linear", "SparseLinear", "BatchDomainError"]
 
 
-def _raise_domain(op, args: list, bad: np.ndarray, labels) -> None:
+def _raise_domain(op: Any, args: List[Any], bad: np.ndarray[Any, Any], labels: Any) -> None:
     """Raise the op's own domain error for the first bad sample, as the eager
     engine would, adding the sample and the node."""
     sample, row = (int(i[0]) for i in np.nonzero(bad.T))  # lowest sample first
@@ -54,23 +54,23 @@ class ParamRows:
 
     def __init__(self, rows: Sequence[int], pidx: Sequence[int]) -> None:
         self.ref = rows_ref(rows)
-        self.pidx = np.asarray(pidx, dtype=np.intp)
-        self.scatter: Optional[Scatter] = None
+        self.pidx: np.ndarray[Any, Any] = np.asarray(pidx, dtype=np.intp)
+        self.scatter: Scatter = None  # type: ignore[assignment]  # set by plan_backward, before any backward
 
-    def forward(self, V, pvec) -> None:
+    def forward(self, V: Any, pvec: Any) -> None:
         V[self.ref] = pvec[self.pidx][:, None]
 
     def plan_backward(self, rows: FirstWrites, params: FirstWrites) -> None:
         self.scatter = params.scatter(self.pidx)
 
-    def backward(self, V, G, gp) -> None:
+    def backward(self, V: Any, G: Any, gp: Any) -> None:
         self.scatter(gp, G[self.ref].sum(axis=1))
 
     def describe(self) -> str:
         return f"{self.pidx.size} parameter(s) used as operands, broadcast over the batch"
 
 
-def _array_forward(op):
+def _array_forward(op: Any) -> Any:
     """The op's forward on arrays: its own definition with the array namespace,
     or, for a float-only forward, the float one sample by sample."""
     if op.vectorized:
@@ -80,14 +80,14 @@ def _array_forward(op):
     return np.vectorize(op.value, otypes=[float])
 
 
-def _array_vjp(op, n_inputs: int):
+def _array_vjp(op: Any, n_inputs: int) -> Any:
     """The op's rule on arrays: the same function with the array namespace, or
     the float rule sample by sample for a float-only op."""
     if op.vectorized:
         if op.arity is None:
             return lambda g, y, args: op.pullback(g, y, args, ARRAY_MATH)
 
-        def run_rule(g, y, args):
+        def run_rule(g: Any, y: Any, args: Any) -> Any:
             # the rule itself; pullback only to name the op if it returns something else
             local = op.vjp(g, y, *args, ARRAY_MATH)
             if type(local) is tuple and len(local) == n_inputs:
@@ -101,7 +101,7 @@ def _array_vjp(op, n_inputs: int):
         per_sample = np.vectorize(lambda g, y, *args: op.pullback(g, y, args, FLOAT_MATH),
                                   otypes=[float] * n_inputs)
 
-    def run(g, y, args):
+    def run(g: Any, y: Any, args: Any) -> Any:
         out = per_sample(g, y, *args)
         return out if isinstance(out, tuple) else (out,)
 
@@ -115,8 +115,8 @@ class Elementwise:
     the array math namespace: the same text the eager engine runs on floats.
     """
 
-    def __init__(self, op, out: slice, inputs: List[List[int]], input_needs_grad: List[List[bool]],
-                 consts: tuple, labels: List[str]) -> None:
+    def __init__(self, op: Any, out: slice, inputs: List[List[int]], input_needs_grad: List[List[bool]],
+                 consts: Tuple[Any, ...], labels: List[str]) -> None:
         self.op = op
         self.out = out
         self.consts = list(consts)
@@ -126,16 +126,16 @@ class Elementwise:
         self._needs = [np.asarray(n, dtype=bool) for n in input_needs_grad]
         self._forward = _array_forward(op)
         self._vjp = _array_vjp(op, len(inputs))
-        self.grads = []  # (input position, local rows or None, Scatter)
+        self.grads: List[Tuple[int, Optional[np.ndarray[Any, Any]], Scatter]] = []  # (input position, local rows or None, Scatter)
 
-    def _args(self, V) -> list:
+    def _args(self, V: Any) -> List[Any]:
         return [V[ref] for ref in self.refs] + self.consts
 
-    def forward(self, V, pvec) -> None:
+    def forward(self, V: Any, pvec: Any) -> None:
         args = self._args(V)
         op = self.op
         if op.domain:
-            bad = None
+            bad: Any = None
             for d in op.domain:
                 mask = d.undefined(*args, ARRAY_MATH)
                 bad = mask if bad is None else bad | mask
@@ -151,7 +151,7 @@ class Elementwise:
             local = None if needs.all() else np.flatnonzero(needs)
             self.grads.append((i, local, rows.scatter(r if local is None else r[local])))
 
-    def backward(self, V, G, gp) -> None:
+    def backward(self, V: Any, G: Any, gp: Any) -> None:
         g = G[self.out]
         local_grads = self._vjp(g, V[self.out], self._args(V))
         for i, local, scatter in self.grads:
@@ -170,22 +170,22 @@ class _Weights:
     """The entries of a linear group that are parameters: where they sit in ``W``,
     which parameter each is, and the fastest way to read and write them."""
 
-    def __init__(self, n: int, m: int, row: List[int], col: List[int], pidx: List[int], pvec: np.ndarray) -> None:
-        self.row = np.asarray(row, dtype=np.intp)
-        self.col = np.asarray(col, dtype=np.intp)
-        self.pidx = np.asarray(pidx, dtype=np.intp)
-        self.full = self.pidx.size == n * m and np.unique(self.row * m + self.col).size == n * m
-        self.view = None
+    def __init__(self, n: int, m: int, row: List[int], col: List[int], pidx: List[int], pvec: np.ndarray[Any, Any]) -> None:
+        self.row: np.ndarray[Any, Any] = np.asarray(row, dtype=np.intp)
+        self.col: np.ndarray[Any, Any] = np.asarray(col, dtype=np.intp)
+        self.pidx: np.ndarray[Any, Any] = np.asarray(pidx, dtype=np.intp)
+        self.full: bool = self.pidx.size == n * m and np.unique(self.row * m + self.col).size == n * m
+        self.view: Optional[np.ndarray[Any, Any]] = None
         if self.full:  # every entry of W is a parameter: maybe W is just a view of pvec
             grid = np.empty((n, m), dtype=np.intp)
             grid[self.row, self.col] = self.pidx
             self.grid = grid
             self.view = strided_view(pvec, grid)
-        self.scatter: Optional[Scatter] = None
-        self.gview = None
+        self.scatter: Scatter = None  # type: ignore[assignment]  # set by plan_backward, before any backward
+        self.gview: Optional[np.ndarray[Any, Any]] = None
 
 
-def repair_nonfinite(out: np.ndarray, A: np.ndarray, terms: Optional[np.ndarray], B: np.ndarray) -> None:
+def repair_nonfinite(out: np.ndarray[Any, Any], A: np.ndarray[Any, Any], terms: Optional[np.ndarray[Any, Any]], B: np.ndarray[Any, Any]) -> None:
     """Make ``out = A @ B`` (already computed) exact where ``A`` has structural zeros and ``B`` is not finite.
 
     A matrix product multiplies every entry, so an entry of ``A`` that is 0
@@ -220,7 +220,8 @@ class Linear:
     """
 
     def __init__(self, out: slice, cols: List[int], cols_need_grad: List[bool], n: int,
-                 const_w, param_w, const_b: np.ndarray, bias_params, pvec: np.ndarray, gp: np.ndarray) -> None:
+                 const_w: List[Tuple[int, int, float]], param_w: Tuple[List[int], List[int], List[int]], const_b: np.ndarray[Any, Any],
+                 bias_params: Tuple[List[int], List[int]], pvec: np.ndarray[Any, Any], gp: np.ndarray[Any, Any]) -> None:
         m = len(cols)
         self.out = out
         self.n, self.m = n, m
@@ -244,22 +245,22 @@ class Linear:
             self.wmode = "const"
         self.const_b = const_b.astype(pvec.dtype) if np.any(const_b != 0.0) else None
         brow, bp = bias_params
-        self.brow = np.asarray(brow, dtype=np.intp)
-        self.bp = np.asarray(bp, dtype=np.intp)
-        self.bview = None
+        self.brow: np.ndarray[Any, Any] = np.asarray(brow, dtype=np.intp)
+        self.bp: np.ndarray[Any, Any] = np.asarray(bp, dtype=np.intp)
+        self.bview: Optional[np.ndarray[Any, Any]] = None
         if self.bp.size == n and np.array_equal(np.sort(self.brow), np.arange(n)):
             grid = np.empty(n, dtype=np.intp)
             grid[self.brow] = self.bp
             self.bview = strided_view(pvec, grid)
             self.bgrid = grid
         self._gp = gp
-        self.dx = None
-        self.dx_local = None
-        self.dx_terms = None
-        self.bscatter = None
-        self.bgview = None
+        self.dx: Optional[Scatter] = None
+        self.dx_local: Optional[np.ndarray[Any, Any]] = None
+        self.dx_terms: Optional[np.ndarray[Any, Any]] = None
+        self.bscatter: Scatter = None  # type: ignore[assignment]  # set by plan_backward when there are bias parameters
+        self.bgview: Optional[np.ndarray[Any, Any]] = None
 
-    def _bias(self, pvec) -> Optional[np.ndarray]:
+    def _bias(self, pvec: Any) -> Optional[np.ndarray[Any, Any]]:
         if self.bview is not None:
             b = self.bview if self.const_b is None else self.bview + self.const_b
         elif self.bp.size:
@@ -269,10 +270,10 @@ class Linear:
             b = self.const_b
         return b
 
-    def forward(self, V, pvec) -> None:
+    def forward(self, V: Any, pvec: Any) -> None:
         if self.wmode == "gather":
             w = self.w
-            self.W[w.row, w.col] = pvec[w.pidx]
+            self.W[w.row, w.col] = pvec[w.pidx]  # type: ignore[union-attr]  # "gather" means there are weights
         out = V[self.out]
         X = V[self.xref]
         np.matmul(self.W, X, out=out)
@@ -306,7 +307,7 @@ class Linear:
                 self.dx = rows.scatter(self._cols[self.dx_local])
                 self.dx_terms = None if self.terms is None else self.terms[:, self.dx_local].T
 
-    def backward(self, V, G, gp) -> None:
+    def backward(self, V: Any, G: Any, gp: Any) -> None:
         g = G[self.out]
         w = self.w
         if w is not None:
@@ -343,24 +344,26 @@ class SparseLinear:
     """
 
     def __init__(self, out: slice, entry_sum: List[int], entry_row: List[int], entry_need: List[bool],
-                 const_coef: np.ndarray, coef_params, const_b: np.ndarray, bias_params, dtype=np.float64) -> None:
+                 const_coef: np.ndarray[Any, Any], coef_params: Any, const_b: np.ndarray[Any, Any], bias_params: Any, dtype: Any = np.float64) -> None:
         self.out = out
-        self.esum = np.asarray(entry_sum, dtype=np.intp)
-        self.erow = np.asarray(entry_row, dtype=np.intp)
-        self.eneed = np.asarray(entry_need, dtype=bool)
-        self.starts = np.flatnonzero(np.r_[True, self.esum[1:] != self.esum[:-1]])
-        self.coef = np.array(const_coef, dtype=dtype)
+        self.esum: np.ndarray[Any, Any] = np.asarray(entry_sum, dtype=np.intp)
+        self.erow: np.ndarray[Any, Any] = np.asarray(entry_row, dtype=np.intp)
+        self.eneed: np.ndarray[Any, Any] = np.asarray(entry_need, dtype=bool)
+        self.starts: np.ndarray[Any, Any] = np.flatnonzero(np.r_[True, self.esum[1:] != self.esum[:-1]])
+        self.coef: np.ndarray[Any, Any] = np.array(const_coef, dtype=dtype)
         pos, pidx = coef_params
-        self.cpos = np.asarray(pos, dtype=np.intp)
-        self.cpidx = np.asarray(pidx, dtype=np.intp)
+        self.cpos: np.ndarray[Any, Any] = np.asarray(pos, dtype=np.intp)
+        self.cpidx: np.ndarray[Any, Any] = np.asarray(pidx, dtype=np.intp)
         self.const_b = const_b.astype(dtype) if np.any(const_b != 0.0) else None
         brow, bp = bias_params
-        self.brow = np.asarray(brow, dtype=np.intp)
-        self.bp = np.asarray(bp, dtype=np.intp)
-        self.cscatter = self.bscatter = self.dx = None
-        self.dx_local = None
+        self.brow: np.ndarray[Any, Any] = np.asarray(brow, dtype=np.intp)
+        self.bp: np.ndarray[Any, Any] = np.asarray(bp, dtype=np.intp)
+        self.cscatter: Optional[Scatter] = None
+        self.bscatter: Optional[Scatter] = None
+        self.dx: Optional[Scatter] = None
+        self.dx_local: Optional[np.ndarray[Any, Any]] = None
 
-    def forward(self, V, pvec) -> None:
+    def forward(self, V: Any, pvec: Any) -> None:
         coef = self.coef
         if self.cpos.size:
             coef[self.cpos] = pvec[self.cpidx]
@@ -385,7 +388,7 @@ class SparseLinear:
                 self.dx_local = np.flatnonzero(self.eneed)
                 self.dx = rows.scatter(self.erow[self.dx_local])
 
-    def backward(self, V, G, gp) -> None:
+    def backward(self, V: Any, G: Any, gp: Any) -> None:
         g = G[self.out][self.esum]  # the gradient arriving at each entry's sum
         if self.cscatter is not None:
             x = V[self.erow[self.cpos]]

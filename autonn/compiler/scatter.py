@@ -17,16 +17,16 @@ walking the backward program in the order it will run.
 
 from __future__ import annotations
 
-from typing import List, Optional, Union
+from typing import Any, List, Optional, Sequence, Union
 
 import numpy as np
 
 __all__ = ["rows_ref", "Scatter", "FirstWrites", "strided_view"]
 
-Ref = Union[slice, np.ndarray]
+Ref = Union[slice, np.ndarray[Any, Any]]
 
 
-def rows_ref(rows) -> Ref:
+def rows_ref(rows: Union[Sequence[int], np.ndarray[Any, Any]]) -> Ref:
     """A slice if ``rows`` are consecutive and ascending, else an int array."""
     rows = np.asarray(rows, dtype=np.intp)
     if rows.size and np.array_equal(rows, np.arange(rows[0], rows[0] + rows.size)):
@@ -42,10 +42,10 @@ class FirstWrites:
     """
 
     def __init__(self, n: int) -> None:
-        self.written = np.zeros(n, dtype=bool)
+        self.written: np.ndarray[Any, Any] = np.zeros(n, dtype=bool)
         self.zero_first: List[int] = []
 
-    def scatter(self, rows) -> "Scatter":
+    def scatter(self, rows: Any) -> "Scatter":
         rows = np.asarray(rows, dtype=np.intp)
         unique = np.unique(rows).size == rows.size
         fresh = ~self.written[rows]
@@ -55,7 +55,7 @@ class FirstWrites:
         self.written[rows] = True
         return Scatter(rows, assign)
 
-    def zero_ref(self) -> Optional[np.ndarray]:
+    def zero_ref(self) -> Optional[np.ndarray[Any, Any]]:
         return np.array(sorted(set(self.zero_first)), dtype=np.intp) if self.zero_first else None
 
 
@@ -63,21 +63,22 @@ class Scatter:
     """``target[rows] += c`` (or ``=`` for a first write), correct for repeated rows."""
 
     __slots__ = ("ref", "assign", "order", "starts", "unique_ref")
+    ref: Optional[Ref]  # None when rows repeat: then order, starts and unique_ref do the work
 
-    def __init__(self, rows: np.ndarray, assign: bool) -> None:
-        self.assign = assign
-        self.order = None
+    def __init__(self, rows: np.ndarray[Any, Any], assign: bool) -> None:
+        self.assign: bool = assign
+        self.order: Optional[np.ndarray[Any, Any]] = None
         if np.unique(rows).size == rows.size:
             self.ref = rows_ref(rows)
             return
         order = np.argsort(rows, kind="stable")
         ordered = rows[order]
         self.order = order
-        self.starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        self.starts: np.ndarray[Any, Any] = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
         self.unique_ref = rows_ref(ordered[self.starts])
         self.ref = None
 
-    def __call__(self, target: np.ndarray, c: np.ndarray) -> None:
+    def __call__(self, target: np.ndarray[Any, Any], c: np.ndarray[Any, Any]) -> None:
         if self.order is not None:
             summed = np.add.reduceat(c[self.order], self.starts, axis=0)
             target[self.unique_ref] += summed  # repeated rows never assign (see FirstWrites)
@@ -87,7 +88,7 @@ class Scatter:
             target[self.ref] += c
 
 
-def strided_view(base: np.ndarray, index: np.ndarray) -> Optional[np.ndarray]:
+def strided_view(base: np.ndarray[Any, Any], index: np.ndarray[Any, Any]) -> Optional[np.ndarray[Any, Any]]:
     """A view of the 1-D ``base`` equal to ``base[index]``, if ``index`` is an
     evenly spaced grid (as the weights of a layer are in a parameter list); else None."""
     index = np.asarray(index, dtype=np.intp)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -44,15 +44,15 @@ class Plan:
     n_rows: int
     root_row: int
     input_rows: slice  # one row per input column, in column order
-    const_rows: np.ndarray
-    const_values: np.ndarray
-    forward: list  # kernels, in the order they run
-    backward: list  # kernels with gradient work, in the order they run
-    zero_rows: Optional[np.ndarray]  # gradient rows to zero before backward
-    zero_params: Optional[np.ndarray]  # parameter gradients to zero before backward
+    const_rows: np.ndarray[Any, Any]
+    const_values: np.ndarray[Any, Any]
+    forward: List[Any]  # kernels, in the order they run
+    backward: List[Any]  # kernels with gradient work, in the order they run
+    zero_rows: Optional[np.ndarray[Any, Any]]  # gradient rows to zero before backward
+    zero_params: Optional[np.ndarray[Any, Any]]  # parameter gradients to zero before backward
     n_nodes: int  # nodes in the traced graph
     n_absorbed: int  # products folded into matrix entries
-    kept_rows: np.ndarray  # the rows of the nodes asked for with keep=
+    kept_rows: np.ndarray[Any, Any]  # the rows of the nodes asked for with keep=
 
 
 @dataclass
@@ -69,7 +69,7 @@ def _leaf_kind(g: TracedGraph, i: int) -> Optional[str]:
     return None if leaf is None else leaf[0]
 
 
-def _absorbable(g: TracedGraph, uses: List[int], user_op: list, sum_op, mul_op) -> Dict[int, Tuple[int, str, float]]:
+def _absorbable(g: TracedGraph, uses: List[int], user_op: List[Any], sum_op: Any, mul_op: Any) -> Dict[int, Tuple[int, str, float]]:
     """Products ``w * x`` that can live inside their sum's matrix: node -> (x, kind, w)."""
     found = {}
     for i, op in enumerate(g.ops):
@@ -85,7 +85,7 @@ def _absorbable(g: TracedGraph, uses: List[int], user_op: list, sum_op, mul_op) 
     return found
 
 
-def _as_linear(g: TracedGraph, i: int, absorbed) -> _Sum:
+def _as_linear(g: TracedGraph, i: int, absorbed: Any) -> _Sum:
     s = _Sum([], [], 0.0)
     for t in g.args[i]:
         if t in absorbed:
@@ -101,8 +101,8 @@ def _as_linear(g: TracedGraph, i: int, absorbed) -> _Sum:
     return s
 
 
-def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
-             dense_ratio: float = 16.0, keep=()) -> Plan:
+def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray[Any, Any], gp: np.ndarray[Any, Any],
+             dense_ratio: float = 16.0, keep: Any = ()) -> Plan:
     """Plan the forward and backward steps for ``g`` (see the module docstring).
 
     ``keep`` lists nodes whose rows the caller reads after the forward steps and
@@ -113,7 +113,7 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
     n = len(g)
     sum_op, mul_op = linear_ops()  # the one fusion, while sum and mul are the built-in rules
     uses = [0] * n
-    user_op: list = [None] * n
+    user_op: List[Any] = [None] * n
     for i in range(n):
         for a in g.args[i]:
             uses[a] += 1
@@ -148,7 +148,7 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
             row[i] = next_row + int(g.leaf[i][1])
     next_row += n_inputs
     param_leaves = sorted((i for i in needed_leaves if g.leaf[i][0] == PARAM), key=lambda i: g.leaf[i][1])
-    forward: list = []
+    forward: List[Any] = []
     if param_leaves:
         prows = list(range(next_row, next_row + len(param_leaves)))
         for i, r in zip(param_leaves, prows):
@@ -190,12 +190,12 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
                 np.array([row[i] for i in keep], dtype=np.intp))
 
 
-def _key(g: TracedGraph, i: int) -> tuple:
+def _key(g: TracedGraph, i: int) -> Tuple[Any, ...]:
     """Nodes with equal keys can run as one vectorised step."""
     return (g.op[i], id(g.ops[i]), g.k[i], len(g.args[i]))
 
 
-def _group(g: TracedGraph, reads: Dict[int, List[int]]) -> List[Tuple[tuple, List[int]]]:
+def _group(g: TracedGraph, reads: Dict[int, List[int]]) -> List[Tuple[Tuple[Any, ...], List[int]]]:
     """Split the nodes into groups of one op that can each run as one step, in a runnable order.
 
     Agenda scheduling: keep the set of *ready* nodes (every node they read is
@@ -208,7 +208,7 @@ def _group(g: TracedGraph, reads: Dict[int, List[int]]) -> List[Tuple[tuple, Lis
     depth: Dict[int, int] = {}
     waiting: Dict[int, int] = {}
     users: Dict[int, List[int]] = defaultdict(list)
-    ready: Dict[tuple, List[int]] = defaultdict(list)
+    ready: Dict[Tuple[Any, ...], List[int]] = defaultdict(list)
     for i, r in reads.items():  # node numbers are in topological order
         inner = {a for a in r if a in reads}
         depth[i] = 1 + max((depth[a] for a in inner), default=0)
@@ -230,7 +230,7 @@ def _group(g: TracedGraph, reads: Dict[int, List[int]]) -> List[Tuple[tuple, Lis
     return groups
 
 
-def _has_backward(kernel) -> bool:
+def _has_backward(kernel: Any) -> bool:
     if isinstance(kernel, Elementwise):
         return bool(kernel.grads)
     if isinstance(kernel, ParamRows):
@@ -240,7 +240,7 @@ def _has_backward(kernel) -> bool:
     return kernel.cscatter is not None or kernel.bscatter is not None or kernel.dx is not None
 
 
-def _linear_kernel(g: TracedGraph, members: List[int], sums, row, out: slice, pvec, gp, dense_ratio: float):
+def _linear_kernel(g: TracedGraph, members: List[int], sums: Any, row: Any, out: slice, pvec: Any, gp: Any, dense_ratio: float) -> Any:
     """One group of sums: a dense matrix product, or gather + reduceat if too sparse."""
     cols = sorted({row[t[0]] for i in members for t in sums[i].terms})
     col_of = {r: j for j, r in enumerate(cols)}
@@ -271,7 +271,12 @@ def _linear_kernel(g: TracedGraph, members: List[int], sums, row, out: slice, pv
         cols_need = [g.needs_grad[node_of_row[r]] for r in cols]
         return Linear(out, cols, cols_need, n, const_w, (prow, pcol, pidx), const_b, (bias_rows, bias_p), pvec, gp)
 
-    esum, erow, eneed, coef, cpos, cpidx = [], [], [], [], [], []
+    esum: List[int] = []
+    erow: List[int] = []
+    eneed: List[bool] = []
+    coef: List[float] = []
+    cpos: List[int] = []
+    cpidx: List[int] = []
     for local, i in enumerate(members):
         terms = sums[i].terms or [(None, "c", 0.0)]
         for x, kind, c in terms:

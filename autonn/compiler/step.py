@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -25,10 +25,11 @@ class _Run:
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.batch = -1
-        self.V = self.G = None
+        self.batch: int = -1
+        self.V: np.ndarray[Any, Any] = None  # type: ignore[assignment]  # the first forward makes V and G
+        self.G: np.ndarray[Any, Any] = None  # type: ignore[assignment]  # (as above)
 
-    def forward(self, X: np.ndarray, pvec: np.ndarray) -> np.ndarray:
+    def forward(self, X: np.ndarray[Any, Any], pvec: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         plan = self.plan
         if X.shape[0] != self.batch:
             V = np.zeros((plan.n_rows, X.shape[0]), dtype=pvec.dtype)
@@ -40,7 +41,7 @@ class _Run:
             kernel.forward(V, pvec)
         return V
 
-    def backward(self, gp: np.ndarray, seed_rows, seed) -> None:
+    def backward(self, gp: np.ndarray[Any, Any], seed_rows: Any, seed: Any) -> None:
         plan, V, G = self.plan, self.V, self.G
         if plan.zero_rows is not None:
             G[plan.zero_rows] = 0.0
@@ -54,18 +55,18 @@ class _Run:
 class _Hoisted:
     """The parameter-only part of the graph, run once per call on one column (see :mod:`.hoist`)."""
 
-    def __init__(self, graph, boundary: List[int], n_params: int, pvec: np.ndarray) -> None:
-        self.gp = np.zeros_like(pvec)  # the kernels keep views of it: scheduled with it
-        self.run = _Run(schedule(graph, 0, pvec, self.gp, keep=boundary))
+    def __init__(self, graph: Any, boundary: List[int], n_params: int, pvec: np.ndarray[Any, Any]) -> None:
+        self.gp: np.ndarray[Any, Any] = np.zeros_like(pvec)  # the kernels keep views of it: scheduled with it
+        self.run: _Run = _Run(schedule(graph, 0, pvec, self.gp, keep=boundary))
         self.n_params = n_params
-        self.no_inputs = np.zeros((1, 0), dtype=pvec.dtype)  # one column, no input
+        self.no_inputs: np.ndarray[Any, Any] = np.zeros((1, 0), dtype=pvec.dtype)  # one column, no input
 
-    def forward(self, pvec: np.ndarray) -> None:
+    def forward(self, pvec: np.ndarray[Any, Any]) -> None:
         """Compute the boundary nodes into their places after the real parameters."""
         V = self.run.forward(self.no_inputs, pvec)
         pvec[self.n_params:] = V[self.run.plan.kept_rows, 0]
 
-    def backward(self, gp: np.ndarray) -> None:
+    def backward(self, gp: np.ndarray[Any, Any]) -> None:
         """Add each parameter's gradient through the hoisted nodes, given theirs in ``gp``."""
         P = self.n_params
         self.run.backward(self.gp, self.run.plan.kept_rows, gp[P:, None])
@@ -97,8 +98,8 @@ class CompiledLoss:
     A step may be shared between threads: calls run one at a time.
     """
 
-    def __init__(self, params: List, n_inputs: int, reduction: str, plan: Plan,
-                 hoisted: Optional[_Hoisted], pvec: np.ndarray, gp: np.ndarray) -> None:
+    def __init__(self, params: List[Any], n_inputs: int, reduction: str, plan: Plan,
+                 hoisted: Optional[_Hoisted], pvec: np.ndarray[Any, Any], gp: np.ndarray[Any, Any]) -> None:
         self.params = params
         self.n_inputs = n_inputs
         self.reduction = reduction
@@ -109,12 +110,12 @@ class CompiledLoss:
         # kernels hold views of these two vectors, so they are never replaced
         self._pvec = pvec
         self._gp = gp
-        self.flat = FlatParameters(params, pvec[:len(params)], gp[:len(params)])
+        self.flat: FlatParameters = FlatParameters(params, pvec[:len(params)], gp[:len(params)])
         # The step's arrays (values, gradients, gathered weights) are reused
         # between calls; one call at a time keeps a shared step correct.
         self._lock = threading.Lock()
 
-    def _check(self, X, who: str) -> np.ndarray:
+    def _check(self, X: Any, who: str) -> Any:  # a float array (numpy's stubs lose the type on the way)
         found = first_non_real(X)
         if found is not None:  # as model(X): no bool, str, complex or None read as a number
             raise TypeError(
@@ -134,14 +135,14 @@ class CompiledLoss:
             raise ValueError(f"{who}: the batch is empty (X has shape {X.shape}); expected at least one sample")
         return X
 
-    def _forward(self, X: np.ndarray) -> np.ndarray:
+    def _forward(self, X: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         if not self.flat.is_held:
             self.flat.pull()
         if self._hoisted is not None:
             self._hoisted.forward(self._pvec)
         return self._run.forward(X, self._pvec)
 
-    def __call__(self, X, accumulate_grad: bool = False) -> Tuple[float, np.ndarray]:
+    def __call__(self, X: Any, accumulate_grad: bool = False) -> Tuple[float, np.ndarray[Any, Any]]:
         """``(loss, grads)`` for the batch ``X`` (see the class docstring)."""
         X = self._check(X, "compiled step")
         with self._lock, np.errstate(all="ignore"):
@@ -157,18 +158,19 @@ class CompiledLoss:
                 p.grad += g
         return total * scale, grads
 
-    def step_on(self, X) -> Callable[[], float]:
+    def step_on(self, X: Any) -> Callable[[], float]:
         """A training step on the fixed batch ``X``: each call adds the gradients to
         every ``p.grad`` (as ``backward()`` would) and returns the loss, the
         contract of :func:`autonn.train.fit` and of ``train.mean_loss_step``."""
         X = self._check(X, "compiled step_on")
         return lambda: self(X, accumulate_grad=True)[0]
 
-    def evaluate(self, X) -> np.ndarray:
+    def evaluate(self, X: Any) -> np.ndarray[Any, Any]:
         """The function's output for every sample of ``X`` (forward only), shape ``(batch,)``."""
         X = self._check(X, "compiled evaluate")
         with self._lock, np.errstate(all="ignore"):
-            return self._forward(X)[self._plan.root_row].copy()
+            out: np.ndarray[Any, Any] = self._forward(X)[self._plan.root_row].copy()
+            return out
 
     def summary(self) -> str:
         """What the compiler made of the graph: one line per vectorised step."""
@@ -193,13 +195,13 @@ class CompiledLoss:
 
 
 def compile(  # noqa: A001 - the natural name; autonn.compile reads well
-    loss_fn: Callable[[List], object],
-    params: Sequence,
+    loss_fn: Callable[[List[Any]], object],
+    params: Sequence[Any],
     n_inputs: int,
     reduction: str = "mean",
     example: Optional[Sequence[float]] = None,
     allow_unused: bool = False,
-    dtype=np.float64,
+    dtype: Any = np.float64,
 ) -> CompiledLoss:
     """Trace ``loss_fn`` once and return a :class:`CompiledLoss` that runs it on whole batches.
 
@@ -245,7 +247,7 @@ def compile(  # noqa: A001 - the natural name; autonn.compile reads well
     return CompiledLoss(params, n_inputs, reduction, plan, hoisted, pvec, gp)
 
 
-def batch_step(sample_loss: Callable, params, data, compiled: bool = False) -> Callable[[], float]:
+def batch_step(sample_loss: Callable[..., Any], params: Any, data: Any, compiled: bool = False) -> Callable[[], float]:
     """A training step over the rows of ``data``: the mean of ``sample_loss(row)``.
 
     Each call adds d(mean loss)/d p to every ``p.grad`` and returns the loss,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -61,7 +61,7 @@ class TracedGraph:
     ops: List[Optional[Op]]
     args: List[Tuple[int, ...]]
     k: List[Tuple[float, ...]]
-    leaf: List[Optional[Tuple[str, float]]]
+    leaf: List[Any]  # (kind, number) for a leaf, None for other nodes
     label: List[str]
     batch: List[bool]
     needs_grad: List[bool]
@@ -75,7 +75,7 @@ def _describe(p: Value, i: int) -> str:
     return f"params[{i}] (label {p.label!r}, data {p.data!r})" if p.label else f"params[{i}] (data {p.data!r})"
 
 
-def check_params(params: Sequence, who: str) -> List[Value]:
+def check_params(params: Sequence[Any], who: str) -> List[Value]:
     """``params`` as a list of distinct leaf Values, or a TypeError/ValueError naming the bad one."""
     if isinstance(params, Value) or not hasattr(params, "__iter__"):
         raise TypeError(f"{who}: params must be a list of Values, got {type(params).__name__}")
@@ -95,20 +95,27 @@ def check_params(params: Sequence, who: str) -> List[Value]:
     return params
 
 
-def _call_on_placeholders(fn: Callable, examples: List[List[float]], params: List[Value],
+def _call_once(fn: Callable[..., Any], example: List[float], params: List[Value]) -> Tuple[Value, List[Value]]:
+    """``fn``'s output on placeholder inputs holding ``example``, and those placeholders."""
+    placeholders = [Value(x, f"x{j}") for j, x in enumerate(example)]
+    # the graph must be recorded even inside no_grad(); reading a traced number is refused
+    with enable_grad(), collector_paused(), tracing(placeholders + params):
+        return fn(placeholders), placeholders
+
+
+def _call_on_placeholders(fn: Callable[..., Any], examples: List[List[float]], params: List[Value],
                           who: str) -> Tuple[Value, List[Value]]:
-    """``fn``'s output on placeholder inputs holding the first of ``examples`` inside
-    the function's domain, and those placeholders."""
-    for attempt, example in enumerate(examples):
-        placeholders = [Value(x, f"x{j}") for j, x in enumerate(example)]
+    """``fn``'s output on the first of ``examples`` inside the function's domain, and its placeholders."""
+    for example in examples[:-1]:
         try:
-            # the graph must be recorded even inside no_grad(); reading a traced number is refused
-            with enable_grad(), collector_paused(), tracing(placeholders + params):
-                out = fn(placeholders)
+            out, placeholders = _call_once(fn, example, params)
             break
+        except (DomainError, ZeroDivisionError):
+            continue  # outside the domain here: the next example
+    else:
+        try:
+            out, placeholders = _call_once(fn, examples[-1], params)
         except (DomainError, ZeroDivisionError) as err:
-            if attempt + 1 < len(examples):
-                continue
             tried = " and ".join(str(e) for e in examples)
             raise type(err)(
                 f"{who}: tracing the function on the example inputs {tried} failed: {err}. "
@@ -119,7 +126,7 @@ def _call_on_placeholders(fn: Callable, examples: List[List[float]], params: Lis
     return out, placeholders
 
 
-def trace(fn: Callable, params: Sequence, n_inputs: int, example: Optional[Sequence[float]] = None,
+def trace(fn: Callable[..., Any], params: Sequence[Any], n_inputs: int, example: Optional[Sequence[float]] = None,
           allow_unused: bool = False, who: str = "compile") -> TracedGraph:
     """Call ``fn`` once on ``n_inputs`` placeholder Values and number the graph it returns.
 

@@ -10,9 +10,11 @@ returning a lone Value from a one-output layer.
 from __future__ import annotations
 
 import random
-from typing import List, Sequence
+from typing import Any, List, Sequence
 
 from .. import nn as _nn
+from ..nn.checks import check_count, check_name
+from ..nn.neuron import NeuronList
 
 __all__ = ["Module", "Neuron", "Layer", "MLP"]
 
@@ -29,13 +31,13 @@ class Module:
         for p in self.parameters():
             p.grad = 0.0
 
-    def parameters(self) -> list:
+    def parameters(self) -> List[Any]:
 
         """Every weight and bias, in micrograd's order."""
         return []
 
 
-def _one_or_all(out):
+def _one_or_all(out: Any) -> Any:
     """A lone output as itself, several as the list (a batch array passes through)."""
     return out[0] if isinstance(out, list) and len(out) == 1 else out
 
@@ -44,10 +46,10 @@ class Neuron(_nn.Neuron, Module):
     """``Neuron(nin, nonlin=True)``: ReLU of ``w . x + b``, or linear with ``nonlin=False``."""
 
     def __init__(self, nin: int, nonlin: bool = True, *, name: str = "N") -> None:
-        nin = _nn.checks.check_count(nin, "nin", "Neuron")
+        nin = check_count(nin, "nin", "Neuron")
         weights = [random.uniform(-1, 1) for _ in range(nin)]
         self._setup(weights, 0.0, "relu" if nonlin else "linear", name)
-        self.nonlin = bool(nonlin)
+        self.nonlin: bool = bool(nonlin)
 
     def __repr__(self) -> str:
         return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({self.nin})"
@@ -56,12 +58,12 @@ class Neuron(_nn.Neuron, Module):
 class Layer(_nn.Layer, Module):
     """``Layer(nin, nout, **kwargs)``: ``nout`` Neurons, ``kwargs`` passed to each (e.g. ``nonlin``)."""
 
-    def __init__(self, nin: int, nout: int, *, name: str = "L", **kwargs) -> None:
-        nout = _nn.checks.check_count(nout, "nout", "Layer")
-        self.name = _nn.checks.check_name(name, "Layer")
-        self.neurons = _nn.neuron.NeuronList(Neuron(nin, name=f"{name}.N{j}", **kwargs) for j in range(nout))
+    def __init__(self, nin: int, nout: int, *, name: str = "L", **kwargs: Any) -> None:
+        nout = check_count(nout, "nout", "Layer")
+        self.name: str = check_name(name, "Layer")
+        self.neurons = NeuronList(Neuron(nin, name=f"{name}.N{j}", **kwargs) for j in range(nout))
 
-    def __call__(self, x):
+    def __call__(self, x: Any) -> Any:
         return _one_or_all(super().__call__(x))
 
     def __repr__(self) -> str:
@@ -78,7 +80,7 @@ class MLP(_nn.MLP, Module):
         last = len(nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1], nonlin=i != last, name=f"L{i}") for i in range(len(nouts))]
 
-    def __call__(self, x):
+    def __call__(self, x: Any) -> Any:
         return _one_or_all(super().__call__(x))
 
     def __repr__(self) -> str:

@@ -18,7 +18,7 @@ Value has no order; use :func:`apply` with ``Value.relu`` and friends.
 from __future__ import annotations
 
 import numbers
-from typing import Callable, List, Sequence, Tuple, Union
+from typing import Any, Callable, List, Sequence, Tuple
 
 import numpy as np
 
@@ -30,7 +30,7 @@ ONE = "one"
 BATCH = "batch"
 
 
-def _check_item(x, who: str, where: str):
+def _check_item(x: Any, who: str, where: str) -> Any:
     """``x`` if it is a Value or a real number; a float for plain numbers."""
     t = type(x)
     if t is float or t is Value:
@@ -42,13 +42,14 @@ def _check_item(x, who: str, where: str):
     raise TypeError(f"{who}: input {where} is a {t.__name__} ({x!r}); expected a number or a Value")
 
 
-def _row_from_array(row: np.ndarray, who: str, where: str) -> list:
+def _row_from_array(row: np.ndarray[Any, Any], who: str, where: str) -> List[Any]:
     if row.dtype == object:
         return [_check_item(x, who, f"{where}[{j}]") for j, x in enumerate(row)]
-    return row.tolist()
+    items: List[Any] = row.tolist()
+    return items
 
 
-def _numeric_array(xs: np.ndarray, who: str) -> np.ndarray:
+def _numeric_array(xs: np.ndarray[Any, Any], who: str) -> np.ndarray[Any, Any]:
     """A float array from a numeric numpy array; object arrays pass through."""
     if xs.dtype == object:
         return xs
@@ -57,7 +58,7 @@ def _numeric_array(xs: np.ndarray, who: str) -> np.ndarray:
     raise TypeError(f"{who}: input array has dtype {xs.dtype}; expected numbers (int/float) or Values (object)")
 
 
-def read_input(xs, nin: int, who: str) -> Tuple[str, Union[list, List[list]]]:
+def read_input(xs: Any, nin: int, who: str) -> Tuple[str, List[Any]]:
     """Classify ``xs`` as ONE sample (a list of nin items) or a BATCH (a list of rows).
 
     Raises a TypeError/ValueError naming ``who`` and the expected shape if
@@ -93,18 +94,18 @@ def read_input(xs, nin: int, who: str) -> Tuple[str, Union[list, List[list]]]:
     return ONE, [_check_item(x, who, f"[{j}]") for j, x in enumerate(xs)]
 
 
-def _nested_to_array(rows: Sequence, who: str) -> np.ndarray:
+def _nested_to_array(rows: Sequence[Any], who: str) -> np.ndarray[Any, Any]:
     """A 2-D object array from a list of equal-length rows (numpy would guess otherwise)."""
     lengths = [len(r) if isinstance(r, (list, tuple, np.ndarray)) else None for r in rows]
     if None in lengths or len(set(lengths)) != 1:
         raise ValueError(f"{who}: a batch given as nested sequences needs rows of one length, got lengths {lengths}")
-    out = np.empty((len(rows), lengths[0]), dtype=object)
+    out = np.empty((len(rows), len(rows[0])), dtype=object)  # every row has this length
     for i, r in enumerate(rows):
         out[i, :] = list(r)
     return out
 
 
-def stack_rows(rows: List[list], nout: int) -> np.ndarray:
+def stack_rows(rows: List[List[Any]], nout: int) -> np.ndarray[Any, np.dtype[np.object_]]:
     """A (samples, nout) object array from per-sample lists of Values."""
     out = np.empty((len(rows), nout), dtype=object)
     for i, row in enumerate(rows):
@@ -112,7 +113,7 @@ def stack_rows(rows: List[list], nout: int) -> np.ndarray:
     return out
 
 
-def values(x, label: str = "") -> np.ndarray:
+def values(x: Any, label: str = "") -> np.ndarray[Any, np.dtype[np.object_]]:
     """An object array of new leaf Values holding the numbers of ``x`` (any shape).
 
     With ``label``, each leaf is labelled ``label[i,j]`` for diagrams.
@@ -125,12 +126,12 @@ def values(x, label: str = "") -> np.ndarray:
     return out
 
 
-def data(x) -> np.ndarray:
+def data(x: Any) -> np.ndarray[Any, np.dtype[np.float64]]:
     """The numbers of an array (or list) of Values, as a float array of the same shape."""
     return np.asarray(x, dtype=object).astype(float)
 
 
-def grads(x) -> np.ndarray:
+def grads(x: Any) -> np.ndarray[Any, np.dtype[np.float64]]:
     """The ``.grad`` of every Value in an array (or list), as a float array of the same shape."""
     arr = np.asarray(x, dtype=object)
     out = np.empty(arr.shape, dtype=float)
@@ -141,7 +142,7 @@ def grads(x) -> np.ndarray:
     return out
 
 
-def apply(fn: Callable[[Value], Value], x) -> np.ndarray:
+def apply(fn: Callable[[Value], Value], x: Any) -> np.ndarray[Any, np.dtype[np.object_]]:
     """``fn`` applied to every element of an object array, e.g. ``apply(Value.relu, H)``."""
     arr = np.asarray(x, dtype=object)
     out = np.empty(arr.shape, dtype=object)

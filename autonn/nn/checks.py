@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 import unicodedata
-from typing import Tuple
+from typing import Any, Optional, Tuple
 
 import numpy as np
 
@@ -20,15 +20,15 @@ MAX_PARAMETERS = 10**8
 MAX_NAME_LENGTH = 1000  # a name is a key in saved files and a label in diagrams
 
 
-def check_count(n, what: str, who: str) -> int:
+def check_count(n: Any, what: str, who: str) -> int:
     """``n`` as an int from 1 to :data:`MAX_PARAMETERS`, or a TypeError/ValueError naming ``what``."""
     if not isinstance(n, numbers.Integral) or isinstance(n, (bool, np.bool_)):
         raise TypeError(f"{who}: {what} must be an int, got {type(n).__name__}: {n!r}")
     if n < 1:
         raise ValueError(f"{who}: {what} must be at least 1, got {n}")
-    if n > MAX_PARAMETERS:
+    if n > MAX_PARAMETERS:  # type: ignore[operator]  # numbers.Integral declares no order; every integral type has one
         raise ValueError(f"{who}: {what} must be at most {MAX_PARAMETERS} (a model of scalar Values that large "
-                         f"would not fit in memory), got a number of {n.bit_length()} bits")
+                         f"would not fit in memory), got a number of {n.bit_length()} bits")  # type: ignore[attr-defined]  # as above
     return int(n)
 
 
@@ -39,7 +39,7 @@ def check_parameter_count(total: int, who: str) -> None:
                          "that fit in memory as scalar Values")
 
 
-def check_name(name, who: str) -> str:
+def check_name(name: object, who: str) -> str:
     """A usable neuron/layer name: a non-empty str of at most :data:`MAX_NAME_LENGTH` printable characters.
 
     Control characters (NUL among them), unpaired surrogates and the Unicode
@@ -68,7 +68,7 @@ def _unusable(ch: str) -> bool:
     )
 
 
-def float_array(x, shape: Tuple, what: str, who: str) -> np.ndarray:
+def float_array(x: Any, shape: Tuple[Optional[int], ...], what: str, who: str) -> np.ndarray[Any, np.dtype[np.float64]]:
     """``x`` (numpy array or nested lists of real numbers) as finite floats of the given shape.
 
     ``None`` in ``shape`` matches any length.  Strings, bools and complex
@@ -92,6 +92,6 @@ def float_array(x, shape: Tuple, what: str, who: str) -> np.ndarray:
     return arr
 
 
-def _show(shape: Tuple) -> str:
+def _show(shape: Tuple[Optional[int], ...]) -> str:
     inner = ", ".join("n" if s is None else str(s) for s in shape)
     return f"({inner},)" if len(shape) == 1 else f"({inner})"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import secrets
 import stat
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Optional
 
 __all__ = ["write_atomically", "open_regular", "NotRegularFile"]
 
@@ -57,7 +57,7 @@ def write_atomically(path: str, write: Callable[[BinaryIO], None]) -> None:
     _sync_folder(folder)
 
 
-def _interrupt_behind(e: BaseException):
+def _interrupt_behind(e: BaseException) -> Optional[KeyboardInterrupt]:
     """The KeyboardInterrupt that ``e`` was raised while handling, if any (not ``e`` itself)."""
     seen = set()
     cause = e.__context__

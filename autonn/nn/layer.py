@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any, List
 
+from ..value import Value
 from .activation import Activation, resolve_activation
 from .checks import check_count, check_name, check_parameter_count, float_array
 from .init import Seed, check_init, initial_weights, make_rng
@@ -12,12 +14,14 @@ from .neuron import Neuron, NeuronList
 __all__ = ["Layer"]
 
 
-class Layer(Module):
+class Layer(Module[List[Value]]):
     """``nout`` neurons side by side; for one sample the output is always a list.
 
     Neuron ``j`` is named ``"<name>.N<j>"``.  ``layer.neurons`` is the list of
     neurons (it can also be called, like every Module's ``neurons()``).
     """
+
+    neurons: NeuronList  # pyright: ignore[reportIncompatibleMethodOverride]  # an attribute here, where Module has a method: a NeuronList is both
 
     def __init__(
         self,
@@ -33,17 +37,17 @@ class Layer(Module):
         check_init(init, "Layer")
         nout = check_count(nout, "nout", "Layer")
         check_parameter_count((nin + 1) * nout, "Layer")
-        self.name = check_name(name, "Layer")
+        self.name: str = check_name(name, "Layer")
         resolve_activation(activation, f"Layer {name!r}")  # before any random draw: a refused layer uses none
         rng = make_rng(seed, "Layer")
         neurons = []
         for j in range(nout):
             w, b = initial_weights(rng, nin, init)
             neurons.append(Neuron._build(w, b, activation, f"{name}.N{j}"))
-        self.neurons = NeuronList(neurons)
+        self.neurons = NeuronList(neurons)  # pyright: ignore[reportIncompatibleMethodOverride]  # see the class body
 
     @classmethod
-    def from_weights(cls, W, b, activation: Activation = "relu", *, name: str = "L") -> "Layer":
+    def from_weights(cls, W: Any, b: Any, activation: Activation = "relu", *, name: str = "L") -> "Layer":
         """A layer with weight matrix ``W`` (shape (nout, nin): row j = neuron j) and biases ``b`` (nout,)."""
         who = "Layer.from_weights"
         W_arr = float_array(W, (None, None), "W", who)
@@ -76,7 +80,7 @@ class Layer(Module):
     def _name(self) -> str:
         return f"Layer {self.name!r}"
 
-    def forward(self, xs: list) -> list:
+    def forward(self, xs: List[Any]) -> List[Value]:
         """The list of the neurons' outputs for one sample."""
         return [n.forward(xs) for n in self.neurons]
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple
+from typing import Any, List, Sequence, Tuple
+
+from ..value import Value
 
 from .activation import Activation, resolve_activation
 from .checks import check_count, check_parameter_count
@@ -14,7 +16,7 @@ from .neuron import Neuron
 __all__ = ["MLP"]
 
 
-class MLP(Module):
+class MLP(Module[List[Value]]):
     """A multi-layer perceptron: ``MLP(nin, [h1, h2, ..., nout], activation="relu")``.
 
     Hidden layers apply ``activation``; the last layer is linear, so its
@@ -43,7 +45,7 @@ class MLP(Module):
         ]
 
     @classmethod
-    def from_weights(cls, layers: Sequence[Tuple], activation: Activation = "relu") -> "MLP":
+    def from_weights(cls, layers: Sequence[Tuple[Any, Any]], activation: Activation = "relu") -> "MLP":
         """An MLP from ``[(W0, b0), (W1, b1), ...]``, ``W_i`` of shape (nout_i, nin_i).
 
         Hidden layers get ``activation``, the last is linear; consecutive
@@ -53,7 +55,7 @@ class MLP(Module):
         if not isinstance(layers, Sequence) or len(layers) == 0:
             raise TypeError(f"{who}: expected a non-empty list of (W, b) pairs, got {type(layers).__name__}")
         last = len(layers) - 1
-        built = []
+        built: List[Layer] = []
         for i, pair in enumerate(layers):
             if not isinstance(pair, (tuple, list)) or len(pair) != 2:
                 raise TypeError(f"{who}: layer {i} must be a (W, b) pair")
@@ -80,7 +82,7 @@ class MLP(Module):
     def neurons(self) -> List[Neuron]:
         return [n for layer in self.layers for n in layer.neurons]
 
-    def forward(self, xs: list) -> list:
+    def forward(self, xs: List[Any]) -> List[Value]:
         """The outputs of the last layer for one sample."""
         for layer in self.layers:
             xs = layer.forward(xs)

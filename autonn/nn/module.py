@@ -8,7 +8,7 @@ names, its state as numbers, saving and loading - follows from
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Dict, Iterator, List, Mapping, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Generic, Iterator, List, Mapping, Sequence, Tuple, TypeVar, Union, overload
 
 import numpy as np
 
@@ -21,10 +21,19 @@ from .statefile import read_state, write_state
 if TYPE_CHECKING:  # only for type hints; neuron.py imports this file
     from .neuron import Neuron
 
-__all__ = ["Module", "write_all_or_nothing"]
+__all__ = ["Module", "write_all_or_nothing", "Sample", "Batch", "ObjectArray"]
+
+#: What a model gives for one sample: a Value (Neuron) or a list of Values (Layer, MLP, Network).
+Out = TypeVar("Out", covariant=True)
+#: One sample: ``nin`` numbers or Values.
+Sample = Union[Sequence[Union[Value, float]], np.ndarray[Tuple[int], Any]]
+#: A batch: a 2-D numpy array (samples x features) or equal-length rows.
+Batch = Union[np.ndarray[Tuple[int, int], Any], Sequence[Sequence[Union[Value, float]]]]
+#: A numpy object array of Values (``.astype(float)`` gives the numbers).
+ObjectArray = np.ndarray[Any, np.dtype[np.object_]]
 
 
-def write_all_or_nothing(params: Sequence[Value], new: Sequence[float]) -> None:
+def write_all_or_nothing(params: Sequence[Value], new: Union[Sequence[float], np.ndarray[Any, Any]]) -> None:
     """Set ``params[i].data = new[i]`` for all i, or, if anything interrupts that
     (Ctrl-C arrives as a KeyboardInterrupt between any two bytecodes), put back
     the ones already written and re-raise."""
@@ -41,22 +50,25 @@ def write_all_or_nothing(params: Sequence[Value], new: Sequence[float]) -> None:
         raise
 
 
-class Module:
+class Module(Generic[Out]):
     """Base class of the models: parameters, gradients, state and calling conventions.
 
     Subclasses provide ``neurons()``, ``nin``, ``nout`` and ``forward(xs)``
     for one sample (``xs`` a list of ``nin`` Values or floats).
     """
 
-    nin: int
-    nout: int
+    if TYPE_CHECKING:  # read-only here: a subclass computes them or sets them as it likes
+        @property
+        def nin(self) -> int: ...
+        @property
+        def nout(self) -> int: ...
 
     # -- what a subclass provides ----------------------------------------------
     def neurons(self) -> List["Neuron"]:
         """Every neuron of the model, in a stable order (evaluation order)."""
         raise NotImplementedError
 
-    def forward(self, xs: list):
+    def forward(self, xs: List[Any]) -> Out:
         """The output(s) for one sample, ``xs`` already checked to hold ``nin`` items."""
         raise NotImplementedError
 
@@ -64,7 +76,15 @@ class Module:
         return type(self).__name__
 
     # -- calling ---------------------------------------------------------------
-    def __call__(self, xs: Union[Sequence, np.ndarray]) -> Union[Value, List[Value], np.ndarray]:
+    @overload
+    def __call__(self, xs: "np.ndarray[Tuple[int, int], Any]") -> ObjectArray: ...
+    @overload
+    def __call__(self, xs: Sequence[Union[Value, float]]) -> Out: ...
+    @overload
+    def __call__(self, xs: Sequence[Sequence[Union[Value, float]]]) -> ObjectArray: ...
+    @overload
+    def __call__(self, xs: "np.ndarray[Any, Any]") -> Union[Out, ObjectArray]: ...
+    def __call__(self, xs: Union[Sample, Batch]) -> Union[Out, ObjectArray]:
         """Outputs for one sample (1-D sequence) or a batch (2-D numpy array).
 
         For a batch the result is a (samples, nout) numpy object array of Values.
@@ -76,13 +96,13 @@ class Module:
         with collector_paused():
             if kind == ONE:
                 return self.forward(rows)
-            out = []
+            out: List[List[Any]] = []
             for row in rows:
-                y = self.forward(row)
+                y: Any = self.forward(row)  # a Value or a list of them
                 out.append([y] if isinstance(y, Value) else y)
         return stack_rows(out, self.nout)
 
-    def scalar(self, xs: Sequence) -> Value:
+    def scalar(self, xs: Sample) -> Value:
         """The one output of a one-output model for one sample, as a Value (not a list).
 
         ``model.scalar(x)`` is ``model(x)[0]`` with a check: a model with
@@ -91,7 +111,7 @@ class Module:
         who = f"{self._name()}.scalar"
         if self.nout != 1:
             raise ValueError(f"{who}: the model has {self.nout} outputs; scalar() is for one-output models")
-        out = self(xs)
+        out: Any = self(xs)
         if isinstance(out, np.ndarray):
             raise ValueError(f"{who}: expected one sample (a 1-D sequence of {self.nin} numbers), got a batch")
         return out if isinstance(out, Value) else out[0]
@@ -99,7 +119,7 @@ class Module:
     # -- parameters ------------------------------------------------------------
     def named_parameters(self) -> List[Tuple[str, Value]]:
         """``(name, Value)`` for every weight and bias: ``"<neuron>.w<i>"``, ``"<neuron>.b"``."""
-        named = []
+        named: List[Tuple[str, Value]] = []
         for n in self.neurons():
             named.extend((f"{n.name}.w{i}", w) for i, w in enumerate(n.w))
             named.append((f"{n.name}.b", n.b))
@@ -114,7 +134,7 @@ class Module:
         return params
 
     @contextmanager
-    def using_parameters(self, params: Sequence[Value]) -> Iterator["Module"]:
+    def using_parameters(self, params: Sequence[Value]) -> Iterator["Module[Out]"]:
         """Inside the block the model computes with ``params`` (in :meth:`parameters` order)
         instead of its own parameter Values; they are restored afterwards.
 
@@ -179,7 +199,7 @@ class Module:
             state[f"{n.name}.b"] = np.array(n.b.data, dtype=float)
         return state
 
-    def load_state_dict(self, state: Mapping) -> None:
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Copy numbers from ``state`` into the parameters.
 
         The names and shapes must match :meth:`state_dict` exactly; if not, a

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import heapq
 import numbers
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union, overload
 
 import numpy as np
 
@@ -31,19 +31,21 @@ from .activation import Activation, resolve_activation
 from .batch import ONE, read_input
 from .checks import check_count, check_name, float_array
 from .init import Seed, check_init, initial_weights, make_rng
-from .module import Module
+from .module import Batch, Module, ObjectArray, Sample
 from .neuron import Neuron
 
 __all__ = ["Network", "WiringError"]
 
-Wiring = Union[Mapping[str, object], Sequence[tuple]]
+Wiring = Union[Mapping[str, object], Sequence[Tuple[Any, ...]]]
+#: One wiring entry, checked: (name, sources, activation or None).
+_Entry = Tuple[str, Tuple[str, ...], Optional[Activation]]
 
 
 class WiringError(ValueError):
     """The wiring of a Network is impossible: a cycle, an unknown source, a name used twice."""
 
 
-class Network(Module):
+class Network(Module[List[Value]]):
     """Neurons wired as any directed acyclic graph over named inputs.
 
     ``Network(inputs, wiring=None, outputs=None, activation="relu", seed=None)``
@@ -141,11 +143,6 @@ class Network(Module):
         return neuron
 
     # -- the shape -------------------------------------------------------------
-    @property
-    def outputs(self) -> List[str]:
-        """Names of the neurons the network returns, in order."""
-        return list(self._output_names())
-
     def _output_names(self) -> List[str]:
         if self._outputs is not None:
             return self._outputs
@@ -153,6 +150,11 @@ class Network(Module):
             read = {s for srcs in self._sources.values() for s in srcs}
             self._sinks = [n.name for n in self._neurons if n.name not in read]
         return self._sinks
+
+    @property
+    def outputs(self) -> List[str]:
+        """Names of the neurons the network returns, in order."""
+        return list(self._output_names())
 
     @outputs.setter
     def outputs(self, names: Sequence[str]) -> None:
@@ -198,7 +200,17 @@ class Network(Module):
         raise KeyError(f"Network: no neuron named {name!r}")
 
     # -- computing -------------------------------------------------------------
-    def __call__(self, xs: Union[Sequence, Mapping, np.ndarray]) -> Union[List[Value], np.ndarray]:
+    @overload
+    def __call__(self, xs: np.ndarray[Tuple[int, int], Any]) -> ObjectArray: ...
+    @overload
+    def __call__(self, xs: Sequence[Union[Value, float]]) -> List[Value]: ...
+    @overload
+    def __call__(self, xs: Sequence[Sequence[Union[Value, float]]]) -> ObjectArray: ...
+    @overload
+    def __call__(self, xs: np.ndarray[Any, Any]) -> Union[List[Value], ObjectArray]: ...
+    @overload  # one more form than Module's: inputs by name
+    def __call__(self, xs: Mapping[str, Union[Value, float]]) -> List[Value]: ...
+    def __call__(self, xs: Union[Sample, Batch, Mapping[str, Union[Value, float]]]) -> Union[List[Value], ObjectArray]:
         """Outputs for one sample (a sequence, or a dict input name -> value) or a 2-D batch."""
         if isinstance(xs, Mapping):
             xs = self._from_mapping(xs)
@@ -206,7 +218,7 @@ class Network(Module):
             raise WiringError("Network: has no neurons yet; add some with Network.add")
         return super().__call__(xs)
 
-    def _from_mapping(self, xs: Mapping) -> list:
+    def _from_mapping(self, xs: Mapping[str, Any]) -> List[Any]:
         missing = [k for k in self.inputs if k not in xs]
         extra = [k for k in xs if k not in self.inputs]
         if missing or extra:
@@ -216,12 +228,12 @@ class Network(Module):
             )
         return [xs[k] for k in self.inputs]
 
-    def forward(self, xs: list) -> list:
+    def forward(self, xs: List[Any]) -> List[Value]:
         """The outputs for one sample (checked list of ``nin`` inputs)."""
         values = self.forward_all(xs, _checked=True)
         return [values[name] for name in self._output_names()]
 
-    def forward_all(self, xs, _checked: bool = False) -> dict:
+    def forward_all(self, xs: Union[Sample, Mapping[str, Union[Value, float]]], _checked: bool = False) -> Dict[str, Any]:
         """Every input's and every neuron's value for one sample, by name."""
         if not _checked:
             if isinstance(xs, Mapping):
@@ -239,7 +251,7 @@ class Network(Module):
         return f"Network(inputs={list(self.inputs)}, neurons={len(self._neurons)}, outputs={self.outputs})"
 
 
-def _check_sources(name: str, sources, who: str) -> Tuple[str, ...]:
+def _check_sources(name: str, sources: object, who: str) -> Tuple[str, ...]:
     if isinstance(sources, str) or not isinstance(sources, Sequence) or len(sources) == 0:
         raise TypeError(f"{who}: sources must be a non-empty list of names, got {sources!r}")
     for s in sources:
@@ -268,8 +280,8 @@ def _parse_wiring(wiring: Wiring) -> List[Tuple[str, Tuple[str, ...], Optional[A
             items.append((entry[0], entry[1], entry[2] if len(entry) == 3 else None))
     else:
         raise TypeError(f"Network: wiring must be a dict or a list of tuples, got {type(wiring).__name__}")
-    entries = []
-    seen = set()
+    entries: List[_Entry] = []
+    seen: Set[str] = set()
     for name, sources, act in items:
         who = f"Network: neuron {name!r}"
         check_name(name, who)
@@ -280,7 +292,7 @@ def _parse_wiring(wiring: Wiring) -> List[Tuple[str, Tuple[str, ...], Optional[A
     return entries
 
 
-def _sorted_wiring(inputs: Tuple[str, ...], entries: list) -> list:
+def _sorted_wiring(inputs: Tuple[str, ...], entries: List[_Entry]) -> List[_Entry]:
     """The entries in an order where every neuron comes after its sources.
 
     Kahn's algorithm, preferring definition order among ready neurons, so a
@@ -310,7 +322,7 @@ def _sorted_wiring(inputs: Tuple[str, ...], entries: list) -> list:
                 readers.setdefault(s, []).append(i)
     ready = [i for i, n in enumerate(waiting) if n == 0]
     heapq.heapify(ready)
-    order = []
+    order: List[_Entry] = []
     while ready:
         i = heapq.heappop(ready)
         order.append(entries[i])
@@ -323,7 +335,7 @@ def _sorted_wiring(inputs: Tuple[str, ...], entries: list) -> list:
     return order
 
 
-def _find_cycle(entries: list, waiting: List[int], index: Dict[str, int]) -> str:
+def _find_cycle(entries: List[_Entry], waiting: List[int], index: Dict[str, int]) -> str:
     """Describe one cycle among the neurons Kahn's algorithm could not place."""
     stuck = {entries[i][0] for i, n in enumerate(waiting) if n > 0}
     name = min(stuck, key=index.__getitem__)

@@ -13,7 +13,7 @@ to run whole layers as matrix products.
 
 from __future__ import annotations
 
-from typing import List, Sequence
+from typing import Any, Callable, List, Optional, Sequence
 
 from ..value import Value
 from ..value import sum as value_sum
@@ -25,7 +25,7 @@ from .module import Module
 __all__ = ["Neuron", "NeuronList"]
 
 
-class Neuron(Module):
+class Neuron(Module[Value]):
     """One neuron with ``nin`` weights ``w``, a bias ``b`` and an activation.
 
     ``Neuron(nin, activation="relu", seed=None, name="N", init="scaled")``
@@ -38,6 +38,11 @@ class Neuron(Module):
     (the activation's name: ``"relu"``, ``"tanh"``, ``"sigmoid"``,
     ``"softplus"``, ``"linear"`` or a callable's ``__name__``).
     """
+
+    w: List[Value]
+    b: Value
+    activation: str
+    _apply: Optional[Callable[[Value], Value]]  # None for "linear"
 
     def __init__(
         self, nin: int, activation: Activation = "relu", *, seed: Seed = None, name: str = "N", init: str = "scaled"
@@ -64,7 +69,7 @@ class Neuron(Module):
         return neuron
 
     def _setup(self, weights: List[float], bias: float, activation: Activation, name: str) -> None:
-        self.name = check_name(name, "Neuron")
+        self.name: str = check_name(name, "Neuron")
         self.activation, self._apply = resolve_activation(activation, f"Neuron {name!r}")
         self.w = [Value(x, f"{name}.w{i}") for i, x in enumerate(weights)]
         self.b = Value(bias, f"{name}.b")
@@ -74,7 +79,7 @@ class Neuron(Module):
         """How many inputs (and weights) the neuron has."""
         return len(self.w)
 
-    nout = 1
+    nout = 1  # pyright: ignore[reportIncompatibleMethodOverride, reportAssignmentType]  # a constant where Module has a property
 
     def neurons(self) -> List["Neuron"]:
         return [self]
@@ -82,7 +87,7 @@ class Neuron(Module):
     def _name(self) -> str:
         return f"Neuron {self.name!r}"
 
-    def forward(self, xs: Sequence) -> Value:
+    def forward(self, xs: Sequence[Any]) -> Value:
         """``activation(sum(w_i * x_i) + b)`` for one sample of ``nin`` checked inputs."""
         terms = [w * x for w, x in zip(self.w, xs)]
         terms.append(self.b)
@@ -103,7 +108,7 @@ class Neuron(Module):
         return f"Neuron({self.name!r}, nin={self.nin}, activation={self.activation!r})"
 
 
-class NeuronList(list):
+class NeuronList(List[Neuron]):
     """A list of neurons that can also be called, so ``layer.neurons`` works as an
     attribute (a list) and ``layer.neurons()`` as the Module method (a copy)."""
 

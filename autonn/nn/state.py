@@ -9,7 +9,7 @@ file name ends in ``.json``; neither can run code when loaded.
 from __future__ import annotations
 
 import os
-from typing import Dict, Mapping, Tuple, Union
+from typing import Any, Dict, Mapping, Tuple, Union
 
 import numpy as np
 
@@ -17,13 +17,13 @@ from .checks import first_non_real
 
 __all__ = ["StateDict", "check_state"]
 
-StateDict = Dict[str, np.ndarray]
+StateDict = Dict[str, np.ndarray[Any, Any]]
 PathLike = Union[str, "os.PathLike[str]"]
 
 _REAL_KINDS = "iuf"  # numpy dtype kinds of signed and unsigned integers and floats
 
 
-def check_state(expected: Mapping[str, Tuple[int, ...]], given: Mapping, who: str) -> StateDict:
+def check_state(expected: Mapping[str, Tuple[int, ...]], given: Mapping[str, Any], who: str) -> StateDict:
     """``given`` as float arrays, after checking it has exactly the expected names and shapes.
 
     Every problem is reported at once (missing names, unexpected names, wrong

@@ -20,7 +20,7 @@ import json
 import os
 import zipfile
 import zlib
-from typing import BinaryIO, Dict, Mapping, Tuple
+from typing import IO, Any, BinaryIO, Dict, Mapping, Optional, Tuple
 
 import numpy as np
 
@@ -75,7 +75,7 @@ def write_state(path: PathLike, state: StateDict, who: str = "save") -> str:
             path += ".npz"  # numpy would add it silently; say so by returning it
 
         def write(f: BinaryIO) -> None:
-            np.savez(f, **arrays)  # a file object: numpy adds no suffix of its own
+            np.savez(f, **arrays)  # type: ignore[arg-type]  # keys end in .w or .b, never allow_pickle; a file object: numpy adds no suffix of its own
 
     try:
         write_atomically(path, write)
@@ -129,7 +129,7 @@ def _json_limit(expected: Shapes) -> int:
     )
 
 
-def _read_json(f: BinaryIO, size: int, expected: Shapes) -> dict:
+def _read_json(f: BinaryIO, size: int, expected: Shapes) -> Dict[str, Any]:
     limit = _json_limit(expected)
     if size > limit:
         raise _Refused(f"is {size} bytes, more than the {limit} bytes a JSON state for this model can take")
@@ -151,7 +151,7 @@ def _read_json(f: BinaryIO, size: int, expected: Shapes) -> dict:
     return raw
 
 
-def _read_npz(f: BinaryIO, expected: Shapes) -> Dict[str, np.ndarray]:
+def _read_npz(f: BinaryIO, expected: Shapes) -> Dict[str, Optional[np.ndarray[Any, Any]]]:
     """The members the model needs, each checked before its numbers are read.
 
     A wrong name is reported by :func:`check_state` with the others; its
@@ -162,7 +162,7 @@ def _read_npz(f: BinaryIO, expected: Shapes) -> Dict[str, np.ndarray]:
         for info in archive.infolist():
             name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
             members[name] = info
-        out: Dict[str, np.ndarray] = {}
+        out: Dict[str, Optional[np.ndarray[Any, Any]]] = {}
         unexpected = [n for n in members if n not in expected]
         for name, info in members.items():
             if name not in expected:
@@ -181,7 +181,7 @@ def _read_npz(f: BinaryIO, expected: Shapes) -> Dict[str, np.ndarray]:
         return out
 
 
-def _read_npy(member: BinaryIO, name: str, shape: Tuple[int, ...]) -> np.ndarray:
+def _read_npy(member: IO[bytes], name: str, shape: Tuple[int, ...]) -> np.ndarray[Any, Any]:
     version = np.lib.format.read_magic(member)
     if version == (1, 0):
         found, fortran, dtype = np.lib.format.read_array_header_1_0(member)

@@ -9,8 +9,15 @@ applied to arrays with its own forward.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any, Callable, Dict
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .op import Op
+
+#: What the functions here take and give: numpy arrays, or numpy scalars where a rule reduces one.
+Array = Any
 
 __all__ = ["ARRAY_MATH", "ArrayMath"]
 
@@ -21,55 +28,55 @@ class ArrayMath:
     """Elementary functions, comparisons and selection on numpy arrays (IEEE 754 throughout)."""
 
     name = "array"
-    ops: dict = {}  # the op registry, installed by autonn.ops.op
+    ops: Dict[str, Op] = {}  # the op registry, installed by autonn.ops.op
 
-    exp = staticmethod(np.exp)
-    log = staticmethod(np.log)
-    log1p = staticmethod(np.log1p)
-    expm1 = staticmethod(np.expm1)
-    log2 = staticmethod(np.log2)
-    log10 = staticmethod(np.log10)
-    sqrt = staticmethod(np.sqrt)
-    sin = staticmethod(np.sin)
-    cos = staticmethod(np.cos)
-    tan = staticmethod(np.tan)
-    asin = staticmethod(np.arcsin)
-    acos = staticmethod(np.arccos)
-    atan = staticmethod(np.arctan)
-    sinh = staticmethod(np.sinh)
-    cosh = staticmethod(np.cosh)
-    tanh = staticmethod(np.tanh)
-    abs = staticmethod(np.abs)
-    gt = staticmethod(np.greater)
-    ge = staticmethod(np.greater_equal)
-    lt = staticmethod(np.less)
-    le = staticmethod(np.less_equal)
-    eq = staticmethod(np.equal)
-    ne = staticmethod(np.not_equal)
-    isnan = staticmethod(np.isnan)
-    where = staticmethod(np.where)
-    maximum = staticmethod(np.maximum)
-    minimum = staticmethod(np.minimum)
+    exp: staticmethod[..., Array] = staticmethod(np.exp)
+    log: staticmethod[..., Array] = staticmethod(np.log)
+    log1p: staticmethod[..., Array] = staticmethod(np.log1p)
+    expm1: staticmethod[..., Array] = staticmethod(np.expm1)
+    log2: staticmethod[..., Array] = staticmethod(np.log2)
+    log10: staticmethod[..., Array] = staticmethod(np.log10)
+    sqrt: staticmethod[..., Array] = staticmethod(np.sqrt)
+    sin: staticmethod[..., Array] = staticmethod(np.sin)
+    cos: staticmethod[..., Array] = staticmethod(np.cos)
+    tan: staticmethod[..., Array] = staticmethod(np.tan)
+    asin: staticmethod[..., Array] = staticmethod(np.arcsin)
+    acos: staticmethod[..., Array] = staticmethod(np.arccos)
+    atan: staticmethod[..., Array] = staticmethod(np.arctan)
+    sinh: staticmethod[..., Array] = staticmethod(np.sinh)
+    cosh: staticmethod[..., Array] = staticmethod(np.cosh)
+    tanh: staticmethod[..., Array] = staticmethod(np.tanh)
+    abs: staticmethod[..., Array] = staticmethod(np.abs)
+    gt: staticmethod[..., Array] = staticmethod(np.greater)
+    ge: staticmethod[..., Array] = staticmethod(np.greater_equal)
+    lt: staticmethod[..., Array] = staticmethod(np.less)
+    le: staticmethod[..., Array] = staticmethod(np.less_equal)
+    eq: staticmethod[..., Array] = staticmethod(np.equal)
+    ne: staticmethod[..., Array] = staticmethod(np.not_equal)
+    isnan: staticmethod[..., Array] = staticmethod(np.isnan)
+    where: staticmethod[..., Array] = staticmethod(np.where)
+    maximum: staticmethod[..., Array] = staticmethod(np.maximum)
+    minimum: staticmethod[..., Array] = staticmethod(np.minimum)
 
     @staticmethod
-    def pow(a, b):
+    def pow(a: Array, b: Array) -> Array:
         """a ** b; (-inf) ** b for a positive fraction b is inf, as C99 and Python say (numpy gives nan)."""
         out = np.power(a, b)
         fix = (a == -np.inf) & (b > 0.0) & np.isfinite(b) & (b != np.floor(b))
         return np.where(fix, np.inf, out) if np.any(fix) else out
 
     @staticmethod
-    def erf(a):
+    def erf(a: Array) -> Array:
         return np.asarray(_erf(a), dtype=float)
 
     @staticmethod
-    def fractional(a):
+    def fractional(a: Array) -> Array:
         """True where ``a`` is finite and not a whole number."""
         with np.errstate(invalid="ignore"):
             return np.isfinite(a) & (a != np.floor(a))
 
     @staticmethod
-    def step(a):
+    def step(a: Array) -> Array:
         """Heaviside step: 1 for a > 0, 0 for a <= 0, nan for nan.
 
         A comparison and a copy of the nans: np.heaviside gives the same numbers
@@ -80,11 +87,11 @@ class ArrayMath:
         return out
 
     @staticmethod
-    def sign(a):
+    def sign(a: Array) -> Array:
         """sign(a): 1, -1, 0 at 0, nan for nan (numpy's sign)."""
         return np.sign(a) * 1.0
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Callable[..., Array]:
         op = self.ops.get(name)
         if op is None:
             raise AttributeError(f"the array math namespace has no function or op {name!r}")

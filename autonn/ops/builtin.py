@@ -15,10 +15,14 @@ its rule.
 from __future__ import annotations
 
 import math
+from typing import Any, Callable, List, Optional, Tuple
 
-from .op import OPS, Domain, define
+from .op import OPS, Domain, Op, define
 
-__all__: list = []
+__all__: List[str] = []
+
+# A rule's numbers are floats, numpy arrays or Values, and ``m`` the namespace for them:
+# one rule serves all three, so their types here are Any.
 
 NAN = math.nan
 INF = math.inf
@@ -41,11 +45,11 @@ define("sub", lambda a, b, m: a - b,
        lambda g, out, a, b, m: (g, -g),
        ("d(a-b)/da = 1", "d(a-b)/db = -1"), symbol="-", doc="a - b")
 
-def mul_forward(a, b, m):
+def mul_forward(a: Any, b: Any, m: Any) -> Any:
     return a * b
 
 
-def mul_vjp(g, out, a, b, m):
+def mul_vjp(g: Any, out: Any, a: Any, b: Any, m: Any) -> Any:
     return g * b, g * a
 
 
@@ -67,7 +71,7 @@ define("neg", lambda a, m: -a,
 # Powers: x ** k with a constant k (the common case), and x ** y of two Values
 # ----------------------------------------------------------------------------
 
-def _pow_domain(text: str) -> list:
+def _pow_domain(text: str) -> List[Domain]:
     return [
         Domain(lambda a, b, m: m.eq(a, 0.0) & m.lt(b, 0.0),
                "0 raised to a negative power ({0} ** {1})", ZeroDivisionError, signalled=True),
@@ -78,7 +82,7 @@ def _pow_domain(text: str) -> list:
     ]
 
 
-def powc_vjp(g, out, a, k, m):
+def powc_vjp(g: Any, out: Any, a: Any, k: Any, m: Any) -> Any:
     if k == 0.0:  # a ** 0 = 1 is flat in a, even at a = 0, where a ** -1 is not defined
         return (g * 0.0,)
     return (g * k * m.pow(a, k - 1.0),)
@@ -89,7 +93,7 @@ define("powc", lambda a, k, m: m.pow(a, k), powc_vjp,
        symbol="**", doc="a ** k, k a number (slope 0 for k = 0)")
 
 
-def pow_vjp(g, out, a, b, m):
+def pow_vjp(g: Any, out: Any, a: Any, b: Any, m: Any) -> Any:
     # d/da = b a^(b-1), and 0 where b = 0 (a^0 = 1 is flat in a, even at a = 0
     # or a = inf), with a safe exponent there so no 0^-1 is ever formed.  The
     # local slope is formed before it meets g, so a huge b with a vanishing
@@ -113,7 +117,7 @@ define("pow", lambda a, b, m: m.pow(a, b), pow_vjp,
 # Elementary functions
 # ----------------------------------------------------------------------------
 
-def _positive(name: str) -> list:
+def _positive(name: str) -> List[Domain]:
     return [Domain(lambda a, m: m.le(a, 0.0), "expected a positive number, got {0}", signalled=True)]
 
 
@@ -156,7 +160,7 @@ define("tan", lambda a, m: m.tan(a), lambda g, out, a, m: (g * (1.0 + out * out)
        "d tan(a)/da = 1 + tan(a)^2", doc="tangent (radians)")
 
 
-def _unit_interval(name: str) -> list:
+def _unit_interval(name: str) -> List[Domain]:
     return [Domain(lambda a, m: m.gt(m.abs(a), 1.0), "expected a number in [-1, 1], got {0}", signalled=True)]
 
 
@@ -188,7 +192,7 @@ define("erf", lambda a, m: m.erf(a), lambda g, out, a, m: (g * TWO_OVER_SQRT_PI 
 # Activations
 # ----------------------------------------------------------------------------
 
-def sigmoid_forward(a, m):
+def sigmoid_forward(a: Any, m: Any) -> Any:
     # 1 / (1 + e^-a) and e^a / (1 + e^a) are equal; each is used where its
     # exponential cannot overflow, so both come from one e^-|a|.
     e = m.exp(-m.abs(a))
@@ -218,7 +222,7 @@ define("sign", lambda a, m: m.sign(a), lambda g, out, a, m: (g * 0.0,),
        "d sign(a)/da = 0", doc="1, 0 or -1 (the slope of abs)")
 
 
-def leaky_relu_vjp(g, out, a, slope, m):
+def leaky_relu_vjp(g: Any, out: Any, a: Any, slope: Any, m: Any) -> Any:
     positive = m.gt(a, 0.0)
     return g * m.where(positive, 1.0, slope), g * m.where(positive, 0.0, a)
 
@@ -228,7 +232,7 @@ define("leaky_relu", lambda a, slope, m: m.where(m.gt(a, 0.0), a, a * slope), le
        doc="a if a > 0 else s * a; s is the slope (0.01 by default); slope s at a = 0")
 
 
-def elu_vjp(g, out, a, alpha, m):
+def elu_vjp(g: Any, out: Any, a: Any, alpha: Any, m: Any) -> Any:
     positive = m.gt(a, 0.0)
     e = m.exp(m.minimum(a, 0.0))
     return g * m.where(positive, 1.0, alpha * e), g * m.where(positive, 0.0, e - 1.0)
@@ -239,7 +243,7 @@ define("elu", lambda a, alpha, m: m.where(m.gt(a, 0.0), a, alpha * m.expm1(m.min
        doc="a if a > 0 else alpha (e ** a - 1); alpha 1 by default; slope alpha at a = 0")
 
 
-def gelu_vjp(g, out, a, m):
+def gelu_vjp(g: Any, out: Any, a: Any, m: Any) -> Any:
     cdf = 0.5 * (1.0 + m.erf(a * SQRT1_2))
     return (g * (cdf + a * INV_SQRT_2PI * m.exp(-0.5 * (a * a))),)
 
@@ -248,7 +252,7 @@ define("gelu", lambda a, m: 0.5 * a * (1.0 + m.erf(a * SQRT1_2)), gelu_vjp,
        "d a Phi(a)/da = Phi(a) + a phi(a)", doc="a Phi(a), Phi the normal CDF (the exact form)")
 
 
-def silu_vjp(g, out, a, m):
+def silu_vjp(g: Any, out: Any, a: Any, m: Any) -> Any:
     s = m.sigmoid(a)
     return (g * (s * (1.0 + a * (1.0 - s))),)
 
@@ -261,11 +265,11 @@ define("silu", lambda a, m: a * m.sigmoid(a), silu_vjp,
 # Piecewise: larger, smaller, clamped
 # ----------------------------------------------------------------------------
 
-def _winner_takes_the_slope(wins: str):
+def _winner_takes_the_slope(wins: str) -> Callable[..., Any]:
     """The rule of max (``wins="gt"``) or min (``"lt"``): the chosen side gets the
     gradient, and at a tie each side gets half of it (PyTorch's rule)."""
 
-    def vjp(g, out, a, b, m):
+    def vjp(g: Any, out: Any, a: Any, b: Any, m: Any) -> Any:
         beats = getattr(m, wins)
         tie = m.eq(a, b)
         return (g * m.where(beats(a, b), 1.0, m.where(tie, 0.5, 0.0)),
@@ -283,7 +287,7 @@ define("minimum", lambda a, b, m: m.minimum(a, b), _winner_takes_the_slope("lt")
        doc="the smaller of a and b; at a tie each gets slope 1/2; nan if either is nan")
 
 
-def clamp_vjp(g, out, a, lo, hi, m):
+def clamp_vjp(g: Any, out: Any, a: Any, lo: Any, hi: Any, m: Any) -> Any:
     inside = m.where(m.ge(a, lo), m.where(m.le(a, hi), 1.0, 0.0), 0.0)
     return g * inside, g * m.where(m.lt(a, lo), 1.0, 0.0), g * m.where(m.gt(a, hi), 1.0, 0.0)
 
@@ -302,7 +306,7 @@ define("clamp", lambda a, lo, hi, m: m.minimum(m.maximum(a, lo), hi), clamp_vjp,
 # takes each sample's own branch.
 # ----------------------------------------------------------------------------
 
-def _compare(name: str, test, text: str, symbol: str) -> None:
+def _compare(name: str, test: Callable[[Any, Any, Any], Any], text: str, symbol: str) -> None:
     define(name, lambda a, b, m: m.where(test(m, a, b), 1.0, 0.0),
            lambda g, out, a, b, m: (g * 0.0, g * 0.0),
            (f"d[a {symbol} b]/da = 0", f"d[a {symbol} b]/db = 0"), doc=f"1 if {text} else 0")
@@ -316,7 +320,7 @@ _compare("eq", lambda m, a, b: m.eq(a, b), "a = b", "=")
 _compare("ne", lambda m, a, b: m.ne(a, b), "a != b", "!=")
 
 
-def where_vjp(g, out, c, a, b, m):
+def where_vjp(g: Any, out: Any, c: Any, a: Any, b: Any, m: Any) -> Any:
     chosen = m.ne(c, 0.0)
     return g * 0.0, g * m.where(chosen, 1.0, 0.0), g * m.where(chosen, 0.0, 1.0)
 
@@ -346,11 +350,11 @@ define("label_01", lambda y, m: y * 1.0, lambda g, out, y, m: (g * 1.0,), "d y/d
 # Sum of many terms: one node (the compiler runs groups of them as matrix products)
 # ----------------------------------------------------------------------------
 
-def sum_forward(*xs, m):
+def sum_forward(*xs: Any, m: Any) -> Any:
     return sum(xs)
 
 
-def sum_vjp(g, out, *xs, m):
+def sum_vjp(g: Any, out: Any, *xs: Any, m: Any) -> Any:
     return (g,) * len(xs)
 
 
@@ -358,7 +362,7 @@ SUM = define("sum", sum_forward, sum_vjp, "d(a_1+...+a_n)/da_i = 1", doc="a_1 + 
 MUL = OPS["mul"]
 
 
-def linear_ops() -> tuple:
+def linear_ops() -> Tuple[Optional[Op], Optional[Op]]:
     """``(sum, mul)`` while their definitions are the ones written here, else ``(None, None)``.
 
     The compiler's one fusion - a sum of products with weights, run as a matrix

@@ -12,98 +12,103 @@ is the sigmoid op's own forward.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any, Callable, Dict, TypeVar
+
+if TYPE_CHECKING:
+    from .op import Op
 
 __all__ = ["FLOAT_MATH", "FloatMath"]
 
 _NAN = math.nan
+_T = TypeVar("_T")
 
 
 class FloatMath:
     """Elementary functions, comparisons and selection on floats."""
 
     name = "float"
-    ops: dict = {}  # the op registry, installed by autonn.ops.op
+    ops: Dict[str, Op] = {}  # the op registry, installed by autonn.ops.op
 
-    exp = staticmethod(math.exp)
-    log = staticmethod(math.log)
-    log1p = staticmethod(math.log1p)
-    expm1 = staticmethod(math.expm1)
-    log2 = staticmethod(math.log2)
-    log10 = staticmethod(math.log10)
-    sqrt = staticmethod(math.sqrt)
-    sin = staticmethod(math.sin)
-    cos = staticmethod(math.cos)
-    tan = staticmethod(math.tan)
-    asin = staticmethod(math.asin)
-    acos = staticmethod(math.acos)
-    atan = staticmethod(math.atan)
-    sinh = staticmethod(math.sinh)
-    cosh = staticmethod(math.cosh)
-    tanh = staticmethod(math.tanh)
-    erf = staticmethod(math.erf)
-    abs = staticmethod(abs)
-    pow = staticmethod(pow)
+    exp: staticmethod[..., float] = staticmethod(math.exp)
+    log: staticmethod[..., float] = staticmethod(math.log)
+    log1p: staticmethod[..., float] = staticmethod(math.log1p)
+    expm1: staticmethod[..., float] = staticmethod(math.expm1)
+    log2: staticmethod[..., float] = staticmethod(math.log2)
+    log10: staticmethod[..., float] = staticmethod(math.log10)
+    sqrt: staticmethod[..., float] = staticmethod(math.sqrt)
+    sin: staticmethod[..., float] = staticmethod(math.sin)
+    cos: staticmethod[..., float] = staticmethod(math.cos)
+    tan: staticmethod[..., float] = staticmethod(math.tan)
+    asin: staticmethod[..., float] = staticmethod(math.asin)
+    acos: staticmethod[..., float] = staticmethod(math.acos)
+    atan: staticmethod[..., float] = staticmethod(math.atan)
+    sinh: staticmethod[..., float] = staticmethod(math.sinh)
+    cosh: staticmethod[..., float] = staticmethod(math.cosh)
+    tanh: staticmethod[..., float] = staticmethod(math.tanh)
+    erf: staticmethod[..., float] = staticmethod(math.erf)
+    abs: staticmethod[..., Any] = staticmethod(abs)
+    pow: staticmethod[..., Any] = staticmethod(pow)
 
     @staticmethod
-    def gt(a, b):
+    def gt(a: float, b: float) -> bool:
         return a > b
 
     @staticmethod
-    def ge(a, b):
+    def ge(a: float, b: float) -> bool:
         return a >= b
 
     @staticmethod
-    def lt(a, b):
+    def lt(a: float, b: float) -> bool:
         return a < b
 
     @staticmethod
-    def le(a, b):
+    def le(a: float, b: float) -> bool:
         return a <= b
 
     @staticmethod
-    def eq(a, b):
+    def eq(a: float, b: float) -> bool:
         return a == b
 
     @staticmethod
-    def ne(a, b):
+    def ne(a: float, b: float) -> bool:
         return a != b
 
     @staticmethod
-    def isnan(a):
+    def isnan(a: float) -> bool:
         return a != a
 
     @staticmethod
-    def fractional(a):
+    def fractional(a: float) -> bool:
         """True if ``a`` is finite and not a whole number (2.5, not 2.0, inf or nan)."""
         a = float(a)
         return a - a == 0.0 and not a.is_integer()
 
     @staticmethod
-    def where(condition, a, b):
+    def where(condition: object, a: _T, b: _T) -> _T:
         """``a`` where ``condition`` holds, else ``b`` (both already computed)."""
         return a if condition else b
 
     @staticmethod
-    def maximum(a, b):
+    def maximum(a: float, b: float) -> float:
         """The larger of ``a`` and ``b``; nan if either is nan (numpy's ``maximum``)."""
         return a if a > b or a != a else b
 
     @staticmethod
-    def minimum(a, b):
+    def minimum(a: float, b: float) -> float:
         """The smaller of ``a`` and ``b``; nan if either is nan (numpy's ``minimum``)."""
         return a if a < b or a != a else b
 
     @staticmethod
-    def step(a):
+    def step(a: float) -> float:
         """Heaviside step: 1 for a > 0, 0 for a <= 0, nan for nan."""
         return 1.0 if a > 0.0 else (0.0 if a <= 0.0 else _NAN)
 
     @staticmethod
-    def sign(a):
+    def sign(a: float) -> float:
         """sign(a): 1, -1, 0 at 0 (either zero), nan for nan."""
         return 1.0 if a > 0.0 else (-1.0 if a < 0.0 else (0.0 if a == 0.0 else _NAN))
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Callable[..., float]:
         op = self.ops.get(name)
         if op is None:
             raise AttributeError(f"the float math namespace has no function or op {name!r}")

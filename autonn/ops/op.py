@@ -30,7 +30,7 @@ from __future__ import annotations
 import inspect
 import keyword
 import numbers
-from typing import Callable, Dict, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Type, Union
 
 import numpy as np
 
@@ -70,15 +70,15 @@ class Domain:
 
     __slots__ = ("undefined", "message", "error", "signalled")
 
-    def __init__(self, undefined: Callable, message: str, error: type = DomainError,
+    def __init__(self, undefined: Callable[..., Any], message: str, error: Type[Exception] = DomainError,
                  signalled: bool = False) -> None:
-        self.undefined = undefined
-        self.message = message
-        self.error = error
-        self.signalled = signalled
+        self.undefined: Callable[..., Any] = undefined
+        self.message: str = message
+        self.error: Type[Exception] = error
+        self.signalled: bool = signalled
 
 
-def _number_text(x) -> str:
+def _number_text(x: float) -> str:
     return repr(float(x))
 
 
@@ -87,29 +87,32 @@ class Op:
 
     __slots__ = ("name", "arity", "consts", "kind", "forward", "vjp", "formulas", "domain", "symbol",
                  "vectorized", "plain", "doc")
+    # Set by __setattr__ from the forward and the domain (annotations only: the slots hold them).
+    vectorized: bool
+    plain: bool
 
-    def __init__(self, name: str, arity: Optional[int], forward: Callable, vjp: Callable,
+    def __init__(self, name: str, arity: Optional[int], forward: Callable[..., Any], vjp: Callable[..., Any],
                  formulas: Tuple[str, ...], domain: Tuple[Domain, ...] = (), consts: int = 0,
                  symbol: str = "", doc: str = "") -> None:
-        self.name = name
-        self.arity = arity  # None: any number of inputs, at least one
-        self.consts = consts
+        self.name: str = name
+        self.arity: Optional[int] = arity  # None: any number of inputs, at least one
+        self.consts: int = consts
         if consts == 0 and arity == 1:
-            self.kind = UNARY
+            self.kind: int = UNARY
         elif consts == 0 and arity == 2:
             self.kind = BINARY
         elif consts == 1 and arity == 1:
             self.kind = PARAM
         else:
             self.kind = NARY
-        self.forward = forward
-        self.vjp = vjp
-        self.formulas = formulas
-        self.domain = domain
-        self.symbol = symbol  # the operator that writes it ("+", "**"), if any
-        self.doc = doc
+        self.forward: Callable[..., Any] = forward
+        self.vjp: Callable[..., Any] = vjp
+        self.formulas: Tuple[str, ...] = formulas
+        self.domain: Tuple[Domain, ...] = domain
+        self.symbol: str = symbol  # the operator that writes it ("+", "**"), if any
+        self.doc: str = doc
 
-    def __setattr__(self, name: str, value) -> None:
+    def __setattr__(self, name: str, value: object) -> None:
         # What the fast paths read (``vectorized``, ``plain``) is derived from the
         # definition here, so replacing an op's forward or domain at run time
         # changes every path at once.
@@ -162,7 +165,7 @@ class Op:
             self.check(args)  # a non-finite or odd result may mean a point outside the domain
         return self._as_float(out, args)
 
-    def _check_numbers(self, args) -> None:
+    def _check_numbers(self, args: Sequence[object]) -> None:
         """A TypeError naming the op and the argument if one is not a real number (a ``.data``
         set to a string, None or a complex number fails here, at its first use, not far away)."""
         for i, x in enumerate(args):
@@ -170,14 +173,14 @@ class Op:
                 raise TypeError(f"{self.name}: argument {i} is {type(x).__name__} {x!r}; the numbers of Values "
                                 "(and an op's constants) must be real numbers (int or float)")
 
-    def _as_float(self, out, args) -> float:
+    def _as_float(self, out: Any, args: Sequence[float]) -> float:
         try:
             return float(out)
         except (TypeError, ValueError):
             raise OpError(f"{self.name}: forward returned {type(out).__name__} {out!r} at {list(args)}, "
                           "expected a real number") from None
 
-    def _ieee_value(self, args, err: Exception) -> float:
+    def _ieee_value(self, args: Sequence[float], err: Exception) -> float:
         """Re-run the forward in numpy's float64, which gives inf or nan where Python's math raises."""
         message = (f"{self.name}: forward raised {type(err).__name__}: {err} at {list(args)}; "
                    "an op's forward must give a number wherever its domain allows")
@@ -189,7 +192,7 @@ class Op:
         except (ArithmeticError, ValueError, TypeError):
             raise OpError(message) from err
 
-    def pullback(self, g, out, args: Sequence, m) -> tuple:
+    def pullback(self, g: Any, out: Any, args: Sequence[Any], m: Any) -> Tuple[Any, ...]:
         """``g * d out / d x_i`` for every input, from the rule, checked for its count.
 
         On floats, a rule that raises (an infinite slope divides by zero) is
@@ -220,7 +223,7 @@ class Op:
 OPS: Dict[str, Op] = {}
 
 
-def _positional_count(fn: Callable, who: str, what: str, count_m: bool = False) -> Optional[int]:
+def _positional_count(fn: Callable[..., Any], who: str, what: str, count_m: bool = False) -> Optional[int]:
     """How many positional inputs ``fn`` takes (not counting ``m`` unless asked); None for ``*args``."""
     try:
         params = list(inspect.signature(fn).parameters.values())
@@ -237,7 +240,7 @@ def _positional_count(fn: Callable, who: str, what: str, count_m: bool = False) 
     return count
 
 
-def define(name: str, forward: Callable, vjp: Callable, formula: Union[str, Sequence[str]], *,
+def define(name: str, forward: Callable[..., Any], vjp: Callable[..., Any], formula: Union[str, Sequence[str]], *,
            domain: Sequence[Domain] = (), consts: int = 0, symbol: str = "", doc: str = "",
            replace: bool = False) -> Op:
     """Check one op's definition and add it to :data:`OPS`; every path then evaluates it.
@@ -259,7 +262,7 @@ def define(name: str, forward: Callable, vjp: Callable, formula: Union[str, Sequ
     if arity is not None and arity < 1:
         raise ValueError(f"{who}: forward must take at least one input, takes {n} (with {consts} constant(s))")
     rule_n = _positional_count(vjp, who, "vjp", count_m=True)
-    if arity is not None and rule_n != n + 3:
+    if n is not None and rule_n != n + 3:  # n is None exactly when arity is
         raise ValueError(f"{who}: vjp must take (g, out, *inputs, m) by position: {n + 3} arguments for this "
                          f"forward, it takes {'any number' if rule_n is None else rule_n}")
     if arity is None and "m" not in inspect.signature(vjp).parameters:

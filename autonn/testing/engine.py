@@ -27,7 +27,7 @@ import itertools
 import math
 import operator
 import random
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
@@ -49,7 +49,7 @@ _OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": oper
 
 # -- the engine under test, applied the way autonn's ops are ---------------------
 
-def _engine_call(op: Op, methods: Mapping[str, Callable], value_class) -> Optional[Callable]:
+def _engine_call(op: Op, methods: Mapping[str, Callable[..., Any]], value_class: Any) -> Optional[Callable[..., Any]]:
     """How the engine applies ``op`` (``fn(args, consts) -> node``), or None if it has no way to."""
     if op.name in methods:
         fn = methods[op.name]
@@ -77,7 +77,7 @@ def _same(a: float, b: float, atol: float, rtol: float) -> bool:
     return abs(a - b) <= atol + rtol * abs(b)
 
 
-def _number(x) -> float:
+def _number(x: Any) -> float:
     return float(getattr(x, "data", x))
 
 
@@ -89,13 +89,13 @@ def _error_text(err: BaseException) -> str:
 class _Checker:
     """Runs one expression through both engines and says how they differ (None if they agree)."""
 
-    def __init__(self, value_class, calls: Dict[str, Callable], atol: float, rtol: float) -> None:
+    def __init__(self, value_class: Any, calls: Dict[str, Callable[..., Any]], atol: float, rtol: float) -> None:
         self.value_class = value_class
         self.calls = calls
         self.atol = atol
         self.rtol = rtol
 
-    def engine_run(self, expr: Expression):
+    def engine_run(self, expr: Expression) -> Any:
         """The engine's leaves and nodes for ``expr``; raises what the engine raises."""
         leaves = [self.value_class(v) for v in expr.values]
         nodes = list(leaves)
@@ -203,7 +203,7 @@ def _single_op_expressions(op: Op, limit: int) -> List[Expression]:
     (a fixed shuffle picks them) and kept in grid order."""
     arities = [op.arity] if op.arity is not None else [1, 2, 3]
     constant_sets = list(itertools.product(CONSTANT_GRID, repeat=op.consts))
-    found = []
+    found: List[Any] = []
     for arity in arities:
         for pattern in _argument_patterns(arity):
             points = list(itertools.product(itertools.product(GRID, repeat=max(pattern) + 1), constant_sets))
@@ -222,7 +222,7 @@ def _single_op_expressions(op: Op, limit: int) -> List[Expression]:
     return found
 
 
-def check_engine(value_class, *, ops: Optional[Sequence[str]] = None, methods: Optional[Mapping] = None,
+def check_engine(value_class: Any, *, ops: Optional[Sequence[str]] = None, methods: Optional[Mapping[str, Any]] = None,
                  max_examples: int = 300, max_steps: int = 6, atol: float = 1e-9, rtol: float = 1e-7,
                  seed: int = 0, name: str = "") -> EngineReport:
     """Compare a micrograd-shaped engine with autonn, op by op, then on random graphs.
@@ -250,7 +250,7 @@ def check_engine(value_class, *, ops: Optional[Sequence[str]] = None, methods: O
         raise ValueError(f"check_engine: unknown op(s) {unknown}; known: {', '.join(OPS)}")
     label = name or getattr(value_class, "__module__", "") + "." + getattr(value_class, "__qualname__", "Value")
     unsupported: Dict[str, str] = {}
-    calls: Dict[str, Callable] = {}
+    calls: Dict[str, Callable[..., Any]] = {}
     for op_name in names:
         call = _engine_call(OPS[op_name], methods, value_class)
         if call is None:
@@ -280,7 +280,7 @@ def check_engine(value_class, *, ops: Optional[Sequence[str]] = None, methods: O
     checked, failing = graphs
     if failing is not None:
         smallest = _smallest_failing(checker, failing)
-        op_name, kind, detail = checker.difference(smallest)
+        op_name, kind, detail = checker.difference(smallest)  # type: ignore[misc]  # smallest still fails
         findings.append(Finding(op_name, kind, smallest, detail))
     blamed = {f.op for f in findings}
     agree = [op_name for op_name in agree if op_name not in blamed]
@@ -318,7 +318,7 @@ def _random_graphs(checker: _Checker, ops: List[str], max_examples: int, max_ste
 
     config = settings(max_examples=max_examples, database=None, deadline=None,
                       phases=[Phase.generate, Phase.shrink],
-                      suppress_health_check=list(HealthCheck))
+                      suppress_health_check=list(HealthCheck))  # pyright: ignore[reportArgumentType]  # the members of HealthCheck
     try:
         failing = find(expressions(ops=ops, max_steps=max_steps), differs, settings=config,
                        random=random.Random(seed))

@@ -12,7 +12,7 @@ data, so it prints, compares and shrinks well.
 
 from __future__ import annotations
 
-from typing import List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..ops import OPS, Op
 from ..value import Value, apply
@@ -78,7 +78,7 @@ class Expression:
     __slots__ = ("values", "steps")
 
     def __init__(self, values: Sequence[float], steps: Sequence[Step]) -> None:
-        self.values = tuple(float(v) for v in values)
+        self.values: Tuple[float, ...] = tuple(float(v) for v in values)
         self.steps = tuple(Step(s.op, tuple(s.args), tuple(float(c) for c in s.consts)) for s in steps)
         if not self.steps:
             raise ValueError("Expression: needs at least one step (an op applied to the inputs)")
@@ -122,7 +122,7 @@ class Expression:
         at = ", ".join(f"{n}={v!r}" for n, v in zip(self.names, self.values))
         return f"Expression({str(self)!r}, {at})"
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: Any) -> bool:
         return isinstance(other, Expression) and (self.values, self.steps) == (other.values, other.steps)
 
     def __hash__(self) -> int:
@@ -142,14 +142,15 @@ class Expression:
         return "\n".join(lines)
 
     # -- evaluating with autonn -------------------------------------------------
-    def __call__(self, *xs) -> Value:
+    def __call__(self, *xs: Any) -> Value:
         if len(xs) != len(self.values):
             raise TypeError(f"Expression: takes {len(self.values)} input(s) ({', '.join(self.names)}), "
                             f"got {len(xs)}")
         nodes = list(xs)
         for s in self.steps:
             nodes.append(apply(OPS[s.op], *[nodes[a] for a in s.args], *s.consts))
-        return nodes[-1]
+        out: Value = nodes[-1]
+        return out
 
     def build(self) -> Tuple[Value, List[Value]]:
         """The output Value and the input leaves (labelled ``x0, x1, ...``), at :attr:`values`."""
@@ -167,12 +168,12 @@ class Expression:
                 for a in self.steps[j - n].args:
                     needed[a] = True
         new_index = {}
-        values = []
+        values: List[float] = []
         for i in range(n):
             if needed[i]:
                 new_index[i] = len(values)
                 values.append(self.values[i])
-        steps = []
+        steps: List[Step] = []
         for j in range(n, n + k + 1):
             if needed[j]:
                 s = self.steps[j - n]

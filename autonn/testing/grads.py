@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from ..gradcheck import GradcheckError, compare_gradients
 
 __all__ = ["assert_grads_close"]
 
 
-def assert_grads_close(f: Callable, inputs: Sequence, reference: Optional[Callable] = None, *,
+def assert_grads_close(f: Callable[..., Any], inputs: Sequence[Any], reference: Optional[Callable[..., Any]] = None, *,
                        eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-4) -> None:
     """Assert that autonn's gradient of ``f`` at ``inputs`` matches finite differences and ``reference``.
 

@@ -11,7 +11,7 @@ other arguments are drawn, and after a few tries the example is rejected
 from __future__ import annotations
 
 import math
-from typing import Iterable, List, Optional, Sequence
+from typing import Any, Iterable, List, Optional, Sequence
 
 try:
     from hypothesis import assume
@@ -69,7 +69,7 @@ def _usable(x: float, bound: float) -> bool:
 
 
 @st.composite
-def expressions(draw, ops: Optional[Sequence[str]] = None, exclude: Sequence[str] = (), max_inputs: int = 3,
+def expressions(draw: Any, ops: Optional[Sequence[str]] = None, exclude: Sequence[str] = (), max_inputs: int = 3,
                 max_steps: int = 6, values: Optional[st.SearchStrategy] = None,
                 consts: Optional[st.SearchStrategy] = None, bound: float = 1e6,
                 max_args: int = 3) -> Expression:

@@ -11,9 +11,12 @@ for every sample the graph holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from ..graph import parents
+
+if TYPE_CHECKING:
+    from ..nn import Neuron
 
 __all__ = ["Cluster", "module_clusters", "neuron_of_nodes"]
 
@@ -28,11 +31,11 @@ class Cluster:
     kind: str  # "model", "layer" or "neuron"
 
 
-def _neuron_label(neuron) -> str:
+def _neuron_label(neuron: Any) -> str:
     return f"Neuron {neuron.name} ({neuron.activation})"
 
 
-def module_clusters(module) -> Tuple[List[Cluster], Dict[int, str]]:
+def module_clusters(module: Any) -> Tuple[List[Cluster], Dict[int, str]]:
     """The boxes for ``module`` and a map ``id(neuron) -> key of its box``.
 
     A lone Neuron is one box.  A model with ``layers`` (an MLP) is a box with
@@ -48,7 +51,8 @@ def module_clusters(module) -> Tuple[List[Cluster], Dict[int, str]]:
     boxes = [top]
     owner: Dict[int, str] = {}
     layers = getattr(module, "layers", None)
-    groups: List[Tuple[Optional[Cluster], Sequence]] = []
+    groups: List[Tuple[Optional[Cluster], Sequence[Any]]] = []
+    box: Optional[Cluster]
     if layers:
         for i, layer in enumerate(layers):
             box = Cluster(f"cluster_l{i}", f"Layer {getattr(layer, 'name', i)}", top.key, "layer")
@@ -69,21 +73,21 @@ def module_clusters(module) -> Tuple[List[Cluster], Dict[int, str]]:
     return boxes, owner
 
 
-def neuron_of_nodes(order: Sequence, neurons: Sequence) -> Dict[int, object]:
+def neuron_of_nodes(order: Sequence[Any], neurons: Sequence[Any]) -> Dict[int, Neuron]:
     """Map ``id(node) -> neuron`` for every node of ``order`` that a neuron made.
 
     The neuron's weights and bias, the ``mul`` nodes using a weight, the
     ``sum`` whose last term is the bias, and (unless the neuron is linear) its
     activation: the unary node on that sum labelled with the neuron's name.
     """
-    weight_of: Dict[int, object] = {}
-    bias_of: Dict[int, object] = {}
+    weight_of: Dict[int, Neuron] = {}
+    bias_of: Dict[int, Neuron] = {}
     for neuron in neurons:
         for w in neuron.w:
             weight_of[id(w)] = neuron
         bias_of[id(neuron.b)] = neuron
-    owner: Dict[int, object] = {}
-    sums: Dict[int, object] = {}
+    owner: Dict[int, Neuron] = {}
+    sums: Dict[int, Neuron] = {}
     for node in order:
         key = id(node)
         if node.is_leaf:

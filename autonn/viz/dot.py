@@ -8,9 +8,10 @@ gives the same text every time (the gallery and a golden-file test rely on it).
 from __future__ import annotations
 
 import warnings
-from typing import Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 from ..graph import parents, topological_order
+from ..nn import Module
 from ..value import Value
 from .clusters import Cluster, module_clusters, neuron_of_nodes
 from .fonts import FONT as _FONT  # fixed pitch: the boxes fit the text in any browser
@@ -30,7 +31,7 @@ class GraphTooLargeError(ValueError):
     """The graph has more nodes than ``max_nodes`` and ``large="error"`` was asked for."""
 
 
-def as_roots(root_or_roots, who: str = "to_dot") -> List[Value]:
+def as_roots(root_or_roots: Any, who: str = "to_dot") -> List[Value]:
     """One Value, or a sequence / numpy array of Values, as a list of distinct roots."""
     if isinstance(root_or_roots, Value):
         return [root_or_roots]
@@ -52,7 +53,7 @@ def as_roots(root_or_roots, who: str = "to_dot") -> List[Value]:
     return roots
 
 
-def _value_label(node, role: str, show_grad: bool, show_op: bool, precision: int) -> str:
+def _value_label(node: Any, role: str, show_grad: bool, show_op: bool, precision: int) -> str:
     cells = []
     if node.label:
         cells.append(f"<TD><B>{html_text(node.label)}</B></TD>")
@@ -97,9 +98,9 @@ def _legend(graph: Diagram, show_ops: bool, derivatives: bool) -> None:
 
 
 def to_dot(
-    root_or_roots,
+    root_or_roots: Union[Value, Sequence[Value]],
     *,
-    module=None,
+    module: Optional[Module[Any]] = None,
     parameters: Optional[Iterable[Value]] = None,
     rankdir: str = "LR",
     show_grad: bool = True,
@@ -207,7 +208,7 @@ def to_dot(
 
     # Where each node is declared: the cluster of its neuron, or the top level.
     boxes: List[Cluster] = []
-    home: Dict[str, Diagram] = {}
+    home: Dict[Optional[str], Diagram] = {}  # get(None) gives the default: the top level
     owner_box: Dict[int, str] = {}
     if module is not None and clusters:
         boxes, box_of_neuron = module_clusters(module)
@@ -242,7 +243,7 @@ def to_dot(
 
     # Nest the clusters, deepest first (each must be complete when it is
     # copied into its parent), keeping their order within each level.
-    depth = {}
+    depth: Dict[str, int] = {}
     for box in boxes:  # parents come before their children in ``boxes``
         depth[box.key] = 0 if box.parent is None else depth[box.parent] + 1
     for box in sorted(boxes, key=lambda b: -depth[b.key]):

@@ -7,7 +7,7 @@ with what ``backward`` computes.
 
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Any, Tuple
 
 from ..backward import local_gradients
 from ..node import op_of
@@ -15,7 +15,7 @@ from ..node import op_of
 __all__ = ["local_derivatives", "rule_formula"]
 
 
-def local_derivatives(node) -> Tuple[float, ...]:
+def local_derivatives(node: Any) -> Tuple[float, ...]:
     """``d node / d input_i`` for each input of ``node`` in order (``()`` for a leaf).
 
     The op's vjp rule with ``g = 1`` (see :func:`autonn.backward.local_gradients`);
@@ -24,6 +24,6 @@ def local_derivatives(node) -> Tuple[float, ...]:
     return local_gradients(node, 1.0)
 
 
-def rule_formula(node, position: int) -> str:
+def rule_formula(node: Any, position: int) -> str:
     """The derivative formula of ``node``'s op for input number ``position``."""
-    return op_of(node).formula_for(position)
+    return op_of(node).formula_for(position)  # type: ignore[union-attr]  # an op made every node drawn with a rule

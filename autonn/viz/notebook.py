@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from ..graph import topological_order
 from .dot import to_dot
 from .renderers import RenderError, render_source
+
+if TYPE_CHECKING:
+    from ..value import Value
 
 __all__ = ["value_html", "MAX_DRAWN_NODES"]
 
@@ -14,7 +18,7 @@ __all__ = ["value_html", "MAX_DRAWN_NODES"]
 MAX_DRAWN_NODES = 40
 
 
-def value_html(value) -> str:
+def value_html(value: Value) -> str:
     """The rich display of a Value (Jupyter calls it through ``Value._repr_html_``)."""
     op = value.op or ("constant" if type(value).__name__ == "Constant" else "leaf")
     rows = [("data", f"{value.data:.6g}"), ("grad", f"{value.grad:.6g}"), ("op", op)]

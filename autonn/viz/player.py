@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Optional
+from typing import Any, Optional, Sequence, Union
 
 from ..explain import _Names
 from ..graph import topological_order
+from ..nn import Module
 from ..value import Value
 from .player_page import page_html
 from .player_steps import graph_steps
@@ -31,8 +32,8 @@ PLAYER_MAX_NODES = 120
 def player_html(
     root: Value,
     *,
-    module=None,
-    parameters=None,
+    module: Optional[Module[Any]] = None,
+    parameters: Optional[Sequence[Value]] = None,
     title: Optional[str] = None,
     precision: int = 4,
     max_nodes: Optional[int] = PLAYER_MAX_NODES,
@@ -66,7 +67,7 @@ def player_html(
     return page_html(title, svg, steps, autoplay=autoplay, note=note)
 
 
-def animate(root: Value, path, **options) -> str:
+def animate(root: Value, path: Union[str, "os.PathLike[str]"], **options: Any) -> str:
     """Write a page that plays backpropagation through the graph of ``root``; return its path.
 
     The page shows the graph (one box per value: name and op, data, grad)

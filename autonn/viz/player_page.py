@@ -11,7 +11,7 @@ the class ``current`` and the nodes whose gradient grows with ``receiving``.
 from __future__ import annotations
 
 import json
-from typing import List
+from typing import Any, Dict, List, Sequence
 from xml.sax.saxutils import escape
 
 __all__ = ["page_html"]
@@ -127,7 +127,7 @@ _KEY = (
 )
 
 
-def page_html(title: str, svg: str, steps: List[dict], *, autoplay: bool = False, note: str = "") -> str:
+def page_html(title: str, svg: str, steps: Sequence[Dict[Any, Any]], *, autoplay: bool = False, note: str = "") -> str:
     """The whole page: ``svg`` (the picture, its parts named by id) and ``steps`` (see
     :class:`~autonn.viz.player_steps.Step`)."""
     # "</script" or "<!--" inside a script element would change how it is read; JSON may spell "<" as \u003c.

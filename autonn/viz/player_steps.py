@@ -14,7 +14,7 @@ with the node's gradient) and the slopes on the edges from
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from ..backward import local_gradients
 from ..explain import _Names, use_line, value_line
@@ -33,7 +33,7 @@ def edge_id(node_index: int, k: int) -> str:
     return f"e{node_index}_{k}"
 
 
-class Step(dict):
+class Step(Dict[Any, Any]):
     """One frame: ``phase``, ``title``, ``lines`` (the text), ``node`` (the id at work or None),
     ``edges`` (lit edge ids), ``receivers`` (ids whose gradient grows), and the numbers that
     appear: ``data`` / ``grad`` (id -> text) and ``slopes`` (edge id -> text).
@@ -41,7 +41,7 @@ class Step(dict):
     A dict, so the page reads it as JSON directly.
     """
 
-    def __init__(self, phase: str, title: str, lines: List[str], node: Optional[str] = None, **numbers) -> None:
+    def __init__(self, phase: str, title: str, lines: List[str], node: Optional[str] = None, **numbers: Any) -> None:
         super().__init__(
             phase=phase,
             title=title,
@@ -61,7 +61,7 @@ def _listed(lines: List[str]) -> List[str]:
     return lines[: MAX_LISTED - 1] + [f"... and {len(lines) - MAX_LISTED + 1} more"]
 
 
-def graph_steps(order: Sequence, root, precision: int = 4) -> List[Step]:
+def graph_steps(order: Sequence[Any], root: Any, precision: int = 4) -> List[Step]:
     """Every step of the player for the graph ``order`` (topological, ending with ``root``)."""
     name = _Names(order, precision)
     index = {id(node): i for i, node in enumerate(order)}

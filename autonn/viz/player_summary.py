@@ -9,7 +9,7 @@ the backward pass in the reverse one; the numbers shown are the gradients
 
 from __future__ import annotations
 
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 from ..backward import reverse_pass
 from ..explain import _Names, value_line
@@ -20,7 +20,7 @@ from .summary import summary_groups
 __all__ = ["summary_player"]
 
 
-def _params_of_group(key: str, module) -> List:
+def _params_of_group(key: str, module: Any) -> List[Any]:
     """The weights and biases inside a neuron or layer group (none for a role group)."""
     if module is None or ":" not in key:
         return []
@@ -32,7 +32,7 @@ def _params_of_group(key: str, module) -> List:
     return [p for n in neurons for p in list(n.w) + [n.b]]
 
 
-def summary_player(order: Sequence, root, *, module=None, by: str = "auto", precision: int = 4) -> Tuple[str, List[Step]]:
+def summary_player(order: Sequence[Any], root: Any, *, module: Any = None, by: str = "auto", precision: int = 4) -> Tuple[str, List[Step]]:
     """The picture (SVG) and the steps of the summary player."""
     found = summary_groups(order, [root], module=module, by=by, precision=precision)
     name = _Names(order, precision)

@@ -13,7 +13,7 @@ node ``i`` is :func:`~autonn.viz.player_steps.edge_id` with its label ``<id>-slo
 
 from __future__ import annotations
 
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 from xml.sax.saxutils import escape
 
 from ..graph import parents
@@ -142,7 +142,7 @@ def boxes_svg(boxes: List[Box], edges: List[Tuple[str, str, str, str]], numbered
     )
 
 
-def graph_svg(order: Sequence, root, names, parameters=None, precision: int = 4) -> str:
+def graph_svg(order: Sequence[Any], root: Any, names: Any, parameters: Any = None, precision: int = 4) -> str:
     """The whole graph: one box per node (name and op, data, grad), one arrow per input."""
     roles = node_roles(order, [root], parameters)
     index = {id(node): i for i, node in enumerate(order)}

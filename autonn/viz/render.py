@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 import graphviz
 
@@ -17,13 +17,13 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 
 def render(
-    root_or_graph,
+    root_or_graph: Any,
     path: PathLike,
     format: Optional[str] = None,
     *,
     renderer: str = "auto",
     timeout: Optional[float] = 120.0,
-    **options,
+    **options: Any,
 ) -> Path:
     """Write the diagram of ``root_or_graph`` to ``path`` and return the path.
 

@@ -155,7 +155,7 @@ def render_source(
     return fit_svg_text(picture) if format == "svg" else picture
 
 
-class Diagram(graphviz.Digraph):
+class Diagram(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type information
     """A :class:`graphviz.Digraph` that also displays where no ``dot`` program exists.
 
     Jupyter shows it inline through :func:`render_source`, so the pip

@@ -9,7 +9,7 @@ label reads like a weight or a bias (``w``, ``w1``, ``b``, ``bias``,
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, Optional, Sequence
+from typing import Any, Dict, Iterable, Optional, Sequence
 
 from ..value import Constant
 
@@ -26,7 +26,7 @@ def looks_like_parameter(label: str) -> bool:
     return bool(_PARAMETER_LABEL.match(label.rsplit(".", 1)[-1]))
 
 
-def node_roles(order: Sequence, roots: Sequence, parameters: Optional[Iterable] = None) -> Dict:
+def node_roles(order: Sequence[Any], roots: Sequence[Any], parameters: Optional[Iterable[Any]] = None) -> Dict[Any, Any]:
     """Map every node of ``order`` to its role.
 
     ``roots`` are the outputs.  ``parameters``, when given, is the exact set of

@@ -9,7 +9,7 @@ never end a label early or inject DOT attributes.
 from __future__ import annotations
 
 import math
-from typing import Dict, Tuple
+from typing import Any, Dict, Tuple
 
 __all__ = [
     "ROLES",
@@ -57,7 +57,7 @@ _SYMBOLS = {
 }
 
 
-def op_symbol(op_name: str, param=None, precision: int = 4) -> str:
+def op_symbol(op_name: str, param: Any = None, precision: int = 4) -> str:
     """The short text shown in an op node: ``+``, ``×``, ``tanh``, ``^2`` ..."""
     if op_name == "powc":
         return "^" + format_number(param, precision, compact=True)

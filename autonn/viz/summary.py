@@ -9,7 +9,7 @@ pass over the topological order, so it stays fast for millions of nodes.
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from ..graph import parents
 from .clusters import neuron_of_nodes
@@ -17,6 +17,9 @@ from .fonts import FONT as _FONT
 from .renderers import Diagram
 from .roles import node_roles
 from .style import ROLE_COLOURS, format_number, html_text
+
+if TYPE_CHECKING:
+    from ..nn import Layer, Neuron
 
 __all__ = ["summary_dot", "summary_groups", "Groups"]
 
@@ -33,7 +36,7 @@ _ROLE_TITLES = {
 AUTO_LAYER_WIDTH = 6
 
 
-def _layer_of_neurons(module) -> Dict[int, object]:
+def _layer_of_neurons(module: Any) -> Dict[int, Layer]:
     return {id(n): layer for layer in getattr(module, "layers", None) or () for n in layer.neurons}
 
 
@@ -42,11 +45,11 @@ class Groups:
     of the groups), ``of`` (``id(node) -> key``), ``members`` (key -> node count),
     ``edges`` ((tail key, head key) -> edge count) and ``texts`` (key -> (text, colour, css class))."""
 
-    def __init__(self, keys, of, members, edges, texts) -> None:
+    def __init__(self, keys: Any, of: Any, members: Any, edges: Any, texts: Any) -> None:
         self.keys, self.of, self.members, self.edges, self.texts = keys, of, members, edges, texts
 
 
-def summary_groups(order: Sequence, roots: Sequence, *, module=None, by: str = "auto", precision: int = 4) -> Groups:
+def summary_groups(order: Sequence[Any], roots: Sequence[Any], *, module: Any = None, by: str = "auto", precision: int = 4) -> Groups:
     """Collapse ``order`` into groups: one per neuron or per layer (with ``module``), else per role.
 
     ``by`` is ``"neuron"``, ``"layer"`` (models with layers, such as an MLP)
@@ -69,8 +72,8 @@ def summary_groups(order: Sequence, roots: Sequence, *, module=None, by: str = "
     group_of: Dict[int, str] = {}
     groups: List[str] = []  # in order of first appearance: deterministic
     members: Dict[str, int] = {}
-    neuron_by_group: Dict[str, object] = {}
-    layer_by_group: Dict[str, object] = {}
+    neuron_by_group: Dict[str, Neuron] = {}
+    layer_by_group: Dict[str, Layer] = {}
     root_ids = set(map(id, roots))
     for node in order:
         neuron = owner.get(id(node))
@@ -127,10 +130,10 @@ def summary_groups(order: Sequence, roots: Sequence, *, module=None, by: str = "
 
 
 def summary_dot(
-    order: Sequence,
-    roots: Sequence,
+    order: Sequence[Any],
+    roots: Sequence[Any],
     *,
-    module=None,
+    module: Any = None,
     by: str = "auto",
     rankdir: str = "LR",
     precision: int = 4,
