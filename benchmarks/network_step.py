@@ -51,10 +51,10 @@ def eager_setup():
 eager_step = autonn_eager_step
 
 
-def compiled_setup():
+def compiled_setup(backend: str = "numpy"):
     X, y = _data()
     net = make_network()
-    step = compile_loss(lambda v: (1.0 - v[2] * net(v[:2])[0]).relu(), net.parameters(), 3)
+    step = compile_loss(lambda v: (1.0 - v[2] * net(v[:2])[0]).relu(), net.parameters(), 3, backend=backend)
     return flat_training(step, np.column_stack([X, y]))
 
 

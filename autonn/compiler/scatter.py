@@ -17,9 +17,11 @@ walking the backward program in the order it will run.
 
 from __future__ import annotations
 
-from typing import List, Optional, Union
+from typing import Any, List, Optional, Union
 
 import numpy as np
+
+from .backend import NumpyBackend
 
 __all__ = ["rows_ref", "Scatter", "FirstWrites", "strided_view"]
 
@@ -41,7 +43,8 @@ class FirstWrites:
     scatter assigned them; they are zeroed once at the start of each call.
     """
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, xp: NumpyBackend) -> None:
+        self.xp = xp
         self.written = np.zeros(n, dtype=bool)
         self.zero_first: List[int] = []
 
@@ -53,7 +56,7 @@ class FirstWrites:
         if not assign:
             self.zero_first.extend(int(r) for r in np.unique(rows[fresh]))
         self.written[rows] = True
-        return Scatter(rows, assign)
+        return Scatter(rows, assign, self.xp)
 
     def zero_ref(self) -> Optional[np.ndarray]:
         return np.array(sorted(set(self.zero_first)), dtype=np.intp) if self.zero_first else None
@@ -62,32 +65,36 @@ class FirstWrites:
 class Scatter:
     """``target[rows] += c`` (or ``=`` for a first write), correct for repeated rows."""
 
-    __slots__ = ("ref", "assign", "order", "starts", "unique_ref")
+    __slots__ = ("xp", "ref", "assign", "order", "starts", "ids", "n", "unique_ref")
 
-    def __init__(self, rows: np.ndarray, assign: bool) -> None:
+    def __init__(self, rows: np.ndarray, assign: bool, xp: NumpyBackend) -> None:
+        self.xp = xp
         self.assign = assign
         self.order = None
         if np.unique(rows).size == rows.size:
-            self.ref = rows_ref(rows)
+            self.ref = xp.index(rows_ref(rows))
             return
         order = np.argsort(rows, kind="stable")
         ordered = rows[order]
-        self.order = order
-        self.starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        self.unique_ref = rows_ref(ordered[self.starts])
+        self.order = xp.index(order)
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        self.starts = xp.index(starts)
+        self.ids = xp.index(np.cumsum(np.r_[False, ordered[1:] != ordered[:-1]]))
+        self.n = starts.size
+        self.unique_ref = xp.index(rows_ref(ordered[starts]))
         self.ref = None
 
-    def __call__(self, target: np.ndarray, c: np.ndarray) -> None:
+    def __call__(self, target: Any, c: Any) -> None:
         if self.order is not None:
-            summed = np.add.reduceat(c[self.order], self.starts, axis=0)
+            summed = self.xp.segment_sum(c[self.order], self.starts, self.ids, self.n)
             target[self.unique_ref] += summed  # repeated rows never assign (see FirstWrites)
         elif self.assign:
-            target[self.ref] = c
+            self.xp.assign(target, self.ref, c)
         else:
             target[self.ref] += c
 
 
-def strided_view(base: np.ndarray, index: np.ndarray) -> Optional[np.ndarray]:
+def strided_view(base: Any, index: np.ndarray, xp: NumpyBackend) -> Any:
     """A view of the 1-D ``base`` equal to ``base[index]``, if ``index`` is an
     evenly spaced grid (as the weights of a layer are in a parameter list); else None."""
     index = np.asarray(index, dtype=np.intp)
@@ -116,6 +123,4 @@ def strided_view(base: np.ndarray, index: np.ndarray) -> Optional[np.ndarray]:
         if index.shape[axis] == 1:
             strides[axis] = inner
         inner = strides[axis] * index.shape[axis] if strides[axis] else inner
-    item = base.itemsize
-    return np.lib.stride_tricks.as_strided(base[origin:], shape=index.shape,
-                                           strides=tuple(s * item for s in strides))
+    return xp.strided(base, origin, index.shape, strides)

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
 from ..ops import linear_ops
+from .backend import NumpyBackend
 from .kernels import Elementwise, Linear, ParamRows, SparseLinear
 from .scatter import FirstWrites
 from .trace import CONST, INPUT, PARAM, TracedGraph
@@ -44,15 +45,16 @@ class Plan:
     n_rows: int
     root_row: int
     input_rows: slice  # one row per input column, in column order
-    const_rows: np.ndarray
-    const_values: np.ndarray
+    const_rows: Any  # (backend index)
+    const_values: Any  # (backend array, one column)
     forward: list  # kernels, in the order they run
     backward: list  # kernels with gradient work, in the order they run
-    zero_rows: Optional[np.ndarray]  # gradient rows to zero before backward
-    zero_params: Optional[np.ndarray]  # parameter gradients to zero before backward
+    zero_rows: Optional[Any]  # gradient rows to zero before backward (backend index)
+    zero_params: Optional[Any]  # parameter gradients to zero before backward (backend index)
     n_nodes: int  # nodes in the traced graph
     n_absorbed: int  # products folded into matrix entries
-    kept_rows: np.ndarray  # the rows of the nodes asked for with keep=
+    kept_rows: Any  # the rows of the nodes asked for with keep= (backend index)
+    xp: NumpyBackend  # the array backend every kernel runs on
 
 
 @dataclass
@@ -101,8 +103,8 @@ def _as_linear(g: TracedGraph, i: int, absorbed) -> _Sum:
     return s
 
 
-def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
-             dense_ratio: float = 16.0, keep=()) -> Plan:
+def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
+             dense_ratio: float = 16.0, keep=(), xp: Optional[NumpyBackend] = None) -> Plan:
     """Plan the forward and backward steps for ``g`` (see the module docstring).
 
     ``keep`` lists nodes whose rows the caller reads after the forward steps and
@@ -110,6 +112,8 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
     parameter gradient that no step writes is zeroed at each call, so the
     gradient vector never keeps a number from an earlier call.
     """
+    if xp is None:
+        xp = NumpyBackend(pvec.dtype)
     n = len(g)
     sum_op, mul_op = linear_ops()  # the one fusion, while sum and mul are the built-in rules
     uses = [0] * n
@@ -154,7 +158,7 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
         for i, r in zip(param_leaves, prows):
             row[i] = r
         next_row += len(param_leaves)
-        forward.append(ParamRows(prows, [int(g.leaf[i][1]) for i in param_leaves]))
+        forward.append(ParamRows(prows, [int(g.leaf[i][1]) for i in param_leaves], xp))
 
     for key, members in groups:
         members.sort(key=lambda i: row[reads[i][0]] if reads[i] else ZERO_ROW)
@@ -165,29 +169,31 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray, gp: np.ndarray,
         out = slice(start, next_row)
         labels = [g.label[i] for i in members]
         if members[0] in sums:
-            forward.append(_linear_kernel(g, members, sums, row, out, pvec, gp, dense_ratio))
+            forward.append(_linear_kernel(g, members, sums, row, out, pvec, gp, dense_ratio, xp))
         else:
             inputs = [[row[g.args[i][p]] for i in members] for p in range(len(g.args[members[0]]))]
             needs = [[g.needs_grad[g.args[i][p]] for i in members] for p in range(len(inputs))]
-            forward.append(Elementwise(g.ops[members[0]], out, inputs, needs, g.k[members[0]], labels))
+            forward.append(Elementwise(g.ops[members[0]], out, inputs, needs, g.k[members[0]], labels, xp))
 
-    rows_written = FirstWrites(next_row)
+    rows_written = FirstWrites(next_row, xp)
     root_row = row[g.root]
     rows_written.written[root_row] = True  # the seed gradient is assigned first
     for i in keep:
         rows_written.written[row[i]] = True
-    params_written = FirstWrites(pvec.size)
+    params_written = FirstWrites(len(pvec), xp)
     backward = []
     for kernel in reversed(forward):
         kernel.plan_backward(rows_written, params_written)
         backward.append(kernel)
     backward = [k for k in backward if _has_backward(k)]
-    const_rows = np.array([row[i] for i in consts], dtype=np.intp)
-    const_values = np.array([g.leaf[i][1] for i in consts], dtype=float)
+    const_rows = xp.index(np.array([row[i] for i in consts], dtype=np.intp))
+    const_values = xp.asarray(np.array([g.leaf[i][1] for i in consts], dtype=float)[:, None])
     params_written.zero_first.extend(np.flatnonzero(~params_written.written).tolist())
+    zero_rows, zero_params = rows_written.zero_ref(), params_written.zero_ref()
     return Plan(next_row, root_row, input_rows, const_rows, const_values, forward, backward,
-                rows_written.zero_ref(), params_written.zero_ref(), n, len(absorbed),
-                np.array([row[i] for i in keep], dtype=np.intp))
+                None if zero_rows is None else xp.index(zero_rows),
+                None if zero_params is None else xp.index(zero_params), n, len(absorbed),
+                xp.index(np.array([row[i] for i in keep], dtype=np.intp)), xp)
 
 
 def _key(g: TracedGraph, i: int) -> tuple:
@@ -240,7 +246,8 @@ def _has_backward(kernel) -> bool:
     return kernel.cscatter is not None or kernel.bscatter is not None or kernel.dx is not None
 
 
-def _linear_kernel(g: TracedGraph, members: List[int], sums, row, out: slice, pvec, gp, dense_ratio: float):
+def _linear_kernel(g: TracedGraph, members: List[int], sums, row, out: slice, pvec, gp, dense_ratio: float,
+                   xp: NumpyBackend):
     """One group of sums: a dense matrix product, or gather + reduceat if too sparse."""
     cols = sorted({row[t[0]] for i in members for t in sums[i].terms})
     col_of = {r: j for j, r in enumerate(cols)}
@@ -269,7 +276,8 @@ def _linear_kernel(g: TracedGraph, members: List[int], sums, row, out: slice, pv
                 else:
                     const_w.append((local, j, c))
         cols_need = [g.needs_grad[node_of_row[r]] for r in cols]
-        return Linear(out, cols, cols_need, n, const_w, (prow, pcol, pidx), const_b, (bias_rows, bias_p), pvec, gp)
+        return Linear(out, cols, cols_need, n, const_w, (prow, pcol, pidx), const_b, (bias_rows, bias_p), pvec, gp,
+                      xp)
 
     esum, erow, eneed, coef, cpos, cpidx = [], [], [], [], [], []
     for local, i in enumerate(members):
@@ -284,5 +292,4 @@ def _linear_kernel(g: TracedGraph, members: List[int], sums, row, out: slice, pv
             esum.append(local)
             erow.append(ZERO_ROW if x is None else row[x])
             eneed.append(False if x is None else g.needs_grad[x])
-    return SparseLinear(out, esum, erow, eneed, np.array(coef), (cpos, cpidx), const_b, (bias_rows, bias_p),
-                        pvec.dtype)
+    return SparseLinear(out, esum, erow, eneed, np.array(coef), (cpos, cpidx), const_b, (bias_rows, bias_p), xp)
