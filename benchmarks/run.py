@@ -16,7 +16,8 @@ Workloads (the same data and the same graph for every engine):
     step vs PyTorch batched (nn.Linear) vs a hand-written numpy step, and the
     compiled step on the torch backend (backend="torch");
 (e) an irregular network (skip connections across depths), eager and
-    compiled (no target: it shows the compiler is not limited to layers);
+    compiled (no target: it shows the compiler is not limited to layers), and
+    one of 2,001 neurons, compiled;
 (f) the compiled SGD step training on its flat parameter vector, MLP(2, [w, w, 1])
     for widths 16, 256 and 1024 on 1,000 rows and width 16 on 10 rows, vs the
     same step by hand in numpy float64 (and PyTorch float32 for reference),
@@ -176,6 +177,19 @@ def network_workload(table: Table, repeats: int) -> None:
     table.add(e, "autonn eager", ms(med["autonn eager"]))
     ratio = med["autonn eager"] / med["autonn compiled"]
     table.add(e, "autonn compiled", ms(med["autonn compiled"]), f"(compiled {ratio:,.0f}x faster than eager)")
+    if "autonn compiled, torch backend" in med:
+        ratio = med["autonn compiled, torch backend"] / med["autonn compiled"]
+        table.add(e, "autonn compiled, torch backend", ms(med["autonn compiled, torch backend"]),
+                  f"({ratio:.2f}x the numpy backend)")
+
+    large = [Case("autonn compiled", lambda: network_step.compiled_setup(size="large"), network_step.compiled_step,
+                  number=5)]
+    if torch is not None:
+        large.append(Case("autonn compiled, torch backend", lambda: network_step.compiled_setup("torch", "large"),
+                          network_step.compiled_step, number=5))
+    med = alternate(large, repeats)
+    e = "(e) irregular Network step (2,001 neurons, skips)"
+    table.add(e, "autonn compiled", ms(med["autonn compiled"]))
     if "autonn compiled, torch backend" in med:
         ratio = med["autonn compiled, torch backend"] / med["autonn compiled"]
         table.add(e, "autonn compiled, torch backend", ms(med["autonn compiled, torch backend"]),

@@ -168,6 +168,16 @@ def test_non_finite_rows_stay_independent_on_the_torch_backend(monkeypatch):
 
 
 @needs_torch
+def test_ragged_sums_keep_rows_independent_on_the_torch_backend(monkeypatch):
+    import test_compile_nonfinite as nf
+    import test_compile_ragged as ragged
+
+    monkeypatch.setattr(nf, "compile", torch_compile)
+    for bad in (nf.INF, -nf.INF, nf.NAN):
+        ragged.test_a_network_of_long_and_short_sums_matches_eager_row_by_row(bad)
+
+
+@needs_torch
 def test_flat_training_and_threads_on_the_torch_backend(monkeypatch):
     import test_compile_step_state as ss
     from autonn.optim import SGD, Adam

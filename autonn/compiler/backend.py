@@ -40,6 +40,7 @@ class NumpyBackend:
 
     name = "numpy"
     math: Any = ARRAY_MATH
+    column_loops = True  # a ragged sum runs column by column (see .ragged): numpy has no fast scatter-add
 
     def __init__(self, dtype: np.dtype) -> None:
         self.dtype = np.dtype(dtype)
@@ -63,6 +64,10 @@ class NumpyBackend:
 
     def zeros(self, shape: Union[int, Tuple[int, ...]]) -> Array:
         return np.zeros(shape, dtype=self.dtype)
+
+    def empty_rows(self, n: int, like: Array) -> Array:
+        """An uninitialised array of ``n`` rows shaped and typed like the rows of ``like``."""
+        return np.empty((n,) + like.shape[1:], dtype=like.dtype)
 
     def strided(self, base: Array, origin: int, shape: Tuple[int, ...], strides: Sequence[int]) -> Array:
         """The view of ``base`` starting at item ``origin`` with ``strides`` counted in items."""
@@ -119,6 +124,7 @@ class TorchBackend(NumpyBackend):
     """The compiled plan on PyTorch tensors, on ``device``; imported only when asked for."""
 
     name = "torch"
+    column_loops = False  # index_add_ sums a whole ragged group in one call
 
     def __init__(self, dtype: np.dtype, device: Optional[str] = None) -> None:
         super().__init__(dtype)
@@ -163,6 +169,9 @@ class TorchBackend(NumpyBackend):
 
     def zeros(self, shape: Union[int, Tuple[int, ...]]) -> Array:
         return self.torch.zeros(shape, dtype=self.tdtype, device=self.device)
+
+    def empty_rows(self, n: int, like: Array) -> Array:
+        return self.torch.empty((n,) + tuple(like.shape[1:]), dtype=like.dtype, device=self.device)
 
     def strided(self, base: Array, origin: int, shape: Tuple[int, ...], strides: Sequence[int]) -> Array:
         return self.torch.as_strided(base, shape, tuple(strides), base.storage_offset() + origin)

@@ -14,7 +14,8 @@ parameter numbers and ``gp`` their gradients (summed over the batch).
   never materialised); backward is ``dW = G @ X.T``, ``dX = W.T @ G``,
   ``db = sum(G)``.  This is how layers come back out of a scalar graph.
 * :class:`SparseLinear` is the same linear map for groups too sparse for a
-  dense ``W``: gather the terms, scale, and sum them with ``np.add.reduceat``.
+  dense ``W``: gather the terms, scale, and sum each node's terms as one
+  ragged sum (:mod:`.ragged`).
 
 Every step is built at compile time with all its index arrays (worked out
 in numpy, then handed to the backend ``xp`` once); at run time it only calls
@@ -30,6 +31,7 @@ import numpy as np
 
 from ..ops import FLOAT_MATH
 from .backend import NumpyBackend
+from .ragged import RaggedSum
 from .scatter import FirstWrites, Scatter, rows_ref, strided_view
 
 __all__ = ["ParamRows", "Elementwise", "Linear", "SparseLinear", "BatchDomainError"]
@@ -357,10 +359,12 @@ class Linear:
 
 
 class SparseLinear:
-    """A group of ``sum`` nodes with few terms each: gather, scale, sum each node's run of terms.
+    """A group of ``sum`` nodes with few terms each: a ragged sum of scaled rows (see :mod:`.ragged`).
 
     Entries are listed sum by sum; every sum has at least one (a sum with no
-    row term reads the all-zero row 0 with coefficient 0).
+    row term reads the all-zero row 0 with coefficient 0).  Inside, entries
+    sit in the ragged sum's layout; when the sums come most terms first (as
+    the scheduler orders them) the result is written straight into the rows.
     """
 
     def __init__(self, out: slice, entry_sum: List[int], entry_row: List[int], entry_need: List[bool],
@@ -369,32 +373,35 @@ class SparseLinear:
         self.out = out
         self.n = out.stop - out.start
         esum = np.asarray(entry_sum, dtype=np.intp)
-        self.erow = np.asarray(entry_row, dtype=np.intp)
-        self.eneed = np.asarray(entry_need, dtype=bool)
-        self.esum, self._erow = xp.index(esum), xp.index(self.erow)
-        self.starts = xp.index(np.flatnonzero(np.r_[True, esum[1:] != esum[:-1]]))
-        self.coef = xp.asarray(np.array(const_coef, dtype=xp.dtype))
+        self.plan = RaggedSum(esum, self.n, np.asarray(entry_row, dtype=np.intp), xp)
+        layout = self.plan.layout
+        self.erow = np.asarray(entry_row, dtype=np.intp)[layout]
+        self.eneed = np.asarray(entry_need, dtype=bool)[layout]
+        self.esum_rows = esum[layout]  # each entry's sum, as a row of the group's output
+        self.coef = xp.asarray(np.array(const_coef, dtype=xp.dtype)[layout])
+        self.plan.bind(self.coef)
         pos, pidx = coef_params
-        self.cpos = np.asarray(pos, dtype=np.intp)
+        self.cpos = self.plan.position[np.asarray(pos, dtype=np.intp)]
         self.cpidx = np.asarray(pidx, dtype=np.intp)
         self._cpos, self._cpidx = xp.index(self.cpos), xp.index(self.cpidx)
-        self._xrows = xp.index(self.erow[self.cpos])
+        self._xrows = xp.index(rows_ref(self.erow[self.cpos]))
+        self._csum = xp.index(self.esum_rows[self.cpos])
         self.const_b = xp.asarray(const_b) if np.any(const_b != 0.0) else None
         brow, bp = bias_params
         self.brow = np.asarray(brow, dtype=np.intp)
         self.bp = np.asarray(bp, dtype=np.intp)
         self._brow, self._bp = xp.index(self.brow), xp.index(self.bp)
         self.cscatter = self.bscatter = self.dx = None
-        self.dx_local = None
 
     def forward(self, V, pvec) -> None:
         xp = self.xp
-        coef = self.coef
         if self.cpos.size:
-            coef[self._cpos] = pvec[self._cpidx]
-        terms = V[self._erow] * coef[:, None]
+            self.coef[self._cpos] = pvec[self._cpidx]
         out = V[self.out]
-        out[...] = xp.segment_sum(terms, self.starts, self.esum, self.n)
+        if self.plan.identity:
+            self.plan(V, out)
+        else:
+            out[self.plan.order_ref] = self.plan(V, xp.empty_rows(self.n, out))
         if self.bp.size or self.const_b is not None:
             b = xp.zeros(self.n) if self.const_b is None else self.const_b + 0.0
             if self.bp.size:
@@ -407,24 +414,20 @@ class SparseLinear:
         if self.bp.size:
             self.bscatter = params.scatter(self.bp)
         if self.eneed.any():
-            if self.eneed.all():
-                self.dx = rows.scatter(self.erow)
-            else:
-                local = np.flatnonzero(self.eneed)
-                self.dx_local = self.xp.index(local)
-                self.dx = rows.scatter(self.erow[local])
+            # entry i sends G[out][its sum] * coef[i] to its row, gathered on the way
+            local = np.flatnonzero(self.eneed)
+            self.dx = rows.scatter(self.erow[local], (self.esum_rows[local], local))
 
     def backward(self, V, G, gp) -> None:
         xp = self.xp
-        g = G[self.out][self.esum]  # the gradient arriving at each entry's sum
+        g_out = G[self.out]
         if self.cscatter is not None:
-            x = V[self._xrows]
-            self.cscatter(gp, xp.row_dot(g[self._cpos], x))
+            g = g_out[self._csum]  # the gradient arriving at each parameter entry's sum
+            self.cscatter(gp, xp.row_dot(g, V[self._xrows]))
         if self.bscatter is not None:
-            self.bscatter(gp, xp.row_sum(G[self.out])[self._brow])
+            self.bscatter(gp, xp.row_sum(g_out)[self._brow])
         if self.dx is not None:
-            c = g * self.coef[:, None]
-            self.dx(G, c if self.dx_local is None else c[self.dx_local])
+            self.dx(G, g_out, self.coef)
 
     def describe(self) -> str:
-        return f"{self.n} x sum as gather + reduceat over {self.erow.size} terms"
+        return f"{self.n} x sum as a ragged sum of {self.erow.size} scaled rows"

@@ -134,7 +134,7 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
             continue
         reads[i] = [t[0] for t in sums[i].terms] if i in sums else list(g.args[i])
 
-    groups = _group(g, reads)
+    groups = _group(g, reads, sums)
 
     # Rows: zero row, constants, input columns, parameters used as operands, then groups.
     needed_leaves = {a for r in reads.values() for a in r if g.leaf[a] is not None}
@@ -161,7 +161,10 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
         forward.append(ParamRows(prows, [int(g.leaf[i][1]) for i in param_leaves], xp))
 
     for key, members in groups:
-        members.sort(key=lambda i: row[reads[i][0]] if reads[i] else ZERO_ROW)
+        if members[0] in sums:  # most terms first: a sparse group's ragged sum then writes in place
+            members.sort(key=lambda i: (-len(reads[i]), row[reads[i][0]] if reads[i] else ZERO_ROW))
+        else:
+            members.sort(key=lambda i: row[reads[i][0]] if reads[i] else ZERO_ROW)
         start = next_row
         for i in members:
             row[i] = next_row
@@ -196,12 +199,16 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
                 xp.index(np.array([row[i] for i in keep], dtype=np.intp)), xp)
 
 
-def _key(g: TracedGraph, i: int) -> tuple:
-    """Nodes with equal keys can run as one vectorised step."""
-    return (g.op[i], id(g.ops[i]), g.k[i], len(g.args[i]))
+def _key(g: TracedGraph, i: int, linear: Dict[int, _Sum]) -> tuple:
+    """Nodes with equal keys can run as one vectorised step.
+
+    An elementwise op stacks its inputs, so its nodes must agree on their
+    count; sums become rows of one linear map whatever their number of terms.
+    """
+    return (g.op[i], id(g.ops[i]), g.k[i], -1 if i in linear else len(g.args[i]))
 
 
-def _group(g: TracedGraph, reads: Dict[int, List[int]]) -> List[Tuple[tuple, List[int]]]:
+def _group(g: TracedGraph, reads: Dict[int, List[int]], linear: Dict[int, _Sum]) -> List[Tuple[tuple, List[int]]]:
     """Split the nodes into groups of one op that can each run as one step, in a runnable order.
 
     Agenda scheduling: keep the set of *ready* nodes (every node they read is
@@ -222,7 +229,7 @@ def _group(g: TracedGraph, reads: Dict[int, List[int]]) -> List[Tuple[tuple, Lis
         for a in inner:
             users[a].append(i)
         if not inner:
-            ready[_key(g, i)].append(i)
+            ready[_key(g, i, linear)].append(i)
     groups = []
     while ready:
         key = min(ready, key=lambda k: (min(depth[i] for i in ready[k]), -len(ready[k]), k))
@@ -232,7 +239,7 @@ def _group(g: TracedGraph, reads: Dict[int, List[int]]) -> List[Tuple[tuple, Lis
             for u in users[i]:
                 waiting[u] -= 1
                 if waiting[u] == 0:
-                    ready[_key(g, u)].append(u)
+                    ready[_key(g, u, linear)].append(u)
     return groups
 
 
