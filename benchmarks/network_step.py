@@ -25,10 +25,11 @@ from mlp_step import autonn_compiled_step, autonn_eager_step, flat_training  # n
 SIZES = {"small": (4, 12), "large": (20, 100)}  # (waves, neurons per wave)
 
 
-def make_network(seed: int = 0, size: str = "small") -> Network:
+def make_network(seed: int = 0, size: str = "small", network=Network) -> Network:
+    """The network of this workload (``network``: the class to build it with, e.g. an older version's)."""
     waves, per_wave = SIZES[size]
     rng = random.Random(seed)
-    net = Network(["x1", "x2"], seed=seed, activation="tanh")
+    net = network(["x1", "x2"], seed=seed, activation="tanh")
     names = ["x1", "x2"]
     for wave in range(waves):
         added = []

@@ -217,6 +217,21 @@ def test_the_device_is_what_torch_prefers_and_results_come_back_as_numpy():
     assert type(grads) is np.ndarray and grads.tolist() == [3.0]
 
 
+@needs_torch
+def test_a_device_that_shares_no_memory_with_numpy_gives_the_same_numbers(monkeypatch):
+    # on a GPU the parameter and gradient vectors are copied across at each call: the
+    # same path, forced on the CPU
+    from autonn.compiler.backend import TorchBackend
+
+    monkeypatch.setattr(TorchBackend, "mirror", lambda self, host: (self.asarray(host.copy()), False))
+    model = MLP(2, [6, 6, 1], seed=5)
+    params = model.parameters()
+    X = np.random.default_rng(2).uniform(-1, 1, (12, 3))
+    assert_same_backends(lambda v: (model(v[:2])[0] - v[2]) ** 2 + 0.01 * autonn.sum([p * p for p in params]),
+                         params, X, "copied vectors")
+    test_training_steps_match_the_numpy_backend("Adam")
+
+
 # -- errors and the optional import (no PyTorch needed) ------------------------------------------
 @pytest.mark.parametrize("backend", ["jax", "Torch", None, 3])
 def test_an_unknown_backend_is_refused_by_name(backend):
