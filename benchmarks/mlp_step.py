@@ -66,14 +66,19 @@ def autonn_eager_step(state) -> float:
 
 
 # -- autonn, compiled ---------------------------------------------------------------------
-def autonn_compiled_setup(X, y, weights):
+def autonn_compiled_setup(X, y, weights, backend="numpy"):
     model = autonn_model(weights)
     params = model.parameters()
 
     def loss_fn(v):
         return (1.0 - v[2] * model(v[:2])[0]).relu()
 
-    return flat_training(compile_loss(loss_fn, params, 3), np.column_stack([X, y]))
+    return flat_training(compile_loss(loss_fn, params, 3, backend=backend), np.column_stack([X, y]))
+
+
+def autonn_torch_backend_setup(X, y, weights):
+    """The same compiled step run by the torch backend (on the CPU: the machine's device)."""
+    return autonn_compiled_setup(X, y, weights, backend="torch")
 
 
 def flat_training(step, Xy):
@@ -199,6 +204,7 @@ def numpy_step(state) -> float:
 ENGINES: Dict[str, Tuple] = {
     "autonn eager": (autonn_eager_setup, autonn_eager_step),
     "autonn compiled": (autonn_compiled_setup, autonn_compiled_step),
+    "autonn compiled, torch backend": (autonn_torch_backend_setup, autonn_compiled_step),
     "micrograd": (micrograd_setup, micrograd_step),
     "PyTorch 0-d tensors": (torch_scalar_setup, torch_scalar_step),
     "PyTorch batched": (torch_batched_setup, torch_batched_step),
@@ -210,7 +216,7 @@ def available(names: List[str]) -> List[str]:
     def ok(name):
         if name == "micrograd":
             return micrograd_nn is not None
-        if name.startswith("PyTorch"):
+        if name.startswith("PyTorch") or name.endswith("torch backend"):
             return torch is not None
         return True
     return [n for n in names if ok(n)]

@@ -1,10 +1,12 @@
 """Workload (e): an irregular network, compiled and eager (no target; it shows that
 the compiler is not limited to layered MLPs).
 
-49 tanh neurons in four waves; each reads 2 to 8 sources drawn at random from
-the inputs and *all* earlier neurons (skip connections across any depth), and
-a linear output reads every neuron nobody else reads.  Same step as the MLP
-workload: mean hinge loss on 100 moons points, backward, SGD.
+49 tanh neurons in four waves of 12; each reads 2 to 8 sources drawn at random
+from the inputs and *all* earlier neurons (skip connections across any depth),
+and a linear output reads every neuron nobody else reads.  Same step as the
+MLP workload: mean hinge loss on 100 moons points, backward, SGD.  The large
+variant has 2,001 neurons (20 waves of 100), compiled only: its sums read
+scattered rows, the case of the compiler's ragged sums.
 """
 
 from __future__ import annotations
@@ -20,13 +22,18 @@ from mlp_step import autonn_compiled_step, autonn_eager_step, flat_training  # n
 
 
 
-def make_network(seed: int = 0) -> Network:
+SIZES = {"small": (4, 12), "large": (20, 100)}  # (waves, neurons per wave)
+
+
+def make_network(seed: int = 0, size: str = "small", network=Network) -> Network:
+    """The network of this workload (``network``: the class to build it with, e.g. an older version's)."""
+    waves, per_wave = SIZES[size]
     rng = random.Random(seed)
-    net = Network(["x1", "x2"], seed=seed, activation="tanh")
+    net = network(["x1", "x2"], seed=seed, activation="tanh")
     names = ["x1", "x2"]
-    for wave in range(4):
+    for wave in range(waves):
         added = []
-        for k in range(12):
+        for k in range(per_wave):
             name = f"h{wave}_{k}"
             net.add(name, rng.sample(names, min(len(names), rng.randint(2, 8))))
             added.append(name)
@@ -51,10 +58,10 @@ def eager_setup():
 eager_step = autonn_eager_step
 
 
-def compiled_setup():
+def compiled_setup(backend: str = "numpy", size: str = "small"):
     X, y = _data()
-    net = make_network()
-    step = compile_loss(lambda v: (1.0 - v[2] * net(v[:2])[0]).relu(), net.parameters(), 3)
+    net = make_network(size=size)
+    step = compile_loss(lambda v: (1.0 - v[2] * net(v[:2])[0]).relu(), net.parameters(), 3, backend=backend)
     return flat_training(step, np.column_stack([X, y]))
 
 

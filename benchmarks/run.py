@@ -13,12 +13,15 @@ Workloads (the same data and the same graph for every engine):
 (c) bytes per node (tracemalloc) and a 1,000,000-op chain built and
     backpropagated;
 (d) the same training step compiled (autonn.compile) vs micrograd's eager
-    step vs PyTorch batched (nn.Linear) vs a hand-written numpy step;
+    step vs PyTorch batched (nn.Linear) vs a hand-written numpy step, and the
+    compiled step on the torch backend (backend="torch");
 (e) an irregular network (skip connections across depths), eager and
-    compiled (no target: it shows the compiler is not limited to layers);
+    compiled (no target: it shows the compiler is not limited to layers), and
+    one of 2,001 neurons, compiled;
 (f) the compiled SGD step training on its flat parameter vector, MLP(2, [w, w, 1])
     for widths 16, 256 and 1024 on 1,000 rows and width 16 on 10 rows, vs the
-    same step by hand in numpy float64 (and PyTorch float32 for reference);
+    same step by hand in numpy float64 (and PyTorch float32 for reference),
+    and the compiled step on the torch backend beside PyTorch float64 by hand;
 (g) that step with an L2 term ``alpha * sum(p * p)`` vs without;
 (h) with ``--trace-scaling`` only (minutes): tracing time and memory per traced
     node for MLPs from 9,000 to 2.1 million nodes.
@@ -112,7 +115,8 @@ def mlp_workloads(table: Table, repeats: int) -> None:
     # Several steps in a row per sample, as in a training loop: the cycle
     # collector's full sweeps (triggered by allocations) land inside the timing.
     numbers = {"autonn eager": 6, "micrograd": 2, "PyTorch 0-d tensors": 2,
-               "autonn compiled": 200, "PyTorch batched": 20, "numpy by hand": 200}
+               "autonn compiled": 200, "autonn compiled, torch backend": 50, "PyTorch batched": 20,
+               "numpy by hand": 200}
     names = mlp_step.available(list(mlp_step.ENGINES))
     cases = []
     for name in names:
@@ -152,11 +156,18 @@ def mlp_workloads(table: Table, repeats: int) -> None:
                   f"faster than PyTorch batched ({ratio:.1f}x)", ratio > 1)
     ratio = comp / med["numpy by hand"]
     table.add(d, "numpy by hand", ms(med["numpy by hand"]), f"within 3x of numpy ({ratio:.2f}x)", ratio <= 3)
+    if "autonn compiled, torch backend" in med:
+        tb = med["autonn compiled, torch backend"]
+        table.add(d, "autonn compiled, torch backend", ms(tb),
+                  f"({tb / comp:.2f}x the numpy backend, {tb / med['PyTorch batched']:.2f}x PyTorch batched)")
 
 
 def network_workload(table: Table, repeats: int) -> None:
     cases = [Case("autonn eager", network_step.eager_setup, network_step.eager_step, number=6, collect_inside=True),
              Case("autonn compiled", network_step.compiled_setup, network_step.compiled_step, number=200)]
+    if torch is not None:
+        cases.append(Case("autonn compiled, torch backend", lambda: network_step.compiled_setup("torch"),
+                          network_step.compiled_step, number=50))
     eager_loss = network_step.eager_step(network_step.eager_setup())
     compiled_loss = network_step.compiled_step(network_step.compiled_setup())
     if abs(eager_loss - compiled_loss) > 1e-12:
@@ -166,6 +177,23 @@ def network_workload(table: Table, repeats: int) -> None:
     table.add(e, "autonn eager", ms(med["autonn eager"]))
     ratio = med["autonn eager"] / med["autonn compiled"]
     table.add(e, "autonn compiled", ms(med["autonn compiled"]), f"(compiled {ratio:,.0f}x faster than eager)")
+    if "autonn compiled, torch backend" in med:
+        ratio = med["autonn compiled, torch backend"] / med["autonn compiled"]
+        table.add(e, "autonn compiled, torch backend", ms(med["autonn compiled, torch backend"]),
+                  f"({ratio:.2f}x the numpy backend)")
+
+    large = [Case("autonn compiled", lambda: network_step.compiled_setup(size="large"), network_step.compiled_step,
+                  number=5)]
+    if torch is not None:
+        large.append(Case("autonn compiled, torch backend", lambda: network_step.compiled_setup("torch", "large"),
+                          network_step.compiled_step, number=5))
+    med = alternate(large, repeats)
+    e = "(e) irregular Network step (2,001 neurons, skips)"
+    table.add(e, "autonn compiled", ms(med["autonn compiled"]))
+    if "autonn compiled, torch backend" in med:
+        ratio = med["autonn compiled, torch backend"] / med["autonn compiled"]
+        table.add(e, "autonn compiled, torch backend", ms(med["autonn compiled, torch backend"]),
+                  f"({ratio:.2f}x the numpy backend)")
 
 
 def wide_workloads(table: Table, repeats: int, widths) -> None:
@@ -183,6 +211,11 @@ def wide_workloads(table: Table, repeats: int, widths) -> None:
         if torch is not None:
             cases.append(Case("PyTorch float32", lambda: wide_step.torch32_setup(width, rows), wide_step.torch32_step,
                               number=number))
+            cases.append(Case("autonn compiled, torch backend",
+                              lambda: wide_step.compiled_setup(width, rows, backend="torch"), wide_step.compiled_step,
+                              number=number))
+            cases.append(Case("PyTorch float64", lambda: wide_step.torch64_setup(width, rows), wide_step.torch32_step,
+                              number=number))
         if rows == 1000:
             cases.append(Case("autonn compiled + L2", lambda: wide_step.compiled_setup(width, rows, True),
                               wide_step.compiled_step, number=number))
@@ -199,6 +232,10 @@ def wide_workloads(table: Table, repeats: int, widths) -> None:
         if "PyTorch float32" in med:
             table.add(f, "PyTorch float32 (nn.Linear)", ms(med["PyTorch float32"]),
                       f"(autonn float32 {c32 / med['PyTorch float32']:.2f}x its time)")
+            tb, t64 = med["autonn compiled, torch backend"], med["PyTorch float64"]
+            table.add(f, "autonn compiled float64, torch backend", ms(tb),
+                      f"({tb / comp:.2f}x the numpy backend, {tb / t64:.2f}x PyTorch float64)")
+            table.add(f, "PyTorch float64 (nn.Linear)", ms(t64))
         if "autonn compiled + L2" in med:
             g = f"(g) compiled step + alpha*sum(p*p), width {width}, {rows:,} rows"
             ratio = med["autonn compiled + L2"] / comp

@@ -4,7 +4,8 @@
     and 1024 on 1,000 rows and width 16 on 10 rows: the compiled step training
     on its flat parameter vector (``step.flat`` held, ``SGD(step.flat)``)
     against the same step written by hand in numpy float64, and PyTorch
-    float32 (nn.Linear), beside the compiled step in float32.
+    float32 (nn.Linear), beside the compiled step in float32; and the compiled
+    step on the torch backend beside PyTorch float64 (nn.Linear) by hand.
 (g) the same compiled step with ``alpha * sum(p * p)`` over every parameter
     added to each sample's loss, against the plain one.
 
@@ -29,7 +30,7 @@ import mlp_step
 
 LR = mlp_step.LR
 ALPHA = 1e-4
-_COMPILED: Dict[Tuple[int, int, bool, type], tuple] = {}
+_COMPILED: Dict[Tuple[int, int, bool, type, str], tuple] = {}
 TRACE_SECONDS: Dict[int, float] = {}
 
 
@@ -49,8 +50,8 @@ def _flat_weights(weights) -> np.ndarray:
     return np.concatenate(parts)
 
 
-def _compiled(width: int, rows: int, l2: bool, dtype):
-    key = (width, rows, l2, dtype)
+def _compiled(width: int, rows: int, l2: bool, dtype, backend: str):
+    key = (width, rows, l2, dtype, backend)
     if key not in _COMPILED:
         model = MLP(2, [width, width, 1], seed=0)
         params = model.parameters()
@@ -60,7 +61,7 @@ def _compiled(width: int, rows: int, l2: bool, dtype):
             return data + ALPHA * autonn.sum([p * p for p in params]) if l2 else data
 
         start = time.perf_counter()
-        step = compile_loss(loss_fn, params, 3, dtype=dtype)
+        step = compile_loss(loss_fn, params, 3, dtype=dtype, backend=backend)
         TRACE_SECONDS.setdefault(width, time.perf_counter() - start)
         X, y, weights = problem(width, rows)
         _COMPILED[key] = (mlp_step.flat_training(step, np.column_stack([X, y])), _flat_weights(weights))
@@ -68,8 +69,8 @@ def _compiled(width: int, rows: int, l2: bool, dtype):
     return _COMPILED[key]
 
 
-def compiled_setup(width: int, rows: int, l2: bool = False, dtype=np.float64):
-    state, w0 = _compiled(width, rows, l2, dtype)
+def compiled_setup(width: int, rows: int, l2: bool = False, dtype=np.float64, backend: str = "numpy"):
+    state, w0 = _compiled(width, rows, l2, dtype, backend)
     step, _, Xy, held = state
     step.flat.data[:] = w0
     return step, SGD(step.flat, lr=LR), Xy, held  # a fresh optimiser: no momentum carried over
@@ -92,6 +93,11 @@ def torch32_setup(width: int, rows: int):
     model, opt, Xt, yt = mlp_step.torch_batched_setup(X, y, weights)
     model.float()  # in place: the optimiser keeps the same parameters
     return model, opt, Xt.float(), yt.float()
+
+
+def torch64_setup(width: int, rows: int):
+    X, y, weights = problem(width, rows)
+    return mlp_step.torch_batched_setup(X, y, weights)  # float64, as the hand-written numpy step
 
 
 torch32_step = mlp_step.torch_batched_step

@@ -14,27 +14,34 @@ parameter numbers and ``gp`` their gradients (summed over the batch).
   never materialised); backward is ``dW = G @ X.T``, ``dX = W.T @ G``,
   ``db = sum(G)``.  This is how layers come back out of a scalar graph.
 * :class:`SparseLinear` is the same linear map for groups too sparse for a
-  dense ``W``: gather the terms, scale, and sum them with ``np.add.reduceat``.
+  dense ``W``: gather the terms, scale, and sum each node's terms as one
+  ragged sum (:mod:`.ragged`).
 
-Every step is built at compile time with all its index arrays; at run time
-it only calls numpy.
+Every step is built at compile time with all its index arrays (worked out
+in numpy, then handed to the backend ``xp`` once); at run time it only calls
+the backend (:mod:`.backend`: numpy or PyTorch) and the ops' rules on the
+backend's math namespace.
 """
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..ops import ARRAY_MATH, FLOAT_MATH
+from ..ops import FLOAT_MATH
+from .backend import NumpyBackend
+from .ragged import RaggedSum
 from .scatter import FirstWrites, Scatter, rows_ref, strided_view
 
 __all__ = ["ParamRows", "Elementwise", "Linear", "SparseLinear", "BatchDomainError"]
 
 
-def _raise_domain(op: Any, args: List[Any], bad: np.ndarray[Any, Any], labels: Any) -> None:
+def _raise_domain(op: Any, args: List[Any], bad: Any, shape: Tuple[int, ...], labels: List[str], xp: NumpyBackend) -> None:
     """Raise the op's own domain error for the first bad sample, as the eager
     engine would, adding the sample and the node."""
+    bad = np.broadcast_to(xp.to_numpy(bad), shape)
+    args = [xp.to_numpy(x) for x in args]
     sample, row = (int(i[0]) for i in np.nonzero(bad.T))  # lowest sample first
     numbers = [float(np.broadcast_to(x, bad.shape)[row, sample]) for x in args]
     node = f" (node {labels[row]!r})" if labels[row] else ""
@@ -52,54 +59,57 @@ class BatchDomainError(ValueError):
 class ParamRows:
     """Parameters used as ordinary operands get a row each, equal across samples."""
 
-    def __init__(self, rows: Sequence[int], pidx: Sequence[int]) -> None:
-        self.ref = rows_ref(rows)
-        self.pidx: np.ndarray[Any, Any] = np.asarray(pidx, dtype=np.intp)
+    def __init__(self, rows: Sequence[int], pidx: Sequence[int], xp: NumpyBackend) -> None:
+        self.xp = xp
+        self.ref = xp.index(rows_ref(rows))
+        self.pidx = np.asarray(pidx, dtype=np.intp)
+        self._pidx = xp.index(self.pidx)
         self.scatter: Scatter = None  # type: ignore[assignment]  # set by plan_backward, before any backward
 
     def forward(self, V: Any, pvec: Any) -> None:
-        V[self.ref] = pvec[self.pidx][:, None]
+        V[self.ref] = pvec[self._pidx][:, None]
 
     def plan_backward(self, rows: FirstWrites, params: FirstWrites) -> None:
         self.scatter = params.scatter(self.pidx)
 
     def backward(self, V: Any, G: Any, gp: Any) -> None:
-        self.scatter(gp, G[self.ref].sum(axis=1))
+        self.scatter(gp, self.xp.row_sum(G[self.ref]))
 
     def describe(self) -> str:
         return f"{self.pidx.size} parameter(s) used as operands, broadcast over the batch"
 
 
-def _array_forward(op: Any) -> Any:
-    """The op's forward on arrays: its own definition with the array namespace,
-    or, for a float-only forward, the float one sample by sample."""
+def _array_forward(op: Any, xp: NumpyBackend) -> Callable[..., Any]:
+    """The op's forward on arrays: its own definition with the backend's math
+    namespace, or, for a float-only forward, the float one sample by sample."""
+    m = xp.math
     if op.vectorized:
         if op.arity is None:
-            return lambda *args: op.forward(*args, m=ARRAY_MATH)
-        return lambda *args: op.forward(*args, ARRAY_MATH)
-    return np.vectorize(op.value, otypes=[float])
+            return lambda *args: op.forward(*args, m=m)
+        return lambda *args: op.forward(*args, m)
+    return xp.elementwise(op.value, 1)
 
 
-def _array_vjp(op: Any, n_inputs: int) -> Any:
-    """The op's rule on arrays: the same function with the array namespace, or
-    the float rule sample by sample for a float-only op."""
+def _array_vjp(op: Any, n_inputs: int, xp: NumpyBackend) -> Callable[..., Any]:
+    """The op's rule on arrays: the same function with the backend's math
+    namespace, or the float rule sample by sample for a float-only op."""
+    m = xp.math
     if op.vectorized:
         if op.arity is None:
-            return lambda g, y, args: op.pullback(g, y, args, ARRAY_MATH)
+            return lambda g, y, args: op.pullback(g, y, args, m)
 
         def run_rule(g: Any, y: Any, args: Any) -> Any:
             # the rule itself; pullback only to name the op if it returns something else
-            local = op.vjp(g, y, *args, ARRAY_MATH)
+            local = op.vjp(g, y, *args, m)
             if type(local) is tuple and len(local) == n_inputs:
                 return local
-            return op.pullback(g, y, args, ARRAY_MATH)
+            return op.pullback(g, y, args, m)
 
         return run_rule
     if n_inputs == 1:  # np.vectorize wants a bare number from a one-output function
-        per_sample = np.vectorize(lambda g, y, *args: op.pullback(g, y, args, FLOAT_MATH)[0], otypes=[float])
+        per_sample = xp.elementwise(lambda g, y, *args: op.pullback(g, y, args, FLOAT_MATH)[0], 1)
     else:
-        per_sample = np.vectorize(lambda g, y, *args: op.pullback(g, y, args, FLOAT_MATH),
-                                  otypes=[float] * n_inputs)
+        per_sample = xp.elementwise(lambda g, y, *args: op.pullback(g, y, args, FLOAT_MATH), n_inputs)
 
     def run(g: Any, y: Any, args: Any) -> Any:
         out = per_sample(g, y, *args)
@@ -109,39 +119,39 @@ def _array_vjp(op: Any, n_inputs: int) -> Any:
 
 
 class Elementwise:
-    """Every node of one op at one depth, as one numpy call forward and one per input backward.
+    """Every node of one op at one depth, as one array call forward and one per input backward.
 
     Both directions evaluate the op's own definition (forward and vjp) with
-    the array math namespace: the same text the eager engine runs on floats.
+    the backend's math namespace: the same text the eager engine runs on floats.
     """
 
     def __init__(self, op: Any, out: slice, inputs: List[List[int]], input_needs_grad: List[List[bool]],
-                 consts: Tuple[Any, ...], labels: List[str]) -> None:
+                 consts: Tuple[float, ...], labels: List[str], xp: NumpyBackend) -> None:
         self.op = op
+        self.xp = xp
         self.out = out
         self.consts = list(consts)
         self.labels = labels
-        self.refs = [rows_ref(r) for r in inputs]
+        self.refs = [xp.index(rows_ref(r)) for r in inputs]
         self._rows = [np.asarray(r, dtype=np.intp) for r in inputs]
         self._needs = [np.asarray(n, dtype=bool) for n in input_needs_grad]
-        self._forward = _array_forward(op)
-        self._vjp = _array_vjp(op, len(inputs))
-        self.grads: List[Tuple[int, Optional[np.ndarray[Any, Any]], Scatter]] = []  # (input position, local rows or None, Scatter)
+        self._forward = _array_forward(op, xp)
+        self._vjp = _array_vjp(op, len(inputs), xp)
+        self.grads: List[Tuple[int, Any, Scatter]] = []  # (input position, local rows or None, Scatter)
 
     def _args(self, V: Any) -> List[Any]:
         return [V[ref] for ref in self.refs] + self.consts
 
     def forward(self, V: Any, pvec: Any) -> None:
         args = self._args(V)
-        op = self.op
+        op, xp = self.op, self.xp
         if op.domain:
-            bad: Any = None
+            bad = None
             for d in op.domain:
-                mask = d.undefined(*args, ARRAY_MATH)
+                mask = d.undefined(*args, xp.math)
                 bad = mask if bad is None else bad | mask
-            bad = np.broadcast_to(bad, V[self.out].shape)
-            if bad.any():
-                _raise_domain(op, args, bad, self.labels)
+            if xp.any(bad):
+                _raise_domain(op, args, bad, V[self.out].shape, self.labels, xp)
         V[self.out] = self._forward(*args)
 
     def plan_backward(self, rows: FirstWrites, params: FirstWrites) -> None:
@@ -149,15 +159,17 @@ class Elementwise:
             if not needs.any():
                 continue  # an input with no parameter behind it needs no gradient
             local = None if needs.all() else np.flatnonzero(needs)
-            self.grads.append((i, local, rows.scatter(r if local is None else r[local])))
+            self.grads.append((i, None if local is None else self.xp.index(local),
+                               rows.scatter(r if local is None else r[local])))
 
     def backward(self, V: Any, G: Any, gp: Any) -> None:
         g = G[self.out]
+        xp = self.xp
         local_grads = self._vjp(g, V[self.out], self._args(V))
         for i, local, scatter in self.grads:
             c = local_grads[i]
-            if type(c) is not np.ndarray or c.shape != g.shape:  # a rule may give a number or a row
-                c = np.broadcast_to(c, g.shape)
+            if not xp.is_array(c) or c.shape != g.shape:  # a rule may give a number or a row
+                c = xp.broadcast(c, g.shape)
             scatter(G, c if local is None else c[local])
 
     def describe(self) -> str:
@@ -170,22 +182,25 @@ class _Weights:
     """The entries of a linear group that are parameters: where they sit in ``W``,
     which parameter each is, and the fastest way to read and write them."""
 
-    def __init__(self, n: int, m: int, row: List[int], col: List[int], pidx: List[int], pvec: np.ndarray[Any, Any]) -> None:
-        self.row: np.ndarray[Any, Any] = np.asarray(row, dtype=np.intp)
-        self.col: np.ndarray[Any, Any] = np.asarray(col, dtype=np.intp)
-        self.pidx: np.ndarray[Any, Any] = np.asarray(pidx, dtype=np.intp)
-        self.full: bool = self.pidx.size == n * m and np.unique(self.row * m + self.col).size == n * m
-        self.view: Optional[np.ndarray[Any, Any]] = None
+    def __init__(self, n: int, m: int, row: List[int], col: List[int], pidx: List[int], pvec: Any,
+                 xp: NumpyBackend) -> None:
+        self.row = np.asarray(row, dtype=np.intp)
+        self.col = np.asarray(col, dtype=np.intp)
+        self.pidx = np.asarray(pidx, dtype=np.intp)
+        self.at = (xp.index(self.row), xp.index(self.col))
+        self._pidx = xp.index(self.pidx)
+        self.full = self.pidx.size == n * m and np.unique(self.row * m + self.col).size == n * m
+        self.view: Optional[Any] = None
         if self.full:  # every entry of W is a parameter: maybe W is just a view of pvec
             grid = np.empty((n, m), dtype=np.intp)
             grid[self.row, self.col] = self.pidx
             self.grid = grid
-            self.view = strided_view(pvec, grid)
+            self.view = strided_view(pvec, grid, xp)
         self.scatter: Scatter = None  # type: ignore[assignment]  # set by plan_backward, before any backward
-        self.gview: Optional[np.ndarray[Any, Any]] = None
+        self.gview: Optional[Any] = None
 
 
-def repair_nonfinite(out: np.ndarray[Any, Any], A: np.ndarray[Any, Any], terms: Optional[np.ndarray[Any, Any]], B: np.ndarray[Any, Any]) -> None:
+def repair_nonfinite(out: Any, A: Any, terms: Optional[np.ndarray], B: Any, xp: NumpyBackend) -> None:
     """Make ``out = A @ B`` (already computed) exact where ``A`` has structural zeros and ``B`` is not finite.
 
     A matrix product multiplies every entry, so an entry of ``A`` that is 0
@@ -194,19 +209,20 @@ def repair_nonfinite(out: np.ndarray[Any, Any], A: np.ndarray[Any, Any], terms: 
     marks the entries that are real terms (None: all are).  The columns of
     ``B`` holding a non-finite number are recomputed with those numbers
     taken out, then each one is added back through the real terms only.
+    The repair runs in numpy whatever the backend: it is the rare case.
     """
-    if terms is None:
-        return
-    bad = ~np.isfinite(B)
-    if not bad.any():
+    if terms is None or xp.all_finite(B):
         return  # the common case costs one pass over B
+    result, A, B = xp.to_numpy(out), xp.to_numpy(A), xp.to_numpy(B)
+    bad = ~np.isfinite(B)
     rows, samples = np.nonzero(bad)
     cols = np.unique(samples)
     finite = np.where(bad[:, cols], 0.0, B[:, cols])
-    out[:, cols] = A @ finite
+    result[:, cols] = A @ finite
     with np.errstate(all="ignore"):
         added = np.where(terms[:, rows], A[:, rows] * B[rows, samples], 0.0)
-    np.add.at(out.T, samples, added.T)
+    np.add.at(result.T, samples, added.T)
+    xp.write_back(out, result)
 
 
 class Linear:
@@ -220,22 +236,24 @@ class Linear:
     """
 
     def __init__(self, out: slice, cols: List[int], cols_need_grad: List[bool], n: int,
-                 const_w: List[Tuple[int, int, float]], param_w: Tuple[List[int], List[int], List[int]], const_b: np.ndarray[Any, Any],
-                 bias_params: Tuple[List[int], List[int]], pvec: np.ndarray[Any, Any], gp: np.ndarray[Any, Any]) -> None:
+                 const_w: List[Tuple[int, int, float]], param_w: Tuple[List[int], List[int], List[int]], const_b: Any, bias_params: Any, pvec: Any, gp: Any,
+                 xp: NumpyBackend) -> None:
         m = len(cols)
+        self.xp = xp
         self.out = out
         self.n, self.m = n, m
-        self.xref = rows_ref(cols)
+        self.xref = xp.index(rows_ref(cols))
         self._cols = np.asarray(cols, dtype=np.intp)
         self._cols_need = np.asarray(cols_need_grad, dtype=bool)
-        self.W = np.zeros((n, m), dtype=pvec.dtype)
+        W = np.zeros((n, m), dtype=xp.dtype)
         terms = np.zeros((n, m), dtype=bool)
         for i, j, c in const_w:
-            self.W[i, j] += c
+            W[i, j] += c
             terms[i, j] = True
         terms[param_w[0], param_w[1]] = True
+        self.W = xp.asarray(W)
         self.terms = None if terms.all() else terms  # which entries of W are real terms
-        self.w = _Weights(n, m, *param_w, pvec) if param_w[0] else None
+        self.w = _Weights(n, m, *param_w, pvec, xp) if param_w[0] else None
         if self.w is not None and self.w.view is not None and not const_w:
             self.W = self.w.view  # W *is* the parameters: nothing to copy per call
             self.wmode = "view"
@@ -243,59 +261,63 @@ class Linear:
             self.wmode = "gather"
         else:
             self.wmode = "const"
-        self.const_b = const_b.astype(pvec.dtype) if np.any(const_b != 0.0) else None
+        self.const_b = xp.asarray(const_b) if np.any(const_b != 0.0) else None
         brow, bp = bias_params
-        self.brow: np.ndarray[Any, Any] = np.asarray(brow, dtype=np.intp)
-        self.bp: np.ndarray[Any, Any] = np.asarray(bp, dtype=np.intp)
-        self.bview: Optional[np.ndarray[Any, Any]] = None
+        self.brow = np.asarray(brow, dtype=np.intp)
+        self.bp = np.asarray(bp, dtype=np.intp)
+        self._brow, self._bp = xp.index(self.brow), xp.index(self.bp)
+        self.bview: Optional[Any] = None
         if self.bp.size == n and np.array_equal(np.sort(self.brow), np.arange(n)):
             grid = np.empty(n, dtype=np.intp)
             grid[self.brow] = self.bp
-            self.bview = strided_view(pvec, grid)
+            self.bview = strided_view(pvec, grid, xp)
             self.bgrid = grid
         self._gp = gp
         self.dx: Optional[Scatter] = None
-        self.dx_local: Optional[np.ndarray[Any, Any]] = None
-        self.dx_terms: Optional[np.ndarray[Any, Any]] = None
-        self.bscatter: Scatter = None  # type: ignore[assignment]  # set by plan_backward when there are bias parameters
-        self.bgview: Optional[np.ndarray[Any, Any]] = None
+        self.dx_local: Optional[Any] = None
+        self.dx_terms: Optional[Any] = None
+        self.bscatter: Optional[Scatter] = None
+        self.bgview: Optional[Any] = None
 
-    def _bias(self, pvec: Any) -> Optional[np.ndarray[Any, Any]]:
+    def _bias(self, pvec: Any) -> Any:
         if self.bview is not None:
             b = self.bview if self.const_b is None else self.bview + self.const_b
         elif self.bp.size:
-            b = np.zeros(self.n, dtype=pvec.dtype) if self.const_b is None else self.const_b.copy()
-            np.add.at(b, self.brow, pvec[self.bp])
+            b = self.xp.zeros(self.n) if self.const_b is None else self.const_b + 0.0
+            self.xp.add_at(b, self._brow, pvec[self._bp])
         else:
             b = self.const_b
         return b
 
     def forward(self, V: Any, pvec: Any) -> None:
+        xp = self.xp
         if self.wmode == "gather":
             w = self.w
-            self.W[w.row, w.col] = pvec[w.pidx]  # type: ignore[union-attr]  # "gather" means there are weights
+            if w is not None:  # always, in "gather" mode
+                self.W[w.at] = pvec[w._pidx]
         out = V[self.out]
         X = V[self.xref]
-        np.matmul(self.W, X, out=out)
-        repair_nonfinite(out, self.W, self.terms, X)
+        xp.matmul_into(self.W, X, out)
+        repair_nonfinite(out, self.W, self.terms, X, xp)
         b = self._bias(pvec)
         if b is not None:
             out += b[:, None]
 
     def plan_backward(self, rows: FirstWrites, params: FirstWrites) -> None:
+        xp = self.xp
         w = self.w
         if w is not None:
             if w.full and w.view is not None:
                 w.scatter = params.scatter(w.grid.ravel())
                 if w.scatter.assign:  # dW can be written straight into the gradient vector
-                    w.gview = strided_view(self._gp, w.grid)
+                    w.gview = strided_view(self._gp, w.grid, xp)
             else:
                 w.scatter = params.scatter(w.pidx)
         if self.bp.size:
             if self.bview is not None:
                 self.bscatter = params.scatter(self.bgrid)
                 if self.bscatter.assign:
-                    self.bgview = strided_view(self._gp, self.bgrid)
+                    self.bgview = strided_view(self._gp, self.bgrid, xp)
             else:
                 self.bscatter = params.scatter(self.bp)
         if self._cols_need.any():
@@ -303,32 +325,34 @@ class Linear:
                 self.dx = rows.scatter(self._cols)
                 self.dx_terms = None if self.terms is None else self.terms.T
             else:
-                self.dx_local = np.flatnonzero(self._cols_need)
-                self.dx = rows.scatter(self._cols[self.dx_local])
-                self.dx_terms = None if self.terms is None else self.terms[:, self.dx_local].T
+                local = np.flatnonzero(self._cols_need)
+                self.dx_local = xp.index(local)
+                self.dx = rows.scatter(self._cols[local])
+                self.dx_terms = None if self.terms is None else self.terms[:, local].T
 
     def backward(self, V: Any, G: Any, gp: Any) -> None:
+        xp = self.xp
         g = G[self.out]
         w = self.w
         if w is not None:
             x = V[self.xref]
             if w.gview is not None:
-                np.matmul(g, x.T, out=w.gview)
+                xp.matmul_into(g, x.T, w.gview)
             else:
                 dw = g @ x.T
-                w.scatter(gp, dw.ravel() if w.full and w.view is not None else dw[w.row, w.col])
+                w.scatter(gp, dw.ravel() if w.full and w.view is not None else dw[w.at])
         if self.bscatter is not None:
             if self.bgview is not None:
-                np.add.reduce(g, axis=1, out=self.bgview)
+                xp.row_sum_into(g, self.bgview)
             elif self.bview is not None:
-                self.bscatter(gp, g.sum(axis=1))
+                self.bscatter(gp, xp.row_sum(g))
             else:
-                self.bscatter(gp, g.sum(axis=1)[self.brow])
+                self.bscatter(gp, xp.row_sum(g)[self._brow])
         if self.dx is not None:
             W = self.W if self.dx_local is None else self.W[:, self.dx_local]
             # one sum: an outer product, which broadcasting does faster than matmul
             dx = W.T * g if self.n == 1 else W.T @ g
-            repair_nonfinite(dx, W.T, self.dx_terms, g)
+            repair_nonfinite(dx, W.T, self.dx_terms, g, xp)
             self.dx(G, dx)
 
     def describe(self) -> str:
@@ -337,43 +361,55 @@ class Linear:
 
 
 class SparseLinear:
-    """A group of ``sum`` nodes with few terms each: gather, scale, ``np.add.reduceat``.
+    """A group of ``sum`` nodes with few terms each: a ragged sum of scaled rows (see :mod:`.ragged`).
 
     Entries are listed sum by sum; every sum has at least one (a sum with no
-    row term reads the all-zero row 0 with coefficient 0).
+    row term reads the all-zero row 0 with coefficient 0).  Inside, entries
+    sit in the ragged sum's layout; when the sums come most terms first (as
+    the scheduler orders them) the result is written straight into the rows.
     """
 
     def __init__(self, out: slice, entry_sum: List[int], entry_row: List[int], entry_need: List[bool],
-                 const_coef: np.ndarray[Any, Any], coef_params: Any, const_b: np.ndarray[Any, Any], bias_params: Any, dtype: Any = np.float64) -> None:
+                 const_coef: Any, coef_params: Any, const_b: Any, bias_params: Any, xp: NumpyBackend) -> None:
+        self.xp = xp
         self.out = out
-        self.esum: np.ndarray[Any, Any] = np.asarray(entry_sum, dtype=np.intp)
-        self.erow: np.ndarray[Any, Any] = np.asarray(entry_row, dtype=np.intp)
-        self.eneed: np.ndarray[Any, Any] = np.asarray(entry_need, dtype=bool)
-        self.starts: np.ndarray[Any, Any] = np.flatnonzero(np.r_[True, self.esum[1:] != self.esum[:-1]])
-        self.coef: np.ndarray[Any, Any] = np.array(const_coef, dtype=dtype)
+        self.n = out.stop - out.start
+        esum = np.asarray(entry_sum, dtype=np.intp)
+        self.plan = RaggedSum(esum, self.n, np.asarray(entry_row, dtype=np.intp), xp)
+        layout = self.plan.layout
+        self.erow = np.asarray(entry_row, dtype=np.intp)[layout]
+        self.eneed = np.asarray(entry_need, dtype=bool)[layout]
+        self.esum_rows = esum[layout]  # each entry's sum, as a row of the group's output
+        self.coef = xp.asarray(np.array(const_coef, dtype=xp.dtype)[layout])
+        self.plan.bind(self.coef)
         pos, pidx = coef_params
-        self.cpos: np.ndarray[Any, Any] = np.asarray(pos, dtype=np.intp)
-        self.cpidx: np.ndarray[Any, Any] = np.asarray(pidx, dtype=np.intp)
-        self.const_b = const_b.astype(dtype) if np.any(const_b != 0.0) else None
+        self.cpos = self.plan.position[np.asarray(pos, dtype=np.intp)]
+        self.cpidx = np.asarray(pidx, dtype=np.intp)
+        self._cpos, self._cpidx = xp.index(self.cpos), xp.index(self.cpidx)
+        self._xrows = xp.index(rows_ref(self.erow[self.cpos]))
+        self._csum = xp.index(self.esum_rows[self.cpos])
+        self.const_b = xp.asarray(const_b) if np.any(const_b != 0.0) else None
         brow, bp = bias_params
-        self.brow: np.ndarray[Any, Any] = np.asarray(brow, dtype=np.intp)
-        self.bp: np.ndarray[Any, Any] = np.asarray(bp, dtype=np.intp)
+        self.brow = np.asarray(brow, dtype=np.intp)
+        self.bp = np.asarray(bp, dtype=np.intp)
+        self._brow, self._bp = xp.index(self.brow), xp.index(self.bp)
         self.cscatter: Optional[Scatter] = None
         self.bscatter: Optional[Scatter] = None
         self.dx: Optional[Scatter] = None
-        self.dx_local: Optional[np.ndarray[Any, Any]] = None
 
     def forward(self, V: Any, pvec: Any) -> None:
-        coef = self.coef
+        xp = self.xp
         if self.cpos.size:
-            coef[self.cpos] = pvec[self.cpidx]
-        terms = V[self.erow] * coef[:, None]
+            self.coef[self._cpos] = pvec[self._cpidx]
         out = V[self.out]
-        out[...] = np.add.reduceat(terms, self.starts, axis=0)
+        if self.plan.identity:
+            self.plan(V, out)
+        else:
+            out[self.plan.order_ref] = self.plan(V, xp.empty_rows(self.n, out))
         if self.bp.size or self.const_b is not None:
-            b = np.zeros(out.shape[0], dtype=out.dtype) if self.const_b is None else self.const_b.copy()
+            b = xp.zeros(self.n) if self.const_b is None else self.const_b + 0.0
             if self.bp.size:
-                np.add.at(b, self.brow, pvec[self.bp])
+                xp.add_at(b, self._brow, pvec[self._bp])
             out += b[:, None]
 
     def plan_backward(self, rows: FirstWrites, params: FirstWrites) -> None:
@@ -382,23 +418,20 @@ class SparseLinear:
         if self.bp.size:
             self.bscatter = params.scatter(self.bp)
         if self.eneed.any():
-            if self.eneed.all():
-                self.dx = rows.scatter(self.erow)
-            else:
-                self.dx_local = np.flatnonzero(self.eneed)
-                self.dx = rows.scatter(self.erow[self.dx_local])
+            # entry i sends G[out][its sum] * coef[i] to its row, gathered on the way
+            local = np.flatnonzero(self.eneed)
+            self.dx = rows.scatter(self.erow[local], (self.esum_rows[local], local))
 
     def backward(self, V: Any, G: Any, gp: Any) -> None:
-        g = G[self.out][self.esum]  # the gradient arriving at each entry's sum
+        xp = self.xp
+        g_out = G[self.out]
         if self.cscatter is not None:
-            x = V[self.erow[self.cpos]]
-            self.cscatter(gp, np.einsum("ij,ij->i", g[self.cpos], x))
+            g = g_out[self._csum]  # the gradient arriving at each parameter entry's sum
+            self.cscatter(gp, xp.row_dot(g, V[self._xrows]))
         if self.bscatter is not None:
-            self.bscatter(gp, G[self.out].sum(axis=1)[self.brow])
+            self.bscatter(gp, xp.row_sum(g_out)[self._brow])
         if self.dx is not None:
-            c = g * self.coef[:, None]
-            self.dx(G, c if self.dx_local is None else c[self.dx_local])
+            self.dx(G, g_out, self.coef)
 
     def describe(self) -> str:
-        n = self.out.stop - self.out.start
-        return f"{n} x sum as gather + reduceat over {self.erow.size} terms"
+        return f"{self.n} x sum as a ragged sum of {self.erow.size} scaled rows"

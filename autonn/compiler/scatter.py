@@ -7,8 +7,9 @@ is compiled:
 
 * rows that are consecutive become a slice (a view: no copy at all);
 * distinct rows use fancy indexing (``G[rows] += c`` is exact when no row repeats);
-* repeated rows are summed first with one sort and ``np.add.reduceat``
-  (``np.add.at`` would be exact too, but an order of magnitude slower).
+* repeated rows are summed first by a :class:`.ragged.RaggedSum` laid out
+  at compile time (``np.add.at`` would be exact too, but an order of
+  magnitude slower).
 
 The first write into a row can *assign* instead of add, which spares zeroing
 the whole gradient array at every call: :class:`FirstWrites` decides that,
@@ -17,13 +18,16 @@ walking the backward program in the order it will run.
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Sequence, Union
+from typing import Any, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from .backend import NumpyBackend
+from .ragged import RaggedSum
+
 __all__ = ["rows_ref", "Scatter", "FirstWrites", "strided_view"]
 
-Ref = Union[slice, np.ndarray[Any, Any]]
+Ref = Union[slice, np.ndarray]
 
 
 def rows_ref(rows: Union[Sequence[int], np.ndarray[Any, Any]]) -> Ref:
@@ -41,11 +45,13 @@ class FirstWrites:
     scatter assigned them; they are zeroed once at the start of each call.
     """
 
-    def __init__(self, n: int) -> None:
-        self.written: np.ndarray[Any, Any] = np.zeros(n, dtype=bool)
+    def __init__(self, n: int, xp: NumpyBackend) -> None:
+        self.xp = xp
+        self.written = np.zeros(n, dtype=bool)
         self.zero_first: List[int] = []
 
-    def scatter(self, rows: Any) -> "Scatter":
+    def scatter(self, rows: Any, gather: Optional[Tuple[Any, Any]] = None) -> "Scatter":
+        """The scatter of one kernel into ``rows`` (see :class:`Scatter` for ``gather``)."""
         rows = np.asarray(rows, dtype=np.intp)
         unique = np.unique(rows).size == rows.size
         fresh = ~self.written[rows]
@@ -53,42 +59,62 @@ class FirstWrites:
         if not assign:
             self.zero_first.extend(int(r) for r in np.unique(rows[fresh]))
         self.written[rows] = True
-        return Scatter(rows, assign)
+        return Scatter(rows, assign, self.xp, gather)
 
     def zero_ref(self) -> Optional[np.ndarray[Any, Any]]:
         return np.array(sorted(set(self.zero_first)), dtype=np.intp) if self.zero_first else None
 
 
 class Scatter:
-    """``target[rows] += c`` (or ``=`` for a first write), correct for repeated rows."""
+    """``target[rows] += c`` (or ``=`` for a first write), correct for repeated rows.
 
-    __slots__ = ("ref", "assign", "order", "starts", "unique_ref")
-    ref: Optional[Ref]  # None when rows repeat: then order, starts and unique_ref do the work
+    With ``gather=(src_rows, w_items)`` the entries are not given as an array
+    but made on the way: entry ``i`` is ``src[src_rows[i]] * w[w_items[i]]``
+    for the ``src`` and weight vector ``w`` passed at each call, so no array
+    of entries is ever materialised (a sparse group's gradients flow to its
+    inputs this way).
+    """
 
-    def __init__(self, rows: np.ndarray[Any, Any], assign: bool) -> None:
-        self.assign: bool = assign
-        self.order: Optional[np.ndarray[Any, Any]] = None
-        if np.unique(rows).size == rows.size:
-            self.ref = rows_ref(rows)
+    __slots__ = ("xp", "ref", "assign", "ragged", "unique_ref", "src_ref", "take", "wbuf")
+
+    def __init__(self, rows: np.ndarray, assign: bool, xp: NumpyBackend,
+                 gather: Optional[Tuple[np.ndarray, np.ndarray]] = None) -> None:
+        self.xp = xp
+        self.assign = assign
+        self.ragged: Optional[RaggedSum] = None
+        self.src_ref = self.take = self.wbuf = None
+        unique, seg = np.unique(rows, return_inverse=True)
+        src_rows, w_items = gather if gather is not None else (np.arange(rows.size), None)
+        if unique.size == rows.size:
+            self.ref = xp.index(rows_ref(rows))
+            if gather is not None:
+                self.src_ref, self.take = xp.index(rows_ref(src_rows)), xp.index(np.asarray(w_items))
             return
-        order = np.argsort(rows, kind="stable")
-        ordered = rows[order]
-        self.order = order
-        self.starts: np.ndarray[Any, Any] = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        self.unique_ref = rows_ref(ordered[self.starts])
+        # repeated rows: each distinct row is a segment summing its entries
+        self.ragged = RaggedSum(seg.ravel(), unique.size, np.asarray(src_rows), xp)
+        self.unique_ref = xp.index(rows_ref(unique[self.ragged.order]))
         self.ref = None
+        if gather is not None:
+            self.take = xp.index(np.asarray(w_items)[self.ragged.layout])
+            self.wbuf = xp.zeros(rows.size)  # the weights in the ragged sum's order, refreshed per call
+            self.ragged.bind(self.wbuf)
 
-    def __call__(self, target: np.ndarray[Any, Any], c: np.ndarray[Any, Any]) -> None:
-        if self.order is not None:
-            summed = np.add.reduceat(c[self.order], self.starts, axis=0)
+    def __call__(self, target: Any, c: Any, w: Any = None) -> None:
+        if self.ragged is not None:
+            if self.wbuf is not None:
+                self.wbuf[...] = w[self.take]
+            summed = self.ragged(c, self.xp.empty_rows(self.ragged.n, c))
             target[self.unique_ref] += summed  # repeated rows never assign (see FirstWrites)
-        elif self.assign:
-            target[self.ref] = c
+            return
+        if self.take is not None:
+            c = c[self.src_ref] * w[self.take][:, None]
+        if self.assign:
+            self.xp.assign(target, self.ref, c)
         else:
             target[self.ref] += c
 
 
-def strided_view(base: np.ndarray[Any, Any], index: np.ndarray[Any, Any]) -> Optional[np.ndarray[Any, Any]]:
+def strided_view(base: Any, index: np.ndarray, xp: NumpyBackend) -> Any:
     """A view of the 1-D ``base`` equal to ``base[index]``, if ``index`` is an
     evenly spaced grid (as the weights of a layer are in a parameter list); else None."""
     index = np.asarray(index, dtype=np.intp)
@@ -117,6 +143,4 @@ def strided_view(base: np.ndarray[Any, Any], index: np.ndarray[Any, Any]) -> Opt
         if index.shape[axis] == 1:
             strides[axis] = inner
         inner = strides[axis] * index.shape[axis] if strides[axis] else inner
-    item = base.itemsize
-    return np.lib.stride_tricks.as_strided(base[origin:], shape=index.shape,
-                                           strides=tuple(s * item for s in strides))
+    return xp.strided(base, origin, index.shape, strides)

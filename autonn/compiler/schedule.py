@@ -28,6 +28,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 
 from ..ops import linear_ops
+from .backend import NumpyBackend
 from .kernels import Elementwise, Linear, ParamRows, SparseLinear
 from .scatter import FirstWrites
 from .trace import CONST, INPUT, PARAM, TracedGraph
@@ -44,15 +45,16 @@ class Plan:
     n_rows: int
     root_row: int
     input_rows: slice  # one row per input column, in column order
-    const_rows: np.ndarray[Any, Any]
-    const_values: np.ndarray[Any, Any]
+    const_rows: Any  # (backend index)
+    const_values: Any  # (backend array, one column)
     forward: List[Any]  # kernels, in the order they run
     backward: List[Any]  # kernels with gradient work, in the order they run
-    zero_rows: Optional[np.ndarray[Any, Any]]  # gradient rows to zero before backward
-    zero_params: Optional[np.ndarray[Any, Any]]  # parameter gradients to zero before backward
+    zero_rows: Optional[Any]  # gradient rows to zero before backward (backend index)
+    zero_params: Optional[Any]  # parameter gradients to zero before backward (backend index)
     n_nodes: int  # nodes in the traced graph
     n_absorbed: int  # products folded into matrix entries
-    kept_rows: np.ndarray[Any, Any]  # the rows of the nodes asked for with keep=
+    kept_rows: Any  # the rows of the nodes asked for with keep= (backend index)
+    xp: NumpyBackend  # the array backend every kernel runs on
 
 
 @dataclass
@@ -101,8 +103,8 @@ def _as_linear(g: TracedGraph, i: int, absorbed: Any) -> _Sum:
     return s
 
 
-def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray[Any, Any], gp: np.ndarray[Any, Any],
-             dense_ratio: float = 16.0, keep: Any = ()) -> Plan:
+def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
+             dense_ratio: float = 16.0, keep: Any = (), xp: Optional[NumpyBackend] = None) -> Plan:
     """Plan the forward and backward steps for ``g`` (see the module docstring).
 
     ``keep`` lists nodes whose rows the caller reads after the forward steps and
@@ -110,6 +112,8 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray[Any, Any], gp: np.n
     parameter gradient that no step writes is zeroed at each call, so the
     gradient vector never keeps a number from an earlier call.
     """
+    if xp is None:
+        xp = NumpyBackend(pvec.dtype)
     n = len(g)
     sum_op, mul_op = linear_ops()  # the one fusion, while sum and mul are the built-in rules
     uses = [0] * n
@@ -130,7 +134,7 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray[Any, Any], gp: np.n
             continue
         reads[i] = [t[0] for t in sums[i].terms] if i in sums else list(g.args[i])
 
-    groups = _group(g, reads)
+    groups = _group(g, reads, sums)
 
     # Rows: zero row, constants, input columns, parameters used as operands, then groups.
     needed_leaves = {a for r in reads.values() for a in r if g.leaf[a] is not None}
@@ -154,10 +158,13 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray[Any, Any], gp: np.n
         for i, r in zip(param_leaves, prows):
             row[i] = r
         next_row += len(param_leaves)
-        forward.append(ParamRows(prows, [int(g.leaf[i][1]) for i in param_leaves]))
+        forward.append(ParamRows(prows, [int(g.leaf[i][1]) for i in param_leaves], xp))
 
     for key, members in groups:
-        members.sort(key=lambda i: row[reads[i][0]] if reads[i] else ZERO_ROW)
+        if members[0] in sums:  # most terms first: a sparse group's ragged sum then writes in place
+            members.sort(key=lambda i: (-len(reads[i]), row[reads[i][0]] if reads[i] else ZERO_ROW))
+        else:
+            members.sort(key=lambda i: row[reads[i][0]] if reads[i] else ZERO_ROW)
         start = next_row
         for i in members:
             row[i] = next_row
@@ -165,37 +172,43 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: np.ndarray[Any, Any], gp: np.n
         out = slice(start, next_row)
         labels = [g.label[i] for i in members]
         if members[0] in sums:
-            forward.append(_linear_kernel(g, members, sums, row, out, pvec, gp, dense_ratio))
+            forward.append(_linear_kernel(g, members, sums, row, out, pvec, gp, dense_ratio, xp))
         else:
             inputs = [[row[g.args[i][p]] for i in members] for p in range(len(g.args[members[0]]))]
             needs = [[g.needs_grad[g.args[i][p]] for i in members] for p in range(len(inputs))]
-            forward.append(Elementwise(g.ops[members[0]], out, inputs, needs, g.k[members[0]], labels))
+            forward.append(Elementwise(g.ops[members[0]], out, inputs, needs, g.k[members[0]], labels, xp))
 
-    rows_written = FirstWrites(next_row)
+    rows_written = FirstWrites(next_row, xp)
     root_row = row[g.root]
     rows_written.written[root_row] = True  # the seed gradient is assigned first
     for i in keep:
         rows_written.written[row[i]] = True
-    params_written = FirstWrites(pvec.size)
+    params_written = FirstWrites(len(pvec), xp)
     backward = []
     for kernel in reversed(forward):
         kernel.plan_backward(rows_written, params_written)
         backward.append(kernel)
     backward = [k for k in backward if _has_backward(k)]
-    const_rows = np.array([row[i] for i in consts], dtype=np.intp)
-    const_values = np.array([g.leaf[i][1] for i in consts], dtype=float)
+    const_rows = xp.index(np.array([row[i] for i in consts], dtype=np.intp))
+    const_values = xp.asarray(np.array([g.leaf[i][1] for i in consts], dtype=float)[:, None])
     params_written.zero_first.extend(np.flatnonzero(~params_written.written).tolist())
+    zero_rows, zero_params = rows_written.zero_ref(), params_written.zero_ref()
     return Plan(next_row, root_row, input_rows, const_rows, const_values, forward, backward,
-                rows_written.zero_ref(), params_written.zero_ref(), n, len(absorbed),
-                np.array([row[i] for i in keep], dtype=np.intp))
+                None if zero_rows is None else xp.index(zero_rows),
+                None if zero_params is None else xp.index(zero_params), n, len(absorbed),
+                xp.index(np.array([row[i] for i in keep], dtype=np.intp)), xp)
 
 
-def _key(g: TracedGraph, i: int) -> Tuple[Any, ...]:
-    """Nodes with equal keys can run as one vectorised step."""
-    return (g.op[i], id(g.ops[i]), g.k[i], len(g.args[i]))
+def _key(g: TracedGraph, i: int, linear: Dict[int, _Sum]) -> Tuple[Any, ...]:
+    """Nodes with equal keys can run as one vectorised step.
+
+    An elementwise op stacks its inputs, so its nodes must agree on their
+    count; sums become rows of one linear map whatever their number of terms.
+    """
+    return (g.op[i], id(g.ops[i]), g.k[i], -1 if i in linear else len(g.args[i]))
 
 
-def _group(g: TracedGraph, reads: Dict[int, List[int]]) -> List[Tuple[Tuple[Any, ...], List[int]]]:
+def _group(g: TracedGraph, reads: Dict[int, List[int]], linear: Dict[int, _Sum]) -> List[Tuple[Tuple[Any, ...], List[int]]]:
     """Split the nodes into groups of one op that can each run as one step, in a runnable order.
 
     Agenda scheduling: keep the set of *ready* nodes (every node they read is
@@ -216,7 +229,7 @@ def _group(g: TracedGraph, reads: Dict[int, List[int]]) -> List[Tuple[Tuple[Any,
         for a in inner:
             users[a].append(i)
         if not inner:
-            ready[_key(g, i)].append(i)
+            ready[_key(g, i, linear)].append(i)
     groups = []
     while ready:
         key = min(ready, key=lambda k: (min(depth[i] for i in ready[k]), -len(ready[k]), k))
@@ -226,7 +239,7 @@ def _group(g: TracedGraph, reads: Dict[int, List[int]]) -> List[Tuple[Tuple[Any,
             for u in users[i]:
                 waiting[u] -= 1
                 if waiting[u] == 0:
-                    ready[_key(g, u)].append(u)
+                    ready[_key(g, u, linear)].append(u)
     return groups
 
 
@@ -240,7 +253,8 @@ def _has_backward(kernel: Any) -> bool:
     return kernel.cscatter is not None or kernel.bscatter is not None or kernel.dx is not None
 
 
-def _linear_kernel(g: TracedGraph, members: List[int], sums: Any, row: Any, out: slice, pvec: Any, gp: Any, dense_ratio: float) -> Any:
+def _linear_kernel(g: TracedGraph, members: List[int], sums: Any, row: Any, out: slice, pvec: Any, gp: Any,
+                   dense_ratio: float, xp: NumpyBackend) -> Any:
     """One group of sums: a dense matrix product, or gather + reduceat if too sparse."""
     cols = sorted({row[t[0]] for i in members for t in sums[i].terms})
     col_of = {r: j for j, r in enumerate(cols)}
@@ -269,7 +283,8 @@ def _linear_kernel(g: TracedGraph, members: List[int], sums: Any, row: Any, out:
                 else:
                     const_w.append((local, j, c))
         cols_need = [g.needs_grad[node_of_row[r]] for r in cols]
-        return Linear(out, cols, cols_need, n, const_w, (prow, pcol, pidx), const_b, (bias_rows, bias_p), pvec, gp)
+        return Linear(out, cols, cols_need, n, const_w, (prow, pcol, pidx), const_b, (bias_rows, bias_p), pvec, gp,
+                      xp)
 
     esum: List[int] = []
     erow: List[int] = []
@@ -289,5 +304,4 @@ def _linear_kernel(g: TracedGraph, members: List[int], sums: Any, row: Any, out:
             esum.append(local)
             erow.append(ZERO_ROW if x is None else row[x])
             eneed.append(False if x is None else g.needs_grad[x])
-    return SparseLinear(out, esum, erow, eneed, np.array(coef), (cpos, cpidx), const_b, (bias_rows, bias_p),
-                        pvec.dtype)
+    return SparseLinear(out, esum, erow, eneed, np.array(coef), (cpos, cpidx), const_b, (bias_rows, bias_p), xp)

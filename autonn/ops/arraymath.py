@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 #: What the functions here take and give: numpy arrays, or numpy scalars where a rule reduces one.
 Array = Any
 
-__all__ = ["ARRAY_MATH", "ArrayMath"]
+__all__ = ["ARRAY_MATH", "ArrayMath", "registry_op"]
 
 _erf = np.frompyfunc(math.erf, 1, 1)  # numpy has no erf; math's, element by element, gives eager's exact numbers
 
@@ -92,13 +92,20 @@ class ArrayMath:
         return np.sign(a) * 1.0
 
     def __getattr__(self, name: str) -> Callable[..., Array]:
-        op = self.ops.get(name)
-        if op is None:
-            raise AttributeError(f"the array math namespace has no function or op {name!r}")
-        forward = op.forward
-        if op.vectorized:
-            return lambda *xs: forward(*xs, m=self)
-        return np.vectorize(forward, otypes=[float])
+        return registry_op(self, name, lambda forward: np.vectorize(forward, otypes=[float]))
+
+
+def registry_op(namespace: Any, name: str, per_element: Callable[[Callable[..., Any]], Callable[..., Any]]
+                ) -> Callable[..., Any]:
+    """The op ``name`` of the registry on the namespace's arrays: its own forward with
+    ``m=namespace``, or ``per_element(forward)`` for a forward written for floats only."""
+    op = namespace.ops.get(name)
+    if op is None:
+        raise AttributeError(f"the {namespace.name} math namespace has no function or op {name!r}")
+    forward = op.forward
+    if op.vectorized:
+        return lambda *xs: forward(*xs, m=namespace)
+    return per_element(forward)
 
 
 ARRAY_MATH = ArrayMath()

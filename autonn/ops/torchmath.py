@@ -1,0 +1,105 @@
+"""The math namespace on PyTorch tensors: what the rules call as ``m`` on the torch backend.
+
+The same names as :mod:`.arraymath`, each a PyTorch function on whole
+tensors (one row per node, one column per sample), with numpy's IEEE 754
+conventions where PyTorch's differ (``sign(nan)`` is nan, ``(-inf) ** 0.5``
+is inf).  A Python number among the arguments is taken in the namespace's
+dtype, so a constant is never rounded to PyTorch's default float32.  Any
+other name is an op of the registry, applied to tensors with its own
+forward.  Importing this module imports PyTorch: only the torch backend does.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Dict
+
+import numpy as np
+import torch
+
+from .arraymath import registry_op
+from .op import OPS
+
+__all__ = ["TorchMath"]
+
+Tensor = torch.Tensor
+
+
+class TorchMath:
+    """Elementary functions, comparisons and selection on tensors of one device and dtype."""
+
+    name = "torch"
+    ops: Dict[str, Any] = OPS
+
+    def __init__(self, device: torch.device, dtype: torch.dtype) -> None:
+        self.device = device
+        self.dtype = dtype
+        for name, fn in _UNARY.items():
+            setattr(self, name, self._on_tensors(fn))
+        for name, fn in _BINARY.items():
+            setattr(self, name, self._on_tensors(fn))
+
+    def tensor(self, x: Any) -> Tensor:
+        """``x`` as a tensor: a tensor as it is, a number in this namespace's dtype."""
+        if isinstance(x, Tensor):
+            return x
+        return torch.as_tensor(x, dtype=self.dtype if not isinstance(x, (bool, np.bool_)) else torch.bool,
+                               device=self.device)
+
+    def _on_tensors(self, fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
+        tensor = self.tensor
+
+        def apply(*xs: Any) -> Tensor:
+            return fn(*(tensor(x) for x in xs))
+
+        return apply
+
+    def where(self, condition: Any, a: Any, b: Any) -> Tensor:
+        """``a`` where ``condition`` holds, else ``b``; numbers in the namespace's dtype."""
+        if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+            a = self.tensor(a)
+        out: Tensor = torch.where(self.tensor(condition), a, b)
+        return out
+
+    def pow(self, a: Any, b: Any) -> Tensor:
+        """a ** b; (-inf) ** b for a positive fraction b is inf, as C99 and Python say."""
+        a, b = self.tensor(a), self.tensor(b)
+        out = torch.pow(a, b)
+        fix = (a == -math.inf) & (b > 0.0) & torch.isfinite(b) & (b != torch.floor(b))
+        return torch.where(fix, math.inf, out)  # no test first: that would wait for the device
+
+    def fractional(self, a: Any) -> Tensor:
+        """True where ``a`` is finite and not a whole number."""
+        t = self.tensor(a)
+        out: Tensor = torch.isfinite(t) & (t != torch.floor(t))
+        return out
+
+    def step(self, a: Any) -> Tensor:
+        """Heaviside step: 1 for a > 0, 0 for a <= 0, nan for nan."""
+        a = self.tensor(a)
+        return torch.where(a > 0.0, 1.0, torch.where(a <= 0.0, 0.0, a))
+
+    def sign(self, a: Any) -> Tensor:
+        """sign(a): 1, -1, 0 at 0, nan for nan (PyTorch's sign gives 0 for nan)."""
+        a = self.tensor(a)
+        return torch.where(torch.isnan(a), a, torch.sign(a))
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        return registry_op(self, name, self._on_host)
+
+    def _on_host(self, forward: Callable[..., float]) -> Callable[..., Tensor]:
+        """A forward written for floats, run element by element on the host."""
+        per_element = np.vectorize(forward, otypes=[float])
+        return lambda *xs: self.tensor(per_element(*(x.cpu().numpy() if isinstance(x, Tensor) else x for x in xs)))
+
+
+_UNARY: Dict[str, Callable[..., Tensor]] = {
+    "exp": torch.exp, "log": torch.log, "log1p": torch.log1p, "expm1": torch.expm1, "log2": torch.log2,
+    "log10": torch.log10, "sqrt": torch.sqrt, "sin": torch.sin, "cos": torch.cos, "tan": torch.tan,
+    "asin": torch.asin, "acos": torch.acos, "atan": torch.atan, "sinh": torch.sinh, "cosh": torch.cosh,
+    "tanh": torch.tanh, "abs": torch.abs, "erf": torch.erf, "isnan": torch.isnan,
+}
+_BINARY: Dict[str, Callable[..., Tensor]] = {
+    "gt": torch.gt, "ge": torch.ge, "lt": torch.lt, "le": torch.le, "eq": torch.eq, "ne": torch.ne,
+    "maximum": torch.maximum, "minimum": torch.minimum,
+}
