@@ -226,7 +226,7 @@ class TorchBackend(NumpyBackend):
 
 def _import_torch() -> Any:
     try:
-        import torch
+        import torch  # pyright: ignore[reportMissingImports]  # optional: asked for with backend="torch"
     except ImportError:
         raise ImportError('compile: backend="torch" needs PyTorch, which is not installed; install it with '
                           '"pip install torch" (see https://pytorch.org for a CUDA build), or use the default '

@@ -15,14 +15,16 @@ import math
 from typing import Any, Callable, Dict
 
 import numpy as np
-import torch
+import torch  # pyright: ignore[reportMissingImports]  # optional: only the torch backend imports this module
 
 from .arraymath import registry_op
 from .op import OPS
 
 __all__ = ["TorchMath"]
 
-Tensor = torch.Tensor
+#: What the functions here take and give: torch tensors.  Typed loosely, as the numpy namespace's arrays
+#: are, so the package's types check the same where PyTorch (an optional dependency) is not installed.
+Tensor = Any
 
 
 class TorchMath:
@@ -41,7 +43,7 @@ class TorchMath:
 
     def tensor(self, x: Any) -> Tensor:
         """``x`` as a tensor: a tensor as it is, a number in this namespace's dtype."""
-        if isinstance(x, Tensor):
+        if isinstance(x, torch.Tensor):
             return x
         return torch.as_tensor(x, dtype=self.dtype if not isinstance(x, (bool, np.bool_)) else torch.bool,
                                device=self.device)
@@ -56,7 +58,7 @@ class TorchMath:
 
     def where(self, condition: Any, a: Any, b: Any) -> Tensor:
         """``a`` where ``condition`` holds, else ``b``; numbers in the namespace's dtype."""
-        if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        if not isinstance(a, torch.Tensor) and not isinstance(b, torch.Tensor):
             a = self.tensor(a)
         out: Tensor = torch.where(self.tensor(condition), a, b)
         return out
@@ -90,7 +92,7 @@ class TorchMath:
     def _on_host(self, forward: Callable[..., float]) -> Callable[..., Tensor]:
         """A forward written for floats, run element by element on the host."""
         per_element = np.vectorize(forward, otypes=[float])
-        return lambda *xs: self.tensor(per_element(*(x.cpu().numpy() if isinstance(x, Tensor) else x for x in xs)))
+        return lambda *xs: self.tensor(per_element(*(x.cpu().numpy() if isinstance(x, torch.Tensor) else x for x in xs)))
 
 
 _UNARY: Dict[str, Callable[..., Tensor]] = {
