@@ -168,3 +168,17 @@ def test_saturating_slopes_keep_their_relative_accuracy(a):
     y = autonn.Value(a)
     y.softplus().backward()
     assert math.isclose(y.grad, sigmoid, rel_tol=1e-12)
+
+
+def test_the_array_step_gives_heavisides_numbers_on_small_and_large_arrays():
+    # The array namespace's step takes one path up to a size and another beyond it; both are
+    # held to np.heaviside(a, 0) on every kind of number, in float64 and float32.
+    from autonn.ops.arraymath import ARRAY_MATH
+
+    special = [-np.inf, -2.5, -1e-300, -0.0, 0.0, 1e-300, 3.0, np.inf, np.nan]
+    for dtype in (np.float64, np.float32):
+        for size in (len(special), 5000):
+            a = np.resize(np.array(special, dtype=dtype), size).reshape(-1, 1)
+            got, want = ARRAY_MATH.step(a), np.heaviside(a, 0.0)
+            assert got.dtype == dtype and got.shape == a.shape
+            assert np.array_equal(got, want, equal_nan=True), (dtype, size)
