@@ -2,7 +2,7 @@
 
 matplotlib is imported only when a function here is called, so ``import
 autonn`` never needs it; without it the call says how to get it
-(``pip install "autonn[plot]"``).  Each function draws on the given ``ax``
+(``pip install "autonn-scalar[plot]"``).  Each function draws on the given ``ax``
 (or a new figure's) and returns the ``ax``, leaving showing and saving to you.
 """
 
@@ -21,7 +21,9 @@ def _pyplot(who: str) -> Any:
     try:
         import matplotlib.pyplot as plt  # pyright: ignore[reportMissingImports]  # the optional plot extra
     except ImportError as error:
-        raise ImportError(f'{who}: needs matplotlib, which is not installed; pip install "autonn[plot]"') from error
+        # a ModuleNotFoundError naming matplotlib, as the import itself would raise, with how to get it
+        raise ModuleNotFoundError(f'{who}: needs matplotlib, which is not installed; '
+                                  'pip install "autonn-scalar[plot]"', name="matplotlib") from error
     return plt
 
 

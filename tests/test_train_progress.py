@@ -138,5 +138,6 @@ def test_without_matplotlib_the_error_says_how_to_get_it(monkeypatch):
     from autonn.plot import plot_loss
 
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)  # what an absent package looks like to import
-    with pytest.raises(ImportError, match=r'plot_loss: needs matplotlib.*pip install "autonn\[plot\]"'):
+    with pytest.raises(ModuleNotFoundError, match=r'plot_loss: needs matplotlib.*pip install "autonn-scalar\[plot\]"') as err:
         plot_loss([1.0, 0.5])
+    assert err.value.name == "matplotlib"
