@@ -12,11 +12,13 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+from pathlib import Path
 
 import pytest
 from doc_text import NOT_RUN, ROOT, blocks_to_run, pages, printed_comments, python_blocks, read, shows
 
 import autonn
+import autonn.ops.builtin
 
 #: Imports a block may need that the test extra does not install; a block needing a missing one is left out.
 OPTIONAL = {"micrograd", "matplotlib", "torch"}
@@ -94,7 +96,8 @@ def test_every_page_has_blocks_and_says_why_one_is_not_run():
 
 
 def test_a_block_that_is_not_run_is_quoted_word_for_word_from_the_source():
-    builtin = (ROOT / "autonn" / "ops" / "builtin.py").read_text(encoding="utf-8")
+    # the module that is imported: the source tree's, or the installed wheel's when the tests run against it
+    builtin = Path(autonn.ops.builtin.__file__).read_text(encoding="utf-8")
     engine = read("docs/ENGINE.md")
     quoted = re.findall(r"<!-- not run: quoted from autonn/ops/builtin.py[^>]*-->\n```python\n(.*?)```", engine, re.S)
     assert len(quoted) == 1 and quoted[0] in builtin
