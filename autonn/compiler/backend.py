@@ -39,6 +39,7 @@ class NumpyBackend:
     """
 
     name = "numpy"
+    device: Any = "cpu"  # the torch backend's is a torch.device
     math: Any = ARRAY_MATH
     column_loops = True  # a ragged sum runs column by column (see .ragged): numpy has no fast scatter-add
 

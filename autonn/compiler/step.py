@@ -200,7 +200,7 @@ class CompiledLoss:
 
     def __repr__(self) -> str:
         plan = self._plan
-        on = "" if self.backend == "numpy" else f", backend={self.backend!r} on {getattr(self._xp, 'device', 'cpu')}"
+        on = "" if self.backend == "numpy" else f", backend={self.backend!r} on {self._xp.device}"
         return (f"CompiledLoss({len(self.params)} params, {self.n_inputs} inputs, reduction={self.reduction!r}, "
                 f"{len(plan.forward)} steps for {plan.n_nodes} nodes{on})")
 

@@ -106,21 +106,19 @@ def _call_once(fn: Callable[..., Any], example: List[float], params: List[Value]
 def _call_on_placeholders(fn: Callable[..., Any], examples: List[List[float]], params: List[Value],
                           who: str) -> Tuple[Value, List[Value]]:
     """``fn``'s output on the first of ``examples`` inside the function's domain, and its placeholders."""
-    for example in examples[:-1]:
+    failure: Exception = ValueError("no example")  # examples is never empty
+    for example in examples:
         try:
             out, placeholders = _call_once(fn, example, params)
             break
-        except (DomainError, ZeroDivisionError):
-            continue  # outside the domain here: the next example
-    else:
-        try:
-            out, placeholders = _call_once(fn, examples[-1], params)
         except (DomainError, ZeroDivisionError) as err:
-            tried = " and ".join(str(e) for e in examples)
-            raise type(err)(
-                f"{who}: tracing the function on the example inputs {tried} failed: {err}. "
-                "Pass example= with one sample inside the function's domain."
-            ) from err
+            failure = err  # outside the domain here: the next example, if any
+    else:
+        tried = " and ".join(str(e) for e in examples)
+        raise type(failure)(
+            f"{who}: tracing the function on the example inputs {tried} failed: {failure}. "
+            "Pass example= with one sample inside the function's domain."
+        ) from failure
     if not isinstance(out, Value):
         raise TypeError(f"{who}: the function must return one Value (the loss of one sample), got {type(out).__name__}")
     return out, placeholders

@@ -336,11 +336,19 @@ define("where", lambda c, a, b, m: m.where(m.ne(c, 0.0), a, b), where_vjp,
 # compiled batch - so a bad label is an error on every path, never a number.
 # ----------------------------------------------------------------------------
 
-define("label_pm1", lambda y, m: y * 1.0, lambda g, out, y, m: (g * 1.0,), "d y/dy = 1",
+def label_forward(y: Any, m: Any) -> Any:
+    return y * 1.0
+
+
+def label_vjp(g: Any, out: Any, y: Any, m: Any) -> Tuple[Any]:
+    return (g * 1.0,)
+
+
+define("label_pm1", label_forward, label_vjp, "d y/dy = 1",
        domain=[Domain(lambda y, m: m.ne(m.abs(y), 1.0), "expected a label of -1 or +1, got {0}")],
        doc="y itself, for y = -1 or +1 (the labels of hinge)")
 
-define("label_01", lambda y, m: y * 1.0, lambda g, out, y, m: (g * 1.0,), "d y/dy = 1",
+define("label_01", label_forward, label_vjp, "d y/dy = 1",
        domain=[Domain(lambda y, m: m.lt(y, 0.0) | m.gt(y, 1.0) | m.ne(y, y),
                       "expected a label in [0, 1], got {0}")],
        doc="y itself, for 0 <= y <= 1 (the labels of binary cross-entropy)")
