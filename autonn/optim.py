@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import signal
 import threading
-from contextlib import contextmanager
 
 try:
     # The C function itself: signal.signal converts both handlers to enums by raising
@@ -34,7 +33,7 @@ try:
     from _signal import signal as _set_handler  # type: ignore[import-not-found]  # no stub: the C half of signal
 except ImportError:  # an interpreter without the C module: the documented function
     from signal import signal as _set_handler
-from typing import Any, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -49,27 +48,34 @@ __all__ = ["Optimizer", "SGD", "Adam"]
 Parameters = Union[Module[Any], Iterable[Value], FlatParameters]
 
 
-@contextmanager
-def _sigint_deferred() -> Iterator[None]:
-    """Hold back Ctrl-C (SIGINT) inside the block and deliver it right after.
+class _SigintDeferred:
+    """Hold back Ctrl-C (SIGINT) inside a ``with`` block and deliver it right after.
 
     Python raises KeyboardInterrupt between any two bytecodes, so a handler
     could itself be interrupted half way through putting things back; with
     the signal deferred, the block's assignments finish first.  Only the main
-    thread receives signals, so elsewhere the block runs as it is.
+    thread receives signals, so elsewhere the block runs as it is.  (A class,
+    not a generator: an optimiser step enters it every time, and a
+    generator-based context manager costs twice as much.)
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: List[Any] = []
-    previous = _set_handler(signal.SIGINT, lambda signum, frame: received.append(frame))
-    try:
-        yield
-    finally:
+
+    __slots__ = ("received", "previous", "swapped")
+
+    def __enter__(self) -> None:
+        self.received: List[Any] = []
+        self.swapped = threading.current_thread() is threading.main_thread()
+        if self.swapped:
+            received = self.received
+            self.previous: Any = _set_handler(signal.SIGINT, lambda signum, frame: received.append(frame))
+
+    def __exit__(self, *exc: Any) -> None:
+        if not self.swapped:
+            return
+        previous = self.previous
         _set_handler(signal.SIGINT, previous)
-        if received:
+        if self.received:
             if callable(previous):
-                previous(signal.SIGINT, received[0])
+                previous(signal.SIGINT, self.received[0])
             elif previous == signal.SIG_DFL:
                 raise KeyboardInterrupt
 
@@ -144,14 +150,14 @@ class Optimizer:
 
         Everything is computed before this is called; here only assignments
         remain, and Ctrl-C is held back until they are done (see
-        :func:`_sigint_deferred`).  If a parameter's setter raises, every
+        :class:`_SigintDeferred`).  If a parameter's setter raises, every
         parameter written so far and every state attribute is put back, so a
         failed :meth:`step` is a step not taken.
         """
         flat = self.flat
         old = self._data().copy() if flat is not None else self._data().tolist()
         old_state = {name: getattr(self, name) for name in state}
-        with _sigint_deferred():
+        with _SigintDeferred():
             try:
                 if flat is not None:
                     flat.data[:] = new

@@ -6,8 +6,8 @@ parameter numbers and ``gp`` their gradients (summed over the batch).
 
 * :class:`ParamRows` copies parameters that are used as ordinary operands
   into their rows (broadcast across the batch).
-* :class:`Elementwise` runs every node of one op at one depth: gather the
-  input rows, one numpy call, write the output rows (a contiguous block).
+* elementwise groups (one op, every node of it ready at once) are in
+  :mod:`.elementwise`.
 * :class:`Linear` runs a group of ``sum`` nodes as ``Y = W @ X + b``.  A
   neuron's ``sum(w_1 * x_1, ..., w_n * x_n, b)`` is a row of ``W`` whose
   entries are parameters read straight from ``pvec`` (the ``mul`` nodes are
@@ -25,35 +25,15 @@ backend's math namespace.
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..ops import FLOAT_MATH
 from .backend import NumpyBackend
 from .ragged import RaggedSum
 from .scatter import FirstWrites, Scatter, rows_ref, strided_view
 
-__all__ = ["ParamRows", "Elementwise", "Linear", "SparseLinear", "BatchDomainError"]
-
-
-def _raise_domain(op: Any, args: List[Any], bad: Any, shape: Tuple[int, ...], labels: List[str], xp: NumpyBackend) -> None:
-    """Raise the op's own domain error for the first bad sample, as the eager
-    engine would, adding the sample and the node."""
-    bad = np.broadcast_to(xp.to_numpy(bad), shape)
-    args = [xp.to_numpy(x) for x in args]
-    sample, row = (int(i[0]) for i in np.nonzero(bad.T))  # lowest sample first
-    numbers = [float(np.broadcast_to(x, bad.shape)[row, sample]) for x in args]
-    node = f" (node {labels[row]!r})" if labels[row] else ""
-    try:
-        op.check(numbers)
-    except (ArithmeticError, ValueError) as err:
-        raise type(err)(f"{err}, at sample {sample} of the batch{node}") from None
-    raise BatchDomainError(f"{op.name}: undefined for {numbers} at sample {sample} of the batch{node}")
-
-
-class BatchDomainError(ValueError):
-    """An op was undefined for one sample and its scalar check did not say why (should not happen)."""
+__all__ = ["ParamRows", "Linear", "SparseLinear"]
 
 
 class ParamRows:
@@ -75,107 +55,10 @@ class ParamRows:
     def backward(self, V: Any, G: Any, gp: Any) -> None:
         self.scatter(gp, self.xp.row_sum(G[self.ref]))
 
+    has_backward = True
+
     def describe(self) -> str:
         return f"{self.pidx.size} parameter(s) used as operands, broadcast over the batch"
-
-
-def _array_forward(op: Any, xp: NumpyBackend) -> Callable[..., Any]:
-    """The op's forward on arrays: its own definition with the backend's math
-    namespace, or, for a float-only forward, the float one sample by sample."""
-    m = xp.math
-    if op.vectorized:
-        if op.arity is None:
-            return lambda *args: op.forward(*args, m=m)
-        return lambda *args: op.forward(*args, m)
-    return xp.elementwise(op.value, 1)
-
-
-def _array_vjp(op: Any, n_inputs: int, xp: NumpyBackend) -> Callable[..., Any]:
-    """The op's rule on arrays: the same function with the backend's math
-    namespace, or the float rule sample by sample for a float-only op."""
-    m = xp.math
-    if op.vectorized:
-        if op.arity is None:
-            return lambda g, y, args: op.pullback(g, y, args, m)
-
-        def run_rule(g: Any, y: Any, args: Any) -> Any:
-            # the rule itself; pullback only to name the op if it returns something else
-            local = op.vjp(g, y, *args, m)
-            if type(local) is tuple and len(local) == n_inputs:
-                return local
-            return op.pullback(g, y, args, m)
-
-        return run_rule
-    if n_inputs == 1:  # np.vectorize wants a bare number from a one-output function
-        per_sample = xp.elementwise(lambda g, y, *args: op.pullback(g, y, args, FLOAT_MATH)[0], 1)
-    else:
-        per_sample = xp.elementwise(lambda g, y, *args: op.pullback(g, y, args, FLOAT_MATH), n_inputs)
-
-    def run(g: Any, y: Any, args: Any) -> Any:
-        out = per_sample(g, y, *args)
-        return out if isinstance(out, tuple) else (out,)
-
-    return run
-
-
-class Elementwise:
-    """Every node of one op at one depth, as one array call forward and one per input backward.
-
-    Both directions evaluate the op's own definition (forward and vjp) with
-    the backend's math namespace: the same text the eager engine runs on floats.
-    """
-
-    def __init__(self, op: Any, out: slice, inputs: List[List[int]], input_needs_grad: List[List[bool]],
-                 consts: Tuple[float, ...], labels: List[str], xp: NumpyBackend) -> None:
-        self.op = op
-        self.xp = xp
-        self.out = out
-        self.consts = list(consts)
-        self.labels = labels
-        self.refs = [xp.index(rows_ref(r)) for r in inputs]
-        self._rows = [np.asarray(r, dtype=np.intp) for r in inputs]
-        self._needs = [np.asarray(n, dtype=bool) for n in input_needs_grad]
-        self._forward = _array_forward(op, xp)
-        self._vjp = _array_vjp(op, len(inputs), xp)
-        self.grads: List[Tuple[int, Any, Scatter]] = []  # (input position, local rows or None, Scatter)
-
-    def _args(self, V: Any) -> List[Any]:
-        return [V[ref] for ref in self.refs] + self.consts
-
-    def forward(self, V: Any, pvec: Any) -> None:
-        args = self._args(V)
-        op, xp = self.op, self.xp
-        if op.domain:
-            bad = None
-            for d in op.domain:
-                mask = d.undefined(*args, xp.math)
-                bad = mask if bad is None else bad | mask
-            if xp.any(bad):
-                _raise_domain(op, args, bad, V[self.out].shape, self.labels, xp)
-        V[self.out] = self._forward(*args)
-
-    def plan_backward(self, rows: FirstWrites, params: FirstWrites) -> None:
-        for i, (r, needs) in enumerate(zip(self._rows, self._needs)):
-            if not needs.any():
-                continue  # an input with no parameter behind it needs no gradient
-            local = None if needs.all() else np.flatnonzero(needs)
-            self.grads.append((i, None if local is None else self.xp.index(local),
-                               rows.scatter(r if local is None else r[local])))
-
-    def backward(self, V: Any, G: Any, gp: Any) -> None:
-        g = G[self.out]
-        xp = self.xp
-        local_grads = self._vjp(g, V[self.out], self._args(V))
-        for i, local, scatter in self.grads:
-            c = local_grads[i]
-            if not xp.is_array(c) or c.shape != g.shape:  # a rule may give a number or a row
-                c = xp.broadcast(c, g.shape)
-            scatter(G, c if local is None else c[local])
-
-    def describe(self) -> str:
-        k = f" (constants {tuple(self.consts)!r})" if self.consts else ""
-        n = self.out.stop - self.out.start
-        return f"{n} x {self.op.name}{k}"
 
 
 class _Weights:
@@ -212,7 +95,7 @@ def repair_nonfinite(out: Any, A: Any, terms: Optional[np.ndarray], B: Any, xp: 
     The repair runs in numpy whatever the backend: it is the rare case.
     """
     if terms is None or xp.all_finite(B):
-        return  # the common case costs one pass over B
+        return  # the common case costs one pass over B (and nothing when every entry is a term)
     result, A, B = xp.to_numpy(out), xp.to_numpy(A), xp.to_numpy(B)
     bad = ~np.isfinite(B)
     rows, samples = np.nonzero(bad)
@@ -272,6 +155,8 @@ class Linear:
             grid[self.brow] = self.bp
             self.bview = strided_view(pvec, grid, xp)
             self.bgrid = grid
+        # the bias column to add, when it is a view of the parameters and no constant joins it
+        self.bcol = None if self.bview is None or self.const_b is not None else self.bview[:, None]
         self._gp = gp
         self.dx: Optional[Scatter] = None
         self.dx_local: Optional[Any] = None
@@ -298,7 +183,11 @@ class Linear:
         out = V[self.out]
         X = V[self.xref]
         xp.matmul_into(self.W, X, out)
-        repair_nonfinite(out, self.W, self.terms, X, xp)
+        if self.terms is not None:
+            repair_nonfinite(out, self.W, self.terms, X, xp)
+        if self.bcol is not None:  # the biases are a view of the parameters: nothing to gather
+            out += self.bcol
+            return
         b = self._bias(pvec)
         if b is not None:
             out += b[:, None]
@@ -352,8 +241,13 @@ class Linear:
             W = self.W if self.dx_local is None else self.W[:, self.dx_local]
             # one sum: an outer product, which broadcasting does faster than matmul
             dx = W.T * g if self.n == 1 else W.T @ g
-            repair_nonfinite(dx, W.T, self.dx_terms, g, xp)
+            if self.dx_terms is not None:
+                repair_nonfinite(dx, W.T, self.dx_terms, g, xp)
             self.dx(G, dx)
+
+    @property
+    def has_backward(self) -> bool:
+        return self.w is not None or self.bscatter is not None or self.dx is not None
 
     def describe(self) -> str:
         kind = "weights from parameters" if self.w is not None else "constant weights"
@@ -432,6 +326,10 @@ class SparseLinear:
             self.bscatter(gp, xp.row_sum(g_out)[self._brow])
         if self.dx is not None:
             self.dx(G, g_out, self.coef)
+
+    @property
+    def has_backward(self) -> bool:
+        return self.cscatter is not None or self.bscatter is not None or self.dx is not None
 
     def describe(self) -> str:
         return f"{self.n} x sum as a ragged sum of {self.erow.size} scaled rows"

@@ -29,7 +29,8 @@ import numpy as np
 
 from ..ops import linear_ops
 from .backend import NumpyBackend
-from .kernels import Elementwise, Linear, ParamRows, SparseLinear
+from .elementwise import Chain, Elementwise
+from .kernels import Linear, ParamRows, SparseLinear
 from .scatter import FirstWrites
 from .trace import CONST, INPUT, PARAM, TracedGraph
 
@@ -160,6 +161,8 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
         next_row += len(param_leaves)
         forward.append(ParamRows(prows, [int(g.leaf[i][1]) for i in param_leaves], xp))
 
+    outside = set(keep) | {g.root}  # nodes whose gradients are seeded from outside
+    feeds_next: Optional[Elementwise] = None  # the last group, if its outputs go to the next group alone
     for key, members in groups:
         if members[0] in sums:  # most terms first: a sparse group's ragged sum then writes in place
             members.sort(key=lambda i: (-len(reads[i]), row[reads[i][0]] if reads[i] else ZERO_ROW))
@@ -172,11 +175,21 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
         out = slice(start, next_row)
         labels = [g.label[i] for i in members]
         if members[0] in sums:
+            feeds_next = None
             forward.append(_linear_kernel(g, members, sums, row, out, pvec, gp, dense_ratio, xp))
         else:
             inputs = [[row[g.args[i][p]] for i in members] for p in range(len(g.args[members[0]]))]
             needs = [[g.needs_grad[g.args[i][p]] for i in members] for p in range(len(inputs))]
-            forward.append(Elementwise(g.ops[members[0]], out, inputs, needs, g.k[members[0]], labels, xp))
+            group = Elementwise(g.ops[members[0]], out, inputs, needs, g.k[members[0]], labels, xp)
+            through = None if feeds_next is None else Chain.joint(feeds_next, group)
+            if through is None:
+                forward.append(group)
+            else:  # the previous group's outputs are read here alone: one chain
+                last = forward[-1]
+                links, joints = (last.links, last.through) if isinstance(last, Chain) else ([last], [])
+                forward[-1] = Chain(links + [group], joints + [through])
+            # its outputs may be handed on only if the next group alone reads them (not the caller)
+            feeds_next = group if all(uses[i] == 1 and i not in outside for i in members) else None
 
     rows_written = FirstWrites(next_row, xp)
     root_row = row[g.root]
@@ -188,7 +201,7 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
     for kernel in reversed(forward):
         kernel.plan_backward(rows_written, params_written)
         backward.append(kernel)
-    backward = [k for k in backward if _has_backward(k)]
+    backward = [k for k in backward if k.has_backward]
     const_rows = xp.index(np.array([row[i] for i in consts], dtype=np.intp))
     const_values = xp.asarray(np.array([g.leaf[i][1] for i in consts], dtype=float)[:, None])
     params_written.zero_first.extend(np.flatnonzero(~params_written.written).tolist())
@@ -241,16 +254,6 @@ def _group(g: TracedGraph, reads: Dict[int, List[int]], linear: Dict[int, _Sum])
                 if waiting[u] == 0:
                     ready[_key(g, u, linear)].append(u)
     return groups
-
-
-def _has_backward(kernel: Any) -> bool:
-    if isinstance(kernel, Elementwise):
-        return bool(kernel.grads)
-    if isinstance(kernel, ParamRows):
-        return True
-    if isinstance(kernel, Linear):
-        return kernel.w is not None or kernel.bscatter is not None or kernel.dx is not None
-    return kernel.cscatter is not None or kernel.bscatter is not None or kernel.dx is not None
 
 
 def _linear_kernel(g: TracedGraph, members: List[int], sums: Any, row: Any, out: slice, pvec: Any, gp: Any,

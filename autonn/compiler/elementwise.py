@@ -1,0 +1,225 @@
+"""Elementwise steps: the nodes of one op as one array call, and chains of such groups.
+
+:class:`Elementwise` runs a group of nodes of one op (``16 x relu``): the
+input rows gathered, the op's own forward once on whole arrays, and
+backward the op's own rule once.  :class:`Chain` runs consecutive groups
+where each group's outputs are read by the next group alone (a hinge loss's
+``y * s``, ``1 - ...`` and ``relu``): forward one after the other, and
+backward each group's gradient goes straight to the group before it, an
+array in hand, instead of being written into ``G`` and read back.
+
+Both evaluate only the ops' definitions (:mod:`autonn.ops.builtin`, or a
+user's :func:`~autonn.register_op`), with the backend's math namespace: the
+same text the eager engine runs on floats.
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Any, Callable, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ..ops import FLOAT_MATH, Op
+from .backend import NumpyBackend
+from .scatter import FirstWrites, Scatter, rows_ref
+
+__all__ = ["Elementwise", "Chain", "BatchDomainError"]
+
+
+class BatchDomainError(ValueError):
+    """An op was undefined for one sample and its scalar check did not say why (should not happen)."""
+
+
+def _raise_domain(op: Any, args: Sequence[Any], bad: Any, shape: Tuple[int, ...], labels: List[str], xp: NumpyBackend) -> None:
+    """Raise the op's own domain error for the first bad sample, as the eager
+    engine would, adding the sample and the node."""
+    bad = np.broadcast_to(xp.to_numpy(bad), shape)
+    args = [xp.to_numpy(x) for x in args]
+    sample, row = (int(i[0]) for i in np.nonzero(bad.T))  # lowest sample first
+    numbers = [float(np.broadcast_to(x, bad.shape)[row, sample]) for x in args]
+    node = f" (node {labels[row]!r})" if labels[row] else ""
+    try:
+        op.check(numbers)
+    except (ArithmeticError, ValueError) as err:
+        raise type(err)(f"{err}, at sample {sample} of the batch{node}") from None
+    raise BatchDomainError(f"{op.name}: undefined for {numbers} at sample {sample} of the batch{node}")
+
+
+def _per_sample_forward(op: Any, xp: NumpyBackend) -> Callable[..., Any]:
+    """A forward written for floats only, run sample by sample."""
+    return xp.elementwise(op.value, 1)
+
+
+def _per_sample_vjp(op: Any, n_inputs: int, xp: NumpyBackend) -> Callable[..., Any]:
+    """A float-only op's rule, run sample by sample (with the float math namespace)."""
+    if n_inputs == 1:  # np.vectorize wants a bare number from a one-output function
+        per_sample = xp.elementwise(lambda g, y, *args: op.pullback(g, y, args, FLOAT_MATH)[0], 1)
+    else:
+        per_sample = xp.elementwise(lambda g, y, *args: op.pullback(g, y, args, FLOAT_MATH), n_inputs)
+
+    def run(g: Any, y: Any, args: Any) -> Any:
+        out = per_sample(g, y, *args)
+        return out if isinstance(out, tuple) else (out,)
+
+    return run
+
+
+class Elementwise:
+    """Every node of one op that is ready at once: one array call forward, one rule call backward.
+
+    An op whose forward takes ``m`` (every built-in op) runs on whole arrays
+    with the backend's namespace; a forward written for floats only runs
+    sample by sample (correct, slower).
+    """
+
+    def __init__(self, op: Any, out: slice, inputs: List[List[int]], input_needs_grad: List[List[bool]],
+                 consts: Tuple[float, ...], labels: List[str], xp: NumpyBackend) -> None:
+        self.op: Op = op
+        self.xp = xp
+        self.m = xp.math
+        self.out = out
+        self.consts = tuple(consts)
+        self.labels = labels
+        self.refs = [xp.index(rows_ref(r)) for r in inputs]
+        # all input rows in one C call (each a slice view where the rows are consecutive)
+        self._gather = itemgetter(*self.refs) if len(self.refs) > 1 else None
+        self.rows = [np.asarray(r, dtype=np.intp) for r in inputs]  # each input position's rows, in member order
+        self.needs = [np.asarray(n, dtype=bool) for n in input_needs_grad]
+        self.n_inputs = len(inputs)
+        # The ops' forwards and rules are read at each call (never copied), so
+        # they may be replaced after compiling; only how to call them is fixed here.
+        self.on_arrays = op.vectorized
+        self.fixed_arity = op.arity is not None
+        if not self.on_arrays:
+            self._per_sample = (_per_sample_forward(op, xp), _per_sample_vjp(op, self.n_inputs, xp))
+        self.grads: List[Tuple[int, Any, Scatter]] = []  # (input position, local rows or None, Scatter)
+
+    def _args(self, V: Any) -> Tuple[Any, ...]:
+        args = (V[self.refs[0]],) if self._gather is None else self._gather(V)
+        return args + self.consts if self.consts else args
+
+    def forward(self, V: Any, pvec: Any) -> None:
+        args = self._args(V)
+        op = self.op
+        if op.domain:
+            self._check_domain(args, V[self.out].shape)
+        if not self.on_arrays:
+            V[self.out] = self._per_sample[0](*args)
+        elif self.fixed_arity:
+            V[self.out] = op.forward(*args, self.m)
+        else:
+            V[self.out] = op.forward(*args, m=self.m)
+
+    def _check_domain(self, args: Tuple[Any, ...], shape: Tuple[int, ...]) -> None:
+        bad = None
+        for d in self.op.domain:
+            mask = d.undefined(*args, self.m)
+            bad = mask if bad is None else bad | mask
+        if self.xp.any(bad):
+            _raise_domain(self.op, args, bad, shape, self.labels, self.xp)
+
+    def plan_backward(self, rows: FirstWrites, params: FirstWrites, passed_on: Optional[int] = None) -> None:
+        """Plan the writes of the gradients of every input that needs one, except
+        the input ``passed_on`` (whose gradient a :class:`Chain` hands on instead)."""
+        for i, (r, needs) in enumerate(zip(self.rows, self.needs)):
+            if i == passed_on or not needs.any():
+                continue  # an input with no parameter behind it needs no gradient
+            local = None if needs.all() else np.flatnonzero(needs)
+            self.grads.append((i, None if local is None else self.xp.index(local),
+                               rows.scatter(r if local is None else r[local])))
+
+    def local_grads(self, V: Any, g: Any) -> Tuple[Any, ...]:
+        """The op's rule on this group: ``g * d out / d x_i`` for every input."""
+        args = self._args(V)
+        op, out = self.op, V[self.out]
+        if not self.on_arrays:
+            return self._per_sample[1](g, out, args)  # type: ignore[no-any-return]  # a tuple of arrays
+        if self.fixed_arity:
+            local = op.vjp(g, out, *args, self.m)
+            if type(local) is tuple and len(local) == self.n_inputs:
+                return local
+        return op.pullback(g, out, args, self.m)  # (pullback names the op if the rule gave the wrong count)
+
+    def full(self, c: Any, shape: Tuple[int, ...]) -> Any:
+        """A rule's result (an array, a row or a number) as an array of ``shape``."""
+        xp = self.xp
+        return c if xp.is_array(c) and c.shape == shape else xp.broadcast(c, shape)
+
+    def send(self, G: Any, local: Tuple[Any, ...], shape: Tuple[int, ...]) -> None:
+        """Write the planned inputs' gradients into their rows of ``G``."""
+        for i, rows, scatter in self.grads:
+            c = self.full(local[i], shape)
+            scatter(G, c if rows is None else c[rows])
+
+    def backward(self, V: Any, G: Any, gp: Any) -> None:
+        g = G[self.out]
+        self.send(G, self.local_grads(V, g), g.shape)
+
+    @property
+    def has_backward(self) -> bool:
+        return bool(self.grads)
+
+    def describe(self) -> str:
+        k = f" (constants {tuple(self.consts)!r})" if self.consts else ""
+        n = self.out.stop - self.out.start
+        return f"{n} x {self.op.name}{k}"
+
+
+class Chain:
+    """Elementwise groups in a row, each read by the next one alone, backward hand to hand.
+
+    ``links[k]`` reads the outputs of ``links[k - 1]`` (all of them, in their
+    order) at input position ``through[k - 1]``, and nothing else reads
+    them; so the gradient arriving at them is exactly what ``links[k]``'s
+    rule gives for that input.  Backward hands that array to
+    ``links[k - 1]``'s rule directly; every other input's gradient is
+    written into ``G`` as an :class:`Elementwise` would.  Forward is the
+    links' own, in order, so ``V`` holds every link's values as before.
+    """
+
+    def __init__(self, links: Sequence[Elementwise], through: Sequence[int]) -> None:
+        self.links = list(links)
+        self.through = list(through)
+        # whether the gradient goes on past each joint (an input with no parameter behind it needs none)
+        self.passes = [bool(self.links[k + 1].needs[p].all()) for k, p in enumerate(self.through)]
+
+    @staticmethod
+    def joint(before: Elementwise, after: Elementwise) -> Optional[int]:
+        """The input position of ``after`` that reads exactly ``before``'s outputs, in order, if one does."""
+        outputs = np.arange(before.out.start, before.out.stop)
+        for p, rows in enumerate(after.rows):
+            needs = after.needs[p]
+            if np.array_equal(rows, outputs) and (needs.all() or not needs.any()):
+                return p
+        return None
+
+    @property
+    def out(self) -> slice:
+        return self.links[-1].out
+
+    def forward(self, V: Any, pvec: Any) -> None:
+        for link in self.links:
+            link.forward(V, pvec)
+
+    def plan_backward(self, rows: FirstWrites, params: FirstWrites) -> None:
+        for k in reversed(range(len(self.links))):
+            self.links[k].plan_backward(rows, params, self.through[k - 1] if k else None)
+
+    def backward(self, V: Any, G: Any, gp: Any) -> None:
+        g = G[self.out]
+        shape = g.shape
+        for k in reversed(range(len(self.links))):
+            link = self.links[k]
+            local = link.local_grads(V, g)
+            link.send(G, local, shape)
+            if not k or not self.passes[k - 1]:
+                return
+            g = link.full(local[self.through[k - 1]], shape)
+
+    @property
+    def has_backward(self) -> bool:
+        return any(link.grads for link in self.links)
+
+    def describe(self) -> str:
+        return " -> ".join(link.describe() for link in self.links) + " (one chain, gradients handed on)"
