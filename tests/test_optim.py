@@ -8,6 +8,7 @@ import pytest
 
 from autonn import Value
 from autonn.nn import MLP
+from autonn.flatparams import FlatParameters
 from autonn.optim import SGD, Adam
 from autonn.train import accuracy, eager_step, fit
 
@@ -85,6 +86,22 @@ def test_non_finite_gradient_stops_the_step():
     with pytest.raises(FloatingPointError, match=r"parameter 1 \(w1\) is nan"):
         SGD(ps, lr=0.1).step()
     assert [p.data for p in ps] == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("bad", [float("inf"), float("-inf"), float("nan")])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_any_non_finite_gradient_stops_a_flat_step_and_huge_finite_ones_do_not(bad, dtype):
+    flat = FlatParameters([Value(1.0), Value(2.0), Value(3.0)], np.array([1.0, 2.0, 3.0], dtype=dtype),
+                          np.zeros(3, dtype=dtype))
+    huge = 1e200 if dtype == np.float64 else 1e30  # finite, though their squares overflow
+    opt = SGD(flat, lr=1.0 / huge)
+    flat.grad[:] = [huge, -huge, huge]
+    opt.step()
+    assert flat.data.tolist() == pytest.approx([0.0, 3.0, 2.0])
+    flat.grad[1] = bad
+    with pytest.raises(FloatingPointError, match=f"parameter 1 .* is {bad}"):
+        opt.step()
+    assert flat.data.tolist() == pytest.approx([0.0, 3.0, 2.0])
 
 
 def test_fit_minimises_a_quadratic_and_logs():

@@ -75,22 +75,19 @@ class NumpyBackend:
         item = base.itemsize
         return np.lib.stride_tricks.as_strided(base[origin:], shape=shape, strides=tuple(s * item for s in strides))
 
-    def is_array(self, c: Any) -> bool:
-        return type(c) is np.ndarray
-
-    def broadcast(self, c: Any, shape: Tuple[int, ...]) -> Array:
+    def full(self, c: Any, shape: Tuple[int, ...]) -> Array:
         """A rule's result (an array, a row or a number) as an array of ``shape``."""
-        return np.broadcast_to(c, shape)
+        return c if type(c) is np.ndarray and c.shape == shape else np.broadcast_to(c, shape)
 
     def assign(self, target: Array, ref: Index, c: Array) -> None:
         """``target[ref] = c``, also when ``c`` is a view of ``target`` (numpy copies what overlaps)."""
         target[ref] = c
 
-    def matmul_into(self, a: Array, b: Array, out: Array) -> None:
-        np.matmul(a, b, out=out)
+    #: ``matmul_into(a, b, out)``: ``out[...] = a @ b`` (numpy's own function: a layer calls it three times a step)
+    matmul_into: Callable[[Array, Array, Array], Any] = staticmethod(np.matmul)
 
     def row_sum(self, a: Array) -> Array:
-        return a.sum(axis=1)
+        return np.add.reduce(a, axis=1)  # what a.sum(axis=1) runs, without its Python wrapper
 
     def row_sum_into(self, a: Array, out: Array) -> None:
         np.add.reduce(a, axis=1, out=out)
@@ -118,7 +115,7 @@ class NumpyBackend:
         return np.vectorize(fn, otypes=[float] * n_out)
 
     def total(self, a: Array) -> float:
-        return float(a.sum())
+        return float(np.add.reduce(a, axis=None))
 
 
 class TorchBackend(NumpyBackend):
@@ -180,7 +177,9 @@ class TorchBackend(NumpyBackend):
     def is_array(self, c: Any) -> bool:
         return isinstance(c, self.torch.Tensor) and c.dtype == self.tdtype
 
-    def broadcast(self, c: Any, shape: Tuple[int, ...]) -> Array:
+    def full(self, c: Any, shape: Tuple[int, ...]) -> Array:
+        if self.is_array(c) and c.shape == shape:
+            return c
         return self.asarray(c).expand(shape) if isinstance(c, self.torch.Tensor) else \
             self.torch.full(shape, float(c), dtype=self.tdtype, device=self.device)
 
@@ -214,6 +213,9 @@ class TorchBackend(NumpyBackend):
 
     def all_finite(self, a: Array) -> bool:
         return bool(self.torch.isfinite(a).all())
+
+    def total(self, a: Array) -> float:
+        return float(a.sum())
 
     def elementwise(self, fn: Callable[..., Any], n_out: int) -> Callable[..., Any]:
         per_element = np.vectorize(fn, otypes=[float] * n_out)

@@ -141,19 +141,17 @@ class Elementwise:
                 return local
         return op.pullback(g, out, args, self.m)  # (pullback names the op if the rule gave the wrong count)
 
-    def full(self, c: Any, shape: Tuple[int, ...]) -> Any:
-        """A rule's result (an array, a row or a number) as an array of ``shape``."""
-        xp = self.xp
-        return c if xp.is_array(c) and c.shape == shape else xp.broadcast(c, shape)
-
     def send(self, G: Any, local: Tuple[Any, ...], shape: Tuple[int, ...]) -> None:
         """Write the planned inputs' gradients into their rows of ``G``."""
         for i, rows, scatter in self.grads:
-            c = self.full(local[i], shape)
+            c = self.xp.full(local[i], shape)
             scatter(G, c if rows is None else c[rows])
 
     def backward(self, V: Any, G: Any, gp: Any) -> None:
-        g = G[self.out]
+        self.backward_from(V, G, gp, G[self.out])
+
+    def backward_from(self, V: Any, G: Any, gp: Any, g: Any) -> None:
+        """Backward, given the gradient ``g`` arriving at this group's outputs."""
         self.send(G, self.local_grads(V, g), g.shape)
 
     @property
@@ -167,25 +165,28 @@ class Elementwise:
 
 
 class Chain:
-    """Elementwise groups in a row, each read by the next one alone, backward hand to hand.
+    """Groups in a row, each read by the next one alone, backward hand to hand.
 
-    ``links[k]`` reads the outputs of ``links[k - 1]`` (all of them, in their
-    order) at input position ``through[k - 1]``, and nothing else reads
-    them; so the gradient arriving at them is exactly what ``links[k]``'s
-    rule gives for that input.  Backward hands that array to
-    ``links[k - 1]``'s rule directly; every other input's gradient is
-    written into ``G`` as an :class:`Elementwise` would.  Forward is the
+    ``links[k]`` (an :class:`Elementwise`) reads the outputs of
+    ``links[k - 1]`` (all of them, in their order) at input position
+    ``through[k - 1]``, and nothing else reads them; so the gradient
+    arriving at them is exactly what ``links[k]``'s rule gives for that
+    input.  Backward hands that array to ``links[k - 1]`` directly; every
+    other input's gradient is written into ``G`` as an :class:`Elementwise`
+    would.  The first link may be any step with ``backward_from`` (a layer
+    of sums, whose activation then follows it in the chain).  Forward is the
     links' own, in order, so ``V`` holds every link's values as before.
     """
 
-    def __init__(self, links: Sequence[Elementwise], through: Sequence[int]) -> None:
+    def __init__(self, links: Sequence[Any], through: Sequence[int]) -> None:
         self.links = list(links)
         self.through = list(through)
+        self.out: slice = self.links[-1].out
         # whether the gradient goes on past each joint (an input with no parameter behind it needs none)
         self.passes = [bool(self.links[k + 1].needs[p].all()) for k, p in enumerate(self.through)]
 
     @staticmethod
-    def joint(before: Elementwise, after: Elementwise) -> Optional[int]:
+    def joint(before: Any, after: Elementwise) -> Optional[int]:
         """The input position of ``after`` that reads exactly ``before``'s outputs, in order, if one does."""
         outputs = np.arange(before.out.start, before.out.stop)
         for p, rows in enumerate(after.rows):
@@ -194,32 +195,30 @@ class Chain:
                 return p
         return None
 
-    @property
-    def out(self) -> slice:
-        return self.links[-1].out
-
     def forward(self, V: Any, pvec: Any) -> None:
         for link in self.links:
             link.forward(V, pvec)
 
     def plan_backward(self, rows: FirstWrites, params: FirstWrites) -> None:
-        for k in reversed(range(len(self.links))):
-            self.links[k].plan_backward(rows, params, self.through[k - 1] if k else None)
+        for k in range(len(self.links) - 1, 0, -1):
+            self.links[k].plan_backward(rows, params, self.through[k - 1])
+        self.links[0].plan_backward(rows, params)
 
     def backward(self, V: Any, G: Any, gp: Any) -> None:
         g = G[self.out]
         shape = g.shape
-        for k in reversed(range(len(self.links))):
+        for k in range(len(self.links) - 1, 0, -1):
             link = self.links[k]
             local = link.local_grads(V, g)
             link.send(G, local, shape)
-            if not k or not self.passes[k - 1]:
-                return
-            g = link.full(local[self.through[k - 1]], shape)
+            if not self.passes[k - 1]:
+                return  # no parameter behind the earlier links: nothing more to do
+            g = link.xp.full(local[self.through[k - 1]], shape)
+        self.links[0].backward_from(V, G, gp, g)
 
     @property
     def has_backward(self) -> bool:
-        return any(link.grads for link in self.links)
+        return any(link.has_backward for link in self.links)
 
     def describe(self) -> str:
         return " -> ".join(link.describe() for link in self.links) + " (one chain, gradients handed on)"

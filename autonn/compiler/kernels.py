@@ -220,8 +220,11 @@ class Linear:
                 self.dx_terms = None if self.terms is None else self.terms[:, local].T
 
     def backward(self, V: Any, G: Any, gp: Any) -> None:
+        self.backward_from(V, G, gp, G[self.out])
+
+    def backward_from(self, V: Any, G: Any, gp: Any, g: Any) -> None:
+        """Backward, given the gradient ``g`` arriving at the sums."""
         xp = self.xp
-        g = G[self.out]
         w = self.w
         if w is not None:
             x = V[self.xref]
@@ -317,8 +320,11 @@ class SparseLinear:
             self.dx = rows.scatter(self.erow[local], (self.esum_rows[local], local))
 
     def backward(self, V: Any, G: Any, gp: Any) -> None:
+        self.backward_from(V, G, gp, G[self.out])
+
+    def backward_from(self, V: Any, G: Any, gp: Any, g_out: Any) -> None:
+        """Backward, given the gradient ``g_out`` arriving at the sums."""
         xp = self.xp
-        g_out = G[self.out]
         if self.cscatter is not None:
             g = g_out[self._csum]  # the gradient arriving at each parameter entry's sum
             self.cscatter(gp, xp.row_dot(g, V[self._xrows]))

@@ -162,7 +162,7 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
         forward.append(ParamRows(prows, [int(g.leaf[i][1]) for i in param_leaves], xp))
 
     outside = set(keep) | {g.root}  # nodes whose gradients are seeded from outside
-    feeds_next: Optional[Elementwise] = None  # the last group, if its outputs go to the next group alone
+    feeds_next: Any = None  # the last step, if its outputs may go to the next group alone
     for key, members in groups:
         if members[0] in sums:  # most terms first: a sparse group's ragged sum then writes in place
             members.sort(key=lambda i: (-len(reads[i]), row[reads[i][0]] if reads[i] else ZERO_ROW))
@@ -174,9 +174,11 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
             next_row += 1
         out = slice(start, next_row)
         labels = [g.label[i] for i in members]
+        alone = all(uses[i] == 1 and i not in outside for i in members)  # its outputs go to one node each
         if members[0] in sums:
-            feeds_next = None
-            forward.append(_linear_kernel(g, members, sums, row, out, pvec, gp, dense_ratio, xp))
+            layer = _linear_kernel(g, members, sums, row, out, pvec, gp, dense_ratio, xp)
+            forward.append(layer)
+            feeds_next = layer if alone else None
         else:
             inputs = [[row[g.args[i][p]] for i in members] for p in range(len(g.args[members[0]]))]
             needs = [[g.needs_grad[g.args[i][p]] for i in members] for p in range(len(inputs))]
@@ -189,7 +191,7 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
                 links, joints = (last.links, last.through) if isinstance(last, Chain) else ([last], [])
                 forward[-1] = Chain(links + [group], joints + [through])
             # its outputs may be handed on only if the next group alone reads them (not the caller)
-            feeds_next = group if all(uses[i] == 1 and i not in outside for i in members) else None
+            feeds_next = group if alone else None
 
     rows_written = FirstWrites(next_row, xp)
     root_row = row[g.root]
