@@ -86,7 +86,8 @@ class ArrayMath:
         cheapest on small arrays, but about four times slower per element than
         a comparison and a copy of the nans, which large arrays get instead
         (the same numbers: tests compare the two on every kind of number)."""
-        a = np.asarray(a)
+        if type(a) is not np.ndarray:
+            a = np.asarray(a)
         if a.size <= _SMALL:
             return np.heaviside(a, 0.0)
         out = np.asarray(np.greater(a, 0.0), dtype=a.dtype if a.dtype.kind == "f" else float)  # float32 stays float32
