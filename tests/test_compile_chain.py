@@ -34,7 +34,7 @@ def test_groups_that_feed_the_next_alone_form_one_chain():
         return (((w * v[0] + b).tanh() * v[1]).exp() - 1.5).relu() ** 2
 
     step = _check(f, [w, b], _batch())
-    assert _chains(step) == ["    2. 1 x mul -> 1 x add -> 1 x tanh -> 1 x mul -> 1 x exp -> 1 x sub -> 1 x relu -> 1 x powc (constants (2.0,))"
+    assert _chains(step) == ["    1. 1 x mul -> 1 x add -> 1 x tanh -> 1 x mul -> 1 x exp -> 1 x sub -> 1 x relu -> 1 x powc (constants (2.0,))"
                              " (one chain, gradients handed on)"]
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..ops import FLOAT_MATH, Op
 from .backend import NumpyBackend
-from .scatter import FirstWrites, Scatter, rows_ref
+from .scatter import FirstWrites, Scatter, rows_ref, strided_view
 
 __all__ = ["Elementwise", "Chain", "BatchDomainError"]
 
@@ -65,6 +65,17 @@ def _per_sample_vjp(op: Any, n_inputs: int, xp: NumpyBackend) -> Callable[..., A
     return run
 
 
+def _column(pvec: Any, pidx: np.ndarray, xp: NumpyBackend) -> Callable[[Any], Any]:
+    """A reader giving the parameters ``pvec[pidx]`` as a column, whatever ``V`` it is
+    handed: a view where they are evenly spaced (a view of ``pvec`` stays current),
+    else gathered at each call."""
+    view = strided_view(pvec, pidx[:, None], xp)
+    if view is not None:
+        return lambda V: view
+    index = xp.index(pidx)
+    return lambda V: pvec[index][:, None]
+
+
 class Elementwise:
     """Every node of one op that is ready at once: one array call forward, one rule call backward.
 
@@ -74,17 +85,25 @@ class Elementwise:
     """
 
     def __init__(self, op: Any, out: slice, inputs: List[List[int]], input_needs_grad: List[List[bool]],
-                 consts: Tuple[float, ...], labels: List[str], xp: NumpyBackend) -> None:
+                 consts: Tuple[float, ...], labels: List[str], xp: NumpyBackend,
+                 from_params: Sequence[int] = (), pvec: Any = None) -> None:
         self.op: Op = op
         self.xp = xp
         self.m = xp.math
         self.out = out
         self.consts = tuple(consts)
         self.labels = labels
-        self.refs = [xp.index(rows_ref(r)) for r in inputs]
+        # Input positions listed in from_params read parameters (inputs[p] holds their
+        # indices): a column of pvec that broadcasts across the batch, not rows of V.
+        self.params = {p: np.asarray(inputs[p], dtype=np.intp) for p in from_params}
+        self.refs = [None if p in self.params else xp.index(rows_ref(r)) for p, r in enumerate(inputs)]
+        # with parameter columns, each position's reader of V (a column ignores V)
+        self._getters = [_column(pvec, self.params[p], xp) if p in self.params else itemgetter(ref)
+                         for p, ref in enumerate(self.refs)] if self.params else []
         # all input rows in one C call (each a slice view where the rows are consecutive)
-        self._gather = itemgetter(*self.refs) if len(self.refs) > 1 else None
-        self.rows = [np.asarray(r, dtype=np.intp) for r in inputs]  # each input position's rows, in member order
+        self._gather = itemgetter(*self.refs) if len(self.refs) > 1 and not self.params else None
+        # each input position's rows of V, in member order (None: it reads parameters)
+        self.rows = [None if p in self.params else np.asarray(r, dtype=np.intp) for p, r in enumerate(inputs)]
         self.needs = [np.asarray(n, dtype=bool) for n in input_needs_grad]
         self.n_inputs = len(inputs)
         # The ops' forwards and rules are read at each call (never copied), so
@@ -94,9 +113,13 @@ class Elementwise:
         if not self.on_arrays:
             self._per_sample = (_per_sample_forward(op, xp), _per_sample_vjp(op, self.n_inputs, xp))
         self.grads: List[Tuple[int, Any, Scatter]] = []  # (input position, local rows or None, Scatter)
+        self.param_grads: List[Tuple[int, Scatter]] = []  # (input position, Scatter into the parameter gradients)
 
     def _args(self, V: Any) -> Tuple[Any, ...]:
-        args = (V[self.refs[0]],) if self._gather is None else self._gather(V)
+        if self._getters:
+            args = tuple([get(V) for get in self._getters])
+        else:
+            args = (V[self.refs[0]],) if self._gather is None else self._gather(V)
         return args + self.consts if self.consts else args
 
     def forward(self, V: Any, pvec: Any) -> None:
@@ -122,8 +145,10 @@ class Elementwise:
     def plan_backward(self, rows: FirstWrites, params: FirstWrites, passed_on: Optional[int] = None) -> None:
         """Plan the writes of the gradients of every input that needs one, except
         the input ``passed_on`` (whose gradient a :class:`Chain` hands on instead)."""
+        for i, pidx in self.params.items():
+            self.param_grads.append((i, params.scatter(pidx)))
         for i, (r, needs) in enumerate(zip(self.rows, self.needs)):
-            if i == passed_on or not needs.any():
+            if i == passed_on or r is None or not needs.any():
                 continue  # an input with no parameter behind it needs no gradient
             local = None if needs.all() else np.flatnonzero(needs)
             self.grads.append((i, None if local is None else self.xp.index(local),
@@ -141,22 +166,26 @@ class Elementwise:
                 return local
         return op.pullback(g, out, args, self.m)  # (pullback names the op if the rule gave the wrong count)
 
-    def send(self, G: Any, local: Tuple[Any, ...], shape: Tuple[int, ...]) -> None:
-        """Write the planned inputs' gradients into their rows of ``G``."""
+    def send(self, G: Any, gp: Any, local: Tuple[Any, ...], shape: Tuple[int, ...]) -> None:
+        """Write the planned inputs' gradients into their rows of ``G``, and add the
+        parameters' (summed over the batch) into ``gp``."""
+        xp = self.xp
         for i, rows, scatter in self.grads:
-            c = self.xp.full(local[i], shape)
+            c = xp.full(local[i], shape)
             scatter(G, c if rows is None else c[rows])
+        for i, scatter in self.param_grads:
+            scatter(gp, xp.row_sum(xp.full(local[i], shape)))
 
     def backward(self, V: Any, G: Any, gp: Any) -> None:
         self.backward_from(V, G, gp, G[self.out])
 
     def backward_from(self, V: Any, G: Any, gp: Any, g: Any) -> None:
         """Backward, given the gradient ``g`` arriving at this group's outputs."""
-        self.send(G, self.local_grads(V, g), g.shape)
+        self.send(G, gp, self.local_grads(V, g), g.shape)
 
     @property
     def has_backward(self) -> bool:
-        return bool(self.grads)
+        return bool(self.grads or self.param_grads)
 
     def describe(self) -> str:
         k = f" (constants {tuple(self.consts)!r})" if self.consts else ""
@@ -191,7 +220,7 @@ class Chain:
         outputs = np.arange(before.out.start, before.out.stop)
         for p, rows in enumerate(after.rows):
             needs = after.needs[p]
-            if np.array_equal(rows, outputs) and (needs.all() or not needs.any()):
+            if rows is not None and np.array_equal(rows, outputs) and (needs.all() or not needs.any()):
                 return p
         return None
 
@@ -210,7 +239,7 @@ class Chain:
         for k in range(len(self.links) - 1, 0, -1):
             link = self.links[k]
             local = link.local_grads(V, g)
-            link.send(G, local, shape)
+            link.send(G, gp, local, shape)
             if not self.passes[k - 1]:
                 return  # no parameter behind the earlier links: nothing more to do
             g = link.xp.full(local[self.through[k - 1]], shape)

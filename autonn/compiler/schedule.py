@@ -105,13 +105,16 @@ def _as_linear(g: TracedGraph, i: int, absorbed: Any) -> _Sum:
 
 
 def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
-             dense_ratio: float = 16.0, keep: Any = (), xp: Optional[NumpyBackend] = None) -> Plan:
+             dense_ratio: float = 16.0, keep: Any = (), xp: Optional[NumpyBackend] = None,
+             add_to_gp: bool = False) -> Plan:
     """Plan the forward and backward steps for ``g`` (see the module docstring).
 
     ``keep`` lists nodes whose rows the caller reads after the forward steps and
     seeds with gradients before the backward ones (``Plan.kept_rows``).  Every
     parameter gradient that no step writes is zeroed at each call, so the
-    gradient vector never keeps a number from an earlier call.
+    gradient vector never keeps a number from an earlier call; with
+    ``add_to_gp`` every step adds to ``gp`` instead (it already holds another
+    plan's gradients, and nothing is zeroed).
     """
     if xp is None:
         xp = NumpyBackend(pvec.dtype)
@@ -136,9 +139,16 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
         reads[i] = [t[0] for t in sums[i].terms] if i in sums else list(g.args[i])
 
     groups = _group(g, reads, sums)
+    # An elementwise input position where every member reads a parameter reads them
+    # straight from the parameter vector, as a column broadcast over the batch.
+    from_params = [() if members[0] in sums else
+                   tuple(p for p in range(len(reads[members[0]]))
+                         if all(_leaf_kind(g, reads[i][p]) == PARAM for i in members))
+                   for _, members in groups]
 
-    # Rows: zero row, constants, input columns, parameters used as operands, then groups.
-    needed_leaves = {a for r in reads.values() for a in r if g.leaf[a] is not None}
+    # Rows: zero row, constants, input columns, parameters used as other operands, then groups.
+    needed_leaves = {a for (_, members), skip in zip(groups, from_params) for i in members
+                     for p, a in enumerate(reads[i]) if g.leaf[a] is not None and p not in skip}
     if g.leaf[g.root] is not None:
         needed_leaves.add(g.root)
     row: Dict[int, int] = {}
@@ -163,9 +173,11 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
 
     outside = set(keep) | {g.root}  # nodes whose gradients are seeded from outside
     feeds_next: Any = None  # the last step, if its outputs may go to the next group alone
-    for key, members in groups:
+    for (key, members), skip in zip(groups, from_params):
         if members[0] in sums:  # most terms first: a sparse group's ragged sum then writes in place
             members.sort(key=lambda i: (-len(reads[i]), row[reads[i][0]] if reads[i] else ZERO_ROW))
+        elif 0 in skip:  # by parameter: evenly spaced parameters are read as a view
+            members.sort(key=lambda i: int(g.leaf[reads[i][0]][1]))
         else:
             members.sort(key=lambda i: row[reads[i][0]] if reads[i] else ZERO_ROW)
         start = next_row
@@ -180,9 +192,10 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
             forward.append(layer)
             feeds_next = layer if alone else None
         else:
-            inputs = [[row[g.args[i][p]] for i in members] for p in range(len(g.args[members[0]]))]
+            inputs = [[int(g.leaf[g.args[i][p]][1]) if p in skip else row[g.args[i][p]] for i in members]
+                      for p in range(len(g.args[members[0]]))]
             needs = [[g.needs_grad[g.args[i][p]] for i in members] for p in range(len(inputs))]
-            group = Elementwise(g.ops[members[0]], out, inputs, needs, g.k[members[0]], labels, xp)
+            group = Elementwise(g.ops[members[0]], out, inputs, needs, g.k[members[0]], labels, xp, skip, pvec)
             through = None if feeds_next is None else Chain.joint(feeds_next, group)
             if through is None:
                 forward.append(group)
@@ -199,6 +212,7 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
     for i in keep:
         rows_written.written[row[i]] = True
     params_written = FirstWrites(len(pvec), xp)
+    params_written.written[:] = add_to_gp
     backward = []
     for kernel in reversed(forward):
         kernel.plan_backward(rows_written, params_written)

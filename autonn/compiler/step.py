@@ -57,9 +57,9 @@ class _Run:
 class _Hoisted:
     """The parameter-only part of the graph, run once per call on one column (see :mod:`.hoist`)."""
 
-    def __init__(self, graph: Any, boundary: List[int], n_params: int, pvec: Any, xp: NumpyBackend) -> None:
-        self.gp = xp.zeros(len(pvec))  # the kernels keep views of it: scheduled with it
-        self.run = _Run(schedule(graph, 0, pvec, self.gp, keep=boundary, xp=xp))
+    def __init__(self, graph: Any, boundary: List[int], n_params: int, pvec: Any, gp: Any, xp: NumpyBackend) -> None:
+        # its parameter gradients are added to the per-sample plan's, already in gp
+        self.run = _Run(schedule(graph, 0, pvec, gp, keep=boundary, xp=xp, add_to_gp=True))
         self.n_params = n_params
         self.no_inputs = np.zeros((1, 0), dtype=xp.dtype)  # one column, no input
 
@@ -70,9 +70,7 @@ class _Hoisted:
 
     def backward(self, gp: Any) -> None:
         """Add each parameter's gradient through the hoisted nodes, given theirs in ``gp``."""
-        P = self.n_params
-        self.run.backward(self.gp, self.run.plan.kept_rows, gp[P:, None])
-        gp[:P] += self.gp[:P]
+        self.run.backward(gp, self.run.plan.kept_rows, gp[self.n_params:, None])
 
 
 class CompiledLoss:
@@ -267,7 +265,7 @@ def compile(  # noqa: A001 - the natural name; autonn.compile reads well
     hoisted = None
     if split is not None:
         graph, per_step, boundary = split
-        hoisted = _Hoisted(per_step, boundary, len(params), pvec_d, xp)
+        hoisted = _Hoisted(per_step, boundary, len(params), pvec_d, gp_d, xp)
     plan = schedule(graph, n_inputs, pvec_d, gp_d, xp=xp)
     return CompiledLoss(params, n_inputs, reduction, plan, hoisted, pvec, gp, (pvec_d, gp_d, shared))
 
