@@ -24,7 +24,18 @@ def _batch(rows=7, cols=2, seed=0):
 
 
 def _chains(step):
-    return [line for line in step.summary().splitlines() if "chain" in line]
+    """Each chain of the summary as its links joined by " -> " (a numbered line, then "-> " lines)."""
+    chains, links = [], []
+    for line in step.summary().splitlines():
+        text = line.strip()
+        if text.startswith("-> "):
+            links.append(text[3:])
+        elif text.startswith("(one chain of"):
+            chains.append(" -> ".join(links))
+            assert text == f"(one chain of {len(links)}: gradients handed back link to link)"
+        else:
+            links = [text.split(". ", 1)[1]] if ". " in text and text.split(".")[0].isdigit() else []
+    return chains
 
 
 def test_groups_that_feed_the_next_alone_form_one_chain():
@@ -34,8 +45,8 @@ def test_groups_that_feed_the_next_alone_form_one_chain():
         return (((w * v[0] + b).tanh() * v[1]).exp() - 1.5).relu() ** 2
 
     step = _check(f, [w, b], _batch())
-    assert _chains(step) == ["    1. 1 x mul -> 1 x add -> 1 x tanh -> 1 x mul -> 1 x exp -> 1 x sub -> 1 x relu -> 1 x powc (constants (2.0,))"
-                             " (one chain, gradients handed on)"]
+    assert _chains(step) == ["1 x mul -> 1 x add -> 1 x tanh -> 1 x mul -> 1 x exp -> 1 x sub -> 1 x relu"
+                             " -> 1 x powc (constants (2.0,))"]
 
 
 def test_no_chain_through_a_value_read_twice():
@@ -46,7 +57,7 @@ def test_no_chain_through_a_value_read_twice():
         return a * a.tanh()  # a feeds both the tanh and the product
 
     step = _check(read_twice, [w], _batch())
-    assert not any("exp ->" in line for line in _chains(step))
+    assert not any("exp -> " in chain for chain in _chains(step))
 
 
 def test_a_chain_with_no_parameter_behind_its_start_hands_nothing_on():
@@ -109,6 +120,36 @@ def test_a_users_op_joins_a_chain(on_arrays):
             return cube((w * v[0]).tanh()).exp()
 
         step = _check(f, [w], _batch())
-        assert any("tanh -> 1 x cube_in_chain -> 1 x exp" in line for line in _chains(step))
+        assert any("tanh -> 1 x cube_in_chain -> 1 x exp" in chain for chain in _chains(step))
     finally:
         del OPS["cube_in_chain"]
+
+
+def test_an_mlp_is_one_chain_from_its_first_layer_to_its_loss():
+    from autonn.nn import MLP
+
+    model = MLP(2, [5, 4, 1], seed=2)
+
+    def hinge(v):
+        return (1.0 - v[2] * model(v[:2])[0]).relu()
+
+    X = np.column_stack([_batch(9, 2, seed=4), np.where(np.arange(9) % 2, 1.0, -1.0)])
+    step = _check(hinge, model.parameters(), X)
+    assert _chains(step) == [" -> ".join([
+        "5 x sum as one 5 x 2 matrix product (weights from parameters)", "5 x relu",
+        "4 x sum as one 4 x 5 matrix product (weights from parameters)", "4 x relu",
+        "1 x sum as one 1 x 4 matrix product (weights from parameters)", "1 x mul", "1 x sub", "1 x relu"])]
+
+
+def test_a_layer_whose_inputs_are_also_read_elsewhere_keeps_writing_their_gradient():
+    from autonn.nn import Layer
+
+    layer = Layer(3, 2, seed=1)
+    w = Value(0.3, "w")
+
+    def f(v):
+        h = [(w * x).tanh() for x in v]  # read by the layer and, below, by the loss itself
+        return autonn.sum(layer(h)) + h[0] * h[1]
+
+    step = _check(f, layer.parameters() + [w], _batch(cols=3))
+    assert not any("tanh -> 2 x sum" in chain for chain in _chains(step))

@@ -68,3 +68,12 @@ def test_the_output_may_be_a_parameter_used_elsewhere_too():
     w = Value(1.5, "w")
     _check(lambda v: w, [w], X)
     _check(lambda v: (w * w).exp() + v[0], [w], X)
+
+
+def test_one_parameter_read_by_several_nodes_of_a_group():
+    a, b = Value(0.3, "a"), Value(-0.8, "b")
+
+    def f(v):  # a * x0, a * x1, b * x2 form one group whose parameter column repeats a
+        return (a * v[0]).tanh() + (a * v[1]).tanh() + (b * v[2]).tanh() + (a * v[2]).exp()
+
+    _check(f, [a, b], X)

@@ -24,7 +24,10 @@ from ..ops import FLOAT_MATH, Op
 from .backend import NumpyBackend
 from .scatter import FirstWrites, Scatter, rows_ref, strided_view
 
-__all__ = ["Elementwise", "Chain", "BatchDomainError"]
+__all__ = ["Elementwise", "Chain", "COLUMNS", "BatchDomainError"]
+
+#: A :class:`Chain` joint into a layer of sums: the previous step's outputs are its columns.
+COLUMNS = -1
 
 
 class BatchDomainError(ValueError):
@@ -114,6 +117,7 @@ class Elementwise:
             self._per_sample = (_per_sample_forward(op, xp), _per_sample_vjp(op, self.n_inputs, xp))
         self.grads: List[Tuple[int, Any, Scatter]] = []  # (input position, local rows or None, Scatter)
         self.param_grads: List[Tuple[int, Scatter]] = []  # (input position, Scatter into the parameter gradients)
+        self.passed_on: Optional[int] = None  # the input whose gradient backward_from returns (in a Chain)
 
     def _args(self, V: Any) -> Tuple[Any, ...]:
         if self._getters:
@@ -145,6 +149,8 @@ class Elementwise:
     def plan_backward(self, rows: FirstWrites, params: FirstWrites, passed_on: Optional[int] = None) -> None:
         """Plan the writes of the gradients of every input that needs one, except
         the input ``passed_on`` (whose gradient a :class:`Chain` hands on instead)."""
+        if passed_on is not None and self.needs[passed_on].all():
+            self.passed_on = passed_on
         for i, pidx in self.params.items():
             self.param_grads.append((i, params.scatter(pidx)))
         for i, (r, needs) in enumerate(zip(self.rows, self.needs)):
@@ -179,9 +185,12 @@ class Elementwise:
     def backward(self, V: Any, G: Any, gp: Any) -> None:
         self.backward_from(V, G, gp, G[self.out])
 
-    def backward_from(self, V: Any, G: Any, gp: Any, g: Any) -> None:
-        """Backward, given the gradient ``g`` arriving at this group's outputs."""
-        self.send(G, gp, self.local_grads(V, g), g.shape)
+    def backward_from(self, V: Any, G: Any, gp: Any, g: Any) -> Any:
+        """Backward, given the gradient ``g`` arriving at this group's outputs; returns
+        the gradient of the input a :class:`Chain` hands on (None if there is none)."""
+        local = self.local_grads(V, g)
+        self.send(G, gp, local, g.shape)
+        return None if self.passed_on is None else self.xp.full(local[self.passed_on], g.shape)
 
     @property
     def has_backward(self) -> bool:
@@ -194,25 +203,25 @@ class Elementwise:
 
 
 class Chain:
-    """Groups in a row, each read by the next one alone, backward hand to hand.
+    """Steps in a row, each read by the next one alone, backward hand to hand.
 
-    ``links[k]`` (an :class:`Elementwise`) reads the outputs of
-    ``links[k - 1]`` (all of them, in their order) at input position
-    ``through[k - 1]``, and nothing else reads them; so the gradient
-    arriving at them is exactly what ``links[k]``'s rule gives for that
-    input.  Backward hands that array to ``links[k - 1]`` directly; every
-    other input's gradient is written into ``G`` as an :class:`Elementwise`
-    would.  The first link may be any step with ``backward_from`` (a layer
-    of sums, whose activation then follows it in the chain).  Forward is the
-    links' own, in order, so ``V`` holds every link's values as before.
+    ``links[k]`` reads the outputs of ``links[k - 1]`` (all of them, in their
+    order) and nothing else does: an :class:`Elementwise` at its input
+    position ``through[k - 1]``, a layer of sums (:class:`.kernels.Linear`)
+    as its columns (``through[k - 1]`` is :data:`COLUMNS`).  So the gradient
+    arriving at ``links[k - 1]``'s outputs is exactly the one ``links[k]``
+    gives that input, and backward hands that array on directly; every other
+    input's gradient is written into ``G`` as the step alone would.  Each
+    link's ``backward_from(V, G, gp, g)`` returns the array it hands on (None
+    when nothing before it needs one).  Forward is the links' own, in order,
+    so ``V`` holds every link's values as before.  An MLP's layers, their
+    activations and the loss after them form one chain.
     """
 
     def __init__(self, links: Sequence[Any], through: Sequence[int]) -> None:
         self.links = list(links)
         self.through = list(through)
         self.out: slice = self.links[-1].out
-        # whether the gradient goes on past each joint (an input with no parameter behind it needs none)
-        self.passes = [bool(self.links[k + 1].needs[p].all()) for k, p in enumerate(self.through)]
 
     @staticmethod
     def joint(before: Any, after: Elementwise) -> Optional[int]:
@@ -235,19 +244,16 @@ class Chain:
 
     def backward(self, V: Any, G: Any, gp: Any) -> None:
         g = G[self.out]
-        shape = g.shape
-        for k in range(len(self.links) - 1, 0, -1):
-            link = self.links[k]
-            local = link.local_grads(V, g)
-            link.send(G, gp, local, shape)
-            if not self.passes[k - 1]:
+        for link in reversed(self.links):
+            g = link.backward_from(V, G, gp, g)
+            if g is None:
                 return  # no parameter behind the earlier links: nothing more to do
-            g = link.xp.full(local[self.through[k - 1]], shape)
-        self.links[0].backward_from(V, G, gp, g)
 
     @property
     def has_backward(self) -> bool:
         return any(link.has_backward for link in self.links)
 
     def describe(self) -> str:
-        return " -> ".join(link.describe() for link in self.links) + " (one chain, gradients handed on)"
+        """One line per link; each link after the first hands its inputs' gradient back to it."""
+        lines = [self.links[0].describe()] + ["-> " + link.describe() for link in self.links[1:]]
+        return "\n".join(lines) + f"\n(one chain of {len(self.links)}: gradients handed back link to link)"

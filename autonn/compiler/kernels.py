@@ -126,8 +126,8 @@ class Linear:
         self.out = out
         self.n, self.m = n, m
         self.xref = xp.index(rows_ref(cols))
-        self._cols = np.asarray(cols, dtype=np.intp)
-        self._cols_need = np.asarray(cols_need_grad, dtype=bool)
+        self.cols = np.asarray(cols, dtype=np.intp)  # the rows of V it reads, in column order
+        self.cols_need = np.asarray(cols_need_grad, dtype=bool)
         W = np.zeros((n, m), dtype=xp.dtype)
         terms = np.zeros((n, m), dtype=bool)
         for i, j, c in const_w:
@@ -161,6 +161,7 @@ class Linear:
         self.dx: Optional[Scatter] = None
         self.dx_local: Optional[Any] = None
         self.dx_terms: Optional[Any] = None
+        self.hands_on = False  # in a chain: the columns' gradient goes to the step before, not into G
         self.bscatter: Optional[Scatter] = None
         self.bgview: Optional[Any] = None
 
@@ -192,7 +193,9 @@ class Linear:
         if b is not None:
             out += b[:, None]
 
-    def plan_backward(self, rows: FirstWrites, params: FirstWrites) -> None:
+    def plan_backward(self, rows: FirstWrites, params: FirstWrites, passed_on: Optional[int] = None) -> None:
+        """Plan the gradient writes; with ``passed_on`` (in a chain, see
+        :class:`.elementwise.Chain`) the columns' gradient is handed on, not written."""
         xp = self.xp
         w = self.w
         if w is not None:
@@ -209,21 +212,25 @@ class Linear:
                     self.bgview = strided_view(self._gp, self.bgrid, xp)
             else:
                 self.bscatter = params.scatter(self.bp)
-        if self._cols_need.any():
-            if self._cols_need.all():
-                self.dx = rows.scatter(self._cols)
+        if passed_on is not None and self.cols_need.all():
+            self.hands_on = True
+            self.dx_terms = None if self.terms is None else self.terms.T
+        elif self.cols_need.any():
+            if self.cols_need.all():
+                self.dx = rows.scatter(self.cols)
                 self.dx_terms = None if self.terms is None else self.terms.T
             else:
-                local = np.flatnonzero(self._cols_need)
+                local = np.flatnonzero(self.cols_need)
                 self.dx_local = xp.index(local)
-                self.dx = rows.scatter(self._cols[local])
+                self.dx = rows.scatter(self.cols[local])
                 self.dx_terms = None if self.terms is None else self.terms[:, local].T
 
     def backward(self, V: Any, G: Any, gp: Any) -> None:
         self.backward_from(V, G, gp, G[self.out])
 
-    def backward_from(self, V: Any, G: Any, gp: Any, g: Any) -> None:
-        """Backward, given the gradient ``g`` arriving at the sums."""
+    def backward_from(self, V: Any, G: Any, gp: Any, g: Any) -> Any:
+        """Backward, given the gradient ``g`` arriving at the sums; returns the
+        columns' gradient if it is handed on (in a chain), else None."""
         xp = self.xp
         w = self.w
         if w is not None:
@@ -240,17 +247,20 @@ class Linear:
                 self.bscatter(gp, xp.row_sum(g))
             else:
                 self.bscatter(gp, xp.row_sum(g)[self._brow])
-        if self.dx is not None:
+        if self.dx is not None or self.hands_on:
             W = self.W if self.dx_local is None else self.W[:, self.dx_local]
             # one sum: an outer product, which broadcasting does faster than matmul
             dx = W.T * g if self.n == 1 else W.T @ g
             if self.dx_terms is not None:
                 repair_nonfinite(dx, W.T, self.dx_terms, g, xp)
-            self.dx(G, dx)
+            if self.hands_on:
+                return dx
+            self.dx(G, dx)  # type: ignore[misc]  # (dx is set: hands_on is not)
+        return None
 
     @property
     def has_backward(self) -> bool:
-        return self.w is not None or self.bscatter is not None or self.dx is not None
+        return self.w is not None or self.bscatter is not None or self.dx is not None or self.hands_on
 
     def describe(self) -> str:
         kind = "weights from parameters" if self.w is not None else "constant weights"
@@ -323,7 +333,7 @@ class SparseLinear:
         self.backward_from(V, G, gp, G[self.out])
 
     def backward_from(self, V: Any, G: Any, gp: Any, g_out: Any) -> None:
-        """Backward, given the gradient ``g_out`` arriving at the sums."""
+        """Backward, given the gradient ``g_out`` arriving at the sums (the first link of a chain)."""
         xp = self.xp
         if self.cscatter is not None:
             g = g_out[self._csum]  # the gradient arriving at each parameter entry's sum

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..ops import linear_ops
 from .backend import NumpyBackend
-from .elementwise import Chain, Elementwise
+from .elementwise import COLUMNS, Chain, Elementwise
 from .kernels import Linear, ParamRows, SparseLinear
 from .scatter import FirstWrites
 from .trace import CONST, INPUT, PARAM, TracedGraph
@@ -172,7 +172,7 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
         forward.append(ParamRows(prows, [int(g.leaf[i][1]) for i in param_leaves], xp))
 
     outside = set(keep) | {g.root}  # nodes whose gradients are seeded from outside
-    feeds_next: Any = None  # the last step, if its outputs may go to the next group alone
+    prev: Optional[Tuple[Any, List[int]]] = None  # the last step and its nodes, if the next step may chain to it
     for (key, members), skip in zip(groups, from_params):
         if members[0] in sums:  # most terms first: a sparse group's ragged sum then writes in place
             members.sort(key=lambda i: (-len(reads[i]), row[reads[i][0]] if reads[i] else ZERO_ROW))
@@ -186,25 +186,27 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
             next_row += 1
         out = slice(start, next_row)
         labels = [g.label[i] for i in members]
-        alone = all(uses[i] == 1 and i not in outside for i in members)  # its outputs go to one node each
+        step: Any
+        through: Optional[int] = None
         if members[0] in sums:
-            layer = _linear_kernel(g, members, sums, row, out, pvec, gp, dense_ratio, xp)
-            forward.append(layer)
-            feeds_next = layer if alone else None
+            step = _linear_kernel(g, members, sums, row, out, pvec, gp, dense_ratio, xp)
+            if prev is not None and _reads_alone_as_columns(g, step, members, prev, absorbed, uses):
+                through = COLUMNS
         else:
             inputs = [[int(g.leaf[g.args[i][p]][1]) if p in skip else row[g.args[i][p]] for i in members]
                       for p in range(len(g.args[members[0]]))]
             needs = [[g.needs_grad[g.args[i][p]] for i in members] for p in range(len(inputs))]
-            group = Elementwise(g.ops[members[0]], out, inputs, needs, g.k[members[0]], labels, xp, skip, pvec)
-            through = None if feeds_next is None else Chain.joint(feeds_next, group)
-            if through is None:
-                forward.append(group)
-            else:  # the previous group's outputs are read here alone: one chain
-                last = forward[-1]
-                links, joints = (last.links, last.through) if isinstance(last, Chain) else ([last], [])
-                forward[-1] = Chain(links + [group], joints + [through])
-            # its outputs may be handed on only if the next group alone reads them (not the caller)
-            feeds_next = group if alone else None
+            step = Elementwise(g.ops[members[0]], out, inputs, needs, g.k[members[0]], labels, xp, skip, pvec)
+            if prev is not None and all(uses[i] == 1 for i in prev[1]):  # each read once, here
+                through = Chain.joint(prev[0], step)
+        if through is None:
+            forward.append(step)
+        else:  # the previous step's outputs are read here alone: one chain
+            last = forward[-1]
+            links, joints = (last.links, last.through) if isinstance(last, Chain) else ([last], [])
+            forward[-1] = Chain(links + [step], joints + [through])
+        # the next step may take over its outputs' gradients unless the caller seeds them
+        prev = None if outside.intersection(members) else (step, members)
 
     rows_written = FirstWrites(next_row, xp)
     root_row = row[g.root]
@@ -270,6 +272,23 @@ def _group(g: TracedGraph, reads: Dict[int, List[int]], linear: Dict[int, _Sum])
                 if waiting[u] == 0:
                     ready[_key(g, u, linear)].append(u)
     return groups
+
+
+def _reads_alone_as_columns(g: TracedGraph, layer: Any, members: List[int], prev: Tuple[Any, List[int]],
+                            absorbed: Dict[int, Tuple[int, str, float]], uses: List[int]) -> bool:
+    """True if ``layer``'s columns are the previous step's outputs, in order, and
+    every use of those outputs is a term of ``layer``'s sums (so a chain may hand
+    the layer's ``W.T @ G`` to that step instead of writing it into ``G``)."""
+    before, before_members = prev
+    if not isinstance(layer, Linear) or not (layer.cols_need.all() or not layer.cols_need.any()):
+        return False
+    if not np.array_equal(layer.cols, np.arange(before.out.start, before.out.stop)):
+        return False
+    inside: Dict[int, int] = defaultdict(int)
+    for s in members:
+        for t in g.args[s]:
+            inside[absorbed[t][0] if t in absorbed else t] += 1
+    return all(inside[i] == uses[i] for i in before_members)
 
 
 def _linear_kernel(g: TracedGraph, members: List[int], sums: Any, row: Any, out: slice, pvec: Any, gp: Any,

@@ -185,15 +185,15 @@ class CompiledLoss:
         """What the compiler made of the graph: one line per vectorised step."""
         plan = self._plan
         lines = [
-            f"{plan.n_nodes} traced nodes -> {len(plan.forward)} forward steps, {len(plan.backward)} backward steps "
-            f"({plan.n_absorbed} products absorbed into matrices)"
+            f"{plan.n_nodes} traced nodes -> {_count(plan.forward, 'forward step')}, "
+            f"{_count(plan.backward, 'backward step')} ({plan.n_absorbed} products absorbed into matrices)"
         ]
-        lines += [f"  {i + 1:>3}. {k.describe()}" for i, k in enumerate(plan.forward)]
+        lines += _numbered(plan.forward)
         if self._hoisted is not None:
             once = self._hoisted.run.plan
             lines.append(f"once per call, not per sample: {len(once.kept_rows)} parameter-only node(s) the samples "
-                         f"read, {len(once.forward)} steps:")
-            lines += [f"  {i + 1:>3}. {k.describe()}" for i, k in enumerate(once.forward)]
+                         f"read, {_count(once.forward, 'step')}:")
+            lines += _numbered(once.forward)
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -202,6 +202,20 @@ class CompiledLoss:
         return (f"CompiledLoss({len(self.params)} params, {self.n_inputs} inputs, reduction={self.reduction!r}, "
                 f"{len(plan.forward)} steps for {plan.n_nodes} nodes{on})")
 
+
+
+def _count(items: List[Any], what: str) -> str:
+    return f"{len(items)} {what}{'' if len(items) == 1 else 's'}"
+
+
+def _numbered(steps: List[Any]) -> List[str]:
+    """The steps' descriptions, numbered; a chain's links go on lines of their own, indented."""
+    lines = []
+    for i, step in enumerate(steps):
+        first, *rest = step.describe().split("\n")
+        lines.append(f"  {i + 1:>3}. {first}")
+        lines += [f"       {line}" for line in rest]
+    return lines
 
 
 def compile(  # noqa: A001 - the natural name; autonn.compile reads well
