@@ -34,8 +34,10 @@ Index = Union[slice, Array]
 class NumpyBackend:
     """The compiled plan on numpy arrays: every call is numpy's own.
 
-    Its methods are the backend interface (the torch backend overrides them
-    all); their numpy meaning is the reference semantics.
+    Its methods are the backend interface (the torch backend overrides those
+    that differ); their numpy meaning is the reference semantics.  What
+    ``full`` and ``row_sum`` return may be a view of their argument: it is
+    read, never written.
     """
 
     name = "numpy"
@@ -87,7 +89,7 @@ class NumpyBackend:
     matmul_into: Callable[[Array, Array, Array], Any] = staticmethod(np.matmul)
 
     def row_sum(self, a: Array) -> Array:
-        if a.shape[1] == 1:  # one column (a plan run once per call): its own numbers, as a view
+        if a.shape[1] == 1:  # one column (one sample, or a plan run once per call): its own numbers, as a view
             return a[:, 0]
         return np.add.reduce(a, axis=1)  # what a.sum(axis=1) runs, without its Python wrapper
 

@@ -1,12 +1,13 @@
-"""Elementwise steps: the nodes of one op as one array call, and chains of such groups.
+"""Elementwise steps: the nodes of one op as one array call, and chains of steps.
 
 :class:`Elementwise` runs a group of nodes of one op (``16 x relu``): the
 input rows gathered, the op's own forward once on whole arrays, and
 backward the op's own rule once.  :class:`Chain` runs consecutive groups
-where each group's outputs are read by the next group alone (a hinge loss's
-``y * s``, ``1 - ...`` and ``relu``): forward one after the other, and
-backward each group's gradient goes straight to the group before it, an
-array in hand, instead of being written into ``G`` and read back.
+where each step's outputs are read by the next step alone (a layer and its
+activation, an activation and the next layer, a hinge loss's ``y * s``,
+``1 - ...`` and ``relu``): forward one after the other, and backward each
+step's gradient goes straight to the step before it, an array in hand,
+instead of being written into ``G`` and read back.
 
 Both evaluate only the ops' definitions (:mod:`autonn.ops.builtin`, or a
 user's :func:`~autonn.register_op`), with the backend's math namespace: the
@@ -26,8 +27,9 @@ from .scatter import FirstWrites, Scatter, rows_ref, strided_view
 
 __all__ = ["Elementwise", "Chain", "COLUMNS", "BatchDomainError"]
 
-#: A :class:`Chain` joint into a layer of sums: the previous step's outputs are its columns.
-COLUMNS = -1
+#: A :class:`Chain` joint into a layer of sums: the previous step's outputs are its columns
+#: (a string, so it can never be mistaken for an input position).
+COLUMNS = "columns"
 
 
 class BatchDomainError(ValueError):
@@ -151,6 +153,8 @@ class Elementwise:
         the input ``passed_on`` (whose gradient a :class:`Chain` hands on instead)."""
         if passed_on is not None and self.needs[passed_on].all():
             self.passed_on = passed_on
+        # (a parameter always needs its gradient, so these writes are never skipped,
+        # even in a chain that stops handing on before this link)
         for i, pidx in self.params.items():
             self.param_grads.append((i, params.scatter(pidx)))
         for i, (r, needs) in enumerate(zip(self.rows, self.needs)):
@@ -218,7 +222,7 @@ class Chain:
     activations and the loss after them form one chain.
     """
 
-    def __init__(self, links: Sequence[Any], through: Sequence[int]) -> None:
+    def __init__(self, links: Sequence[Any], through: Sequence[Any]) -> None:
         self.links = list(links)
         self.through = list(through)
         self.out: slice = self.links[-1].out
@@ -247,7 +251,9 @@ class Chain:
         for link in reversed(self.links):
             g = link.backward_from(V, G, gp, g)
             if g is None:
-                return  # no parameter behind the earlier links: nothing more to do
+                # a joint needs a gradient for all of its nodes or none (Chain.joint), so
+                # None means no parameter is behind the earlier links: nothing left to do
+                return
 
     @property
     def has_backward(self) -> bool:

@@ -5,7 +5,9 @@ node that needs one and one column per sample; ``pvec`` holds the current
 parameter numbers and ``gp`` their gradients (summed over the batch).
 
 * :class:`ParamRows` copies parameters that are used as ordinary operands
-  into their rows (broadcast across the batch).
+  into their rows (broadcast across the batch), where an elementwise input
+  mixes parameters and other nodes (elsewhere a group reads parameters from
+  ``pvec`` as a column, see :mod:`.elementwise`).
 * elementwise groups (one op, every node of it ready at once) are in
   :mod:`.elementwise`.
 * :class:`Linear` runs a group of ``sum`` nodes as ``Y = W @ X + b``.  A
@@ -193,7 +195,7 @@ class Linear:
         if b is not None:
             out += b[:, None]
 
-    def plan_backward(self, rows: FirstWrites, params: FirstWrites, passed_on: Optional[int] = None) -> None:
+    def plan_backward(self, rows: FirstWrites, params: FirstWrites, passed_on: Any = None) -> None:
         """Plan the gradient writes; with ``passed_on`` (in a chain, see
         :class:`.elementwise.Chain`) the columns' gradient is handed on, not written."""
         xp = self.xp

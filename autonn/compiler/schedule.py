@@ -14,7 +14,12 @@
    call.
 3. **Rows.**  Each group's outputs get consecutive rows, ordered like their
    inputs, so most gathers are plain slices.
-4. **Backward plan.**  Walking the groups in reverse, each gradient write is
+4. **Chains.**  A step whose outputs are read by the next step alone joins
+   it in a :class:`.elementwise.Chain`, whose links hand gradients back as
+   arrays; an MLP from its first layer to its loss is one chain.  An
+   elementwise input where every node reads a parameter reads it from the
+   parameter vector as a column (no rows of copies).
+5. **Backward plan.**  Walking the steps in reverse, each gradient write is
    planned as assign-or-add (see :class:`.scatter.FirstWrites`), and writes
    into nodes that no parameter feeds are dropped.
 """
@@ -147,8 +152,8 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
                    for _, members in groups]
 
     # Rows: zero row, constants, input columns, parameters used as other operands, then groups.
-    needed_leaves = {a for (_, members), skip in zip(groups, from_params) for i in members
-                     for p, a in enumerate(reads[i]) if g.leaf[a] is not None and p not in skip}
+    needed_leaves = {a for (_, members), positions in zip(groups, from_params) for i in members
+                     for p, a in enumerate(reads[i]) if g.leaf[a] is not None and p not in positions}
     if g.leaf[g.root] is not None:
         needed_leaves.add(g.root)
     row: Dict[int, int] = {}
@@ -173,10 +178,11 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
 
     outside = set(keep) | {g.root}  # nodes whose gradients are seeded from outside
     prev: Optional[Tuple[Any, List[int]]] = None  # the last step and its nodes, if the next step may chain to it
-    for (key, members), skip in zip(groups, from_params):
+    for (key, members), param_positions in zip(groups, from_params):
         if members[0] in sums:  # most terms first: a sparse group's ragged sum then writes in place
             members.sort(key=lambda i: (-len(reads[i]), row[reads[i][0]] if reads[i] else ZERO_ROW))
-        elif 0 in skip:  # by parameter: evenly spaced parameters are read as a view
+        elif 0 in param_positions:  # by parameter: evenly spaced ones are read as a view
+            # (rows may then come out of order, and the next step not chain to this one)
             members.sort(key=lambda i: int(g.leaf[reads[i][0]][1]))
         else:
             members.sort(key=lambda i: row[reads[i][0]] if reads[i] else ZERO_ROW)
@@ -187,16 +193,16 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
         out = slice(start, next_row)
         labels = [g.label[i] for i in members]
         step: Any
-        through: Optional[int] = None
+        through: Any = None
         if members[0] in sums:
             step = _linear_kernel(g, members, sums, row, out, pvec, gp, dense_ratio, xp)
             if prev is not None and _reads_alone_as_columns(g, step, members, prev, absorbed, uses):
                 through = COLUMNS
         else:
-            inputs = [[int(g.leaf[g.args[i][p]][1]) if p in skip else row[g.args[i][p]] for i in members]
+            inputs = [[int(g.leaf[g.args[i][p]][1]) if p in param_positions else row[g.args[i][p]] for i in members]
                       for p in range(len(g.args[members[0]]))]
             needs = [[g.needs_grad[g.args[i][p]] for i in members] for p in range(len(inputs))]
-            step = Elementwise(g.ops[members[0]], out, inputs, needs, g.k[members[0]], labels, xp, skip, pvec)
+            step = Elementwise(g.ops[members[0]], out, inputs, needs, g.k[members[0]], labels, xp, param_positions, pvec)
             if prev is not None and all(uses[i] == 1 for i in prev[1]):  # each read once, here
                 through = Chain.joint(prev[0], step)
         if through is None:
@@ -214,7 +220,7 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
     for i in keep:
         rows_written.written[row[i]] = True
     params_written = FirstWrites(len(pvec), xp)
-    params_written.written[:] = add_to_gp
+    params_written.written[:] = add_to_gp  # "already written": every write then adds
     backward = []
     for kernel in reversed(forward):
         kernel.plan_backward(rows_written, params_written)
