@@ -23,6 +23,7 @@ import numpy as np
 
 from ..ops import FLOAT_MATH, Op
 from .backend import NumpyBackend
+from .kernels import Linear
 from .scatter import FirstWrites, Scatter, rows_ref, strided_view
 
 __all__ = ["Elementwise", "Chain", "COLUMNS", "BatchDomainError"]
@@ -228,13 +229,22 @@ class Chain:
         self.out: slice = self.links[-1].out
 
     @staticmethod
-    def joint(before: Any, after: Elementwise) -> Optional[int]:
-        """The input position of ``after`` that reads exactly ``before``'s outputs, in order, if one does."""
+    def joint(before: Any, after: Any) -> Any:
+        """Where ``after`` reads exactly ``before``'s outputs, in order (an input position
+        of an :class:`Elementwise`, :data:`COLUMNS` of a dense layer), if it does; else None.
+        The caller checks that nothing else reads them."""
+        readers: List[Tuple[Any, Any, Any]]  # (where, the rows of V read there, which need a gradient)
+        if isinstance(after, Elementwise):
+            readers = [(p, rows, after.needs[p]) for p, rows in enumerate(after.rows)]
+        elif isinstance(after, Linear):
+            readers = [(COLUMNS, after.cols, after.cols_need)]
+        else:
+            return None
         outputs = np.arange(before.out.start, before.out.stop)
-        for p, rows in enumerate(after.rows):
-            needs = after.needs[p]
+        for where, rows, needs in readers:
+            # all of them or none need a gradient: a link hands on all or nothing
             if rows is not None and np.array_equal(rows, outputs) and (needs.all() or not needs.any()):
-                return p
+                return where
         return None
 
     def forward(self, V: Any, pvec: Any) -> None:

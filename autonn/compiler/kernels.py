@@ -214,18 +214,17 @@ class Linear:
                     self.bgview = strided_view(self._gp, self.bgrid, xp)
             else:
                 self.bscatter = params.scatter(self.bp)
-        if passed_on is not None and self.cols_need.all():
-            self.hands_on = True
+        if self.cols_need.all():
             self.dx_terms = None if self.terms is None else self.terms.T
-        elif self.cols_need.any():
-            if self.cols_need.all():
-                self.dx = rows.scatter(self.cols)
-                self.dx_terms = None if self.terms is None else self.terms.T
+            if passed_on is not None:
+                self.hands_on = True
             else:
-                local = np.flatnonzero(self.cols_need)
-                self.dx_local = xp.index(local)
-                self.dx = rows.scatter(self.cols[local])
-                self.dx_terms = None if self.terms is None else self.terms[:, local].T
+                self.dx = rows.scatter(self.cols)
+        elif self.cols_need.any():
+            local = np.flatnonzero(self.cols_need)
+            self.dx_local = xp.index(local)
+            self.dx = rows.scatter(self.cols[local])
+            self.dx_terms = None if self.terms is None else self.terms[:, local].T
 
     def backward(self, V: Any, G: Any, gp: Any) -> None:
         self.backward_from(V, G, gp, G[self.out])

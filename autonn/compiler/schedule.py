@@ -34,7 +34,7 @@ import numpy as np
 
 from ..ops import linear_ops
 from .backend import NumpyBackend
-from .elementwise import COLUMNS, Chain, Elementwise
+from .elementwise import Chain, Elementwise
 from .kernels import Linear, ParamRows, SparseLinear
 from .scatter import FirstWrites
 from .trace import CONST, INPUT, PARAM, TracedGraph
@@ -196,8 +196,8 @@ def schedule(g: TracedGraph, n_inputs: int, pvec: Any, gp: Any,
         through: Any = None
         if members[0] in sums:
             step = _linear_kernel(g, members, sums, row, out, pvec, gp, dense_ratio, xp)
-            if prev is not None and _reads_alone_as_columns(g, step, members, prev, absorbed, uses):
-                through = COLUMNS
+            if prev is not None and _only_terms_read(g, members, prev[1], absorbed, uses):
+                through = Chain.joint(prev[0], step)
         else:
             inputs = [[int(g.leaf[g.args[i][p]][1]) if p in param_positions else row[g.args[i][p]] for i in members]
                       for p in range(len(g.args[members[0]]))]
@@ -280,16 +280,11 @@ def _group(g: TracedGraph, reads: Dict[int, List[int]], linear: Dict[int, _Sum])
     return groups
 
 
-def _reads_alone_as_columns(g: TracedGraph, layer: Any, members: List[int], prev: Tuple[Any, List[int]],
-                            absorbed: Dict[int, Tuple[int, str, float]], uses: List[int]) -> bool:
-    """True if ``layer``'s columns are the previous step's outputs, in order, and
-    every use of those outputs is a term of ``layer``'s sums (so a chain may hand
-    the layer's ``W.T @ G`` to that step instead of writing it into ``G``)."""
-    before, before_members = prev
-    if not isinstance(layer, Linear) or not (layer.cols_need.all() or not layer.cols_need.any()):
-        return False
-    if not np.array_equal(layer.cols, np.arange(before.out.start, before.out.stop)):
-        return False
+def _only_terms_read(g: TracedGraph, members: List[int], before_members: List[int],
+                     absorbed: Dict[int, Tuple[int, str, float]], uses: List[int]) -> bool:
+    """True if every use of ``before_members`` is a term of the sums ``members`` (directly or
+    through an absorbed product), so a chain may hand their layer's ``W.T @ G`` to the step
+    before instead of writing it into ``G`` (:meth:`.elementwise.Chain.joint` checks the order)."""
     inside: Dict[int, int] = defaultdict(int)
     for s in members:
         for t in g.args[s]:
