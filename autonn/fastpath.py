@@ -23,6 +23,7 @@ which give IEEE 754 results or an error naming the op.
 
 from __future__ import annotations
 
+import numbers
 import threading
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -214,22 +215,39 @@ LOOP = _Loop()
 ON_CHANGE.append(LOOP.changed)
 
 
+def _check_leaf(node: Any) -> None:
+    data = node.data
+    if isinstance(data, numbers.Real) and not isinstance(data, bool):
+        return
+    raise TypeError(f"backward: a leaf holds {type(data).__name__} {data!r} (label {node.label!r}); the numbers of "
+                    "Values must be real numbers (int or float)")
+
+
 def float_backward(order: List[Any], seed: float) -> None:
     """``backward()`` on floats: every node of ``order`` (a topological order ending with the root)
     gets ``seed * d root / d node``, added to what a leaf held before and replacing what an
     intermediate node held.  The caller holds no hooks and no watchers (they take the checked loop)."""
     with _WALK_LOCK:  # gradients live in the nodes meanwhile: passes over shared nodes take turns
+        # Leaves that already hold a gradient are remembered, to add this pass's total to it
+        # once at the end (PyTorch's accumulation: before + this pass, not one term at a time).
         leaves = []
         held = []
         for node in order:
             if node._op is None:
-                leaves.append(node)
-                held.append(node.grad)
+                if type(node.data) is not float:
+                    _check_leaf(node)  # a .data set to no real number: refused, not propagated
+                before = node.grad
+                if before:
+                    leaves.append(node)
+                    held.append(before)
             node.grad = 0.0
         try:
             LOOP.run(order, seed)
         except BaseException:
-            for node, before in zip(leaves, held):  # as before the pass: no half-added gradient
+            for node in order:  # as before the pass: no half-added gradient
+                if node._op is None:
+                    node.grad = 0.0
+            for node, before in zip(leaves, held):
                 node.grad = before
             raise
         for node, before in zip(leaves, held):
