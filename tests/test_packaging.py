@@ -39,3 +39,17 @@ def test_readme_installs_the_project_by_its_distribution_name():
     assert f"pip install {name}" in read("README.md"), f"the README itself never says `pip install {name}`"
     strangers = sorted(set(names) - {name} - dependencies)
     assert not strangers, f"the README installs {strangers}, which are neither {name} nor its dependencies"
+
+
+def test_the_version_is_written_once_and_read_by_the_build():
+    import autonn
+    from autonn._version import __version__
+
+    project = _project_table()
+    assert re.search(r"^version\s*=", project, re.M) is None, "pyproject.toml writes a version of its own"
+    assert re.search(r'^dynamic = \[[^\]]*"version"', project, re.M)
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    dynamic = pyproject.split("\n[tool.setuptools.dynamic]\n", 1)[1].split("\n[", 1)[0]
+    assert re.search(r'^version = \{ attr = "autonn\._version\.__version__" \}$', dynamic, re.M)
+    assert autonn.__version__ == __version__
+    assert re.fullmatch(r"\d+\.\d+\.\d+", __version__)
