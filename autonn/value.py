@@ -330,6 +330,7 @@ def _lift(x: object) -> Optional[Value]:
 def _made_method(name: str, method: Callable[..., Any], doc: str) -> Callable[..., Any]:
     method.__name__ = name
     method.__qualname__ = f"Value.{name}"
+    method.__module__ = __name__  # found as autonn.value.Value.<name>: pickle saves it by that name
     method.__doc__ = doc
     return method
 
