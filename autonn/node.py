@@ -35,7 +35,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 from .mode import GRAD_MODE, WATCHERS
 from .ops import BINARY, FLOAT_MATH, NARY, OPS, PARAM, UNARY, Op
 
-__all__ = ["Node", "SLOTS", "fill", "topological_order", "numbered_graph", "store_gradients", "add_hook", "HookHandle", "inputs", "constants", "rule_args", "rule_nodes", "op_of", "reverse_accumulate",
+__all__ = ["Node", "SLOTS", "fill", "topological_order", "numbered_graph", "store_gradients", "real_gradient", "add_hook", "HookHandle", "inputs", "constants", "rule_args", "rule_nodes", "op_of", "reverse_accumulate",
            "binary_operator", "unary_operator", "new_leaf", "float_value"]
 
 _new = object.__new__
@@ -75,9 +75,15 @@ class Node:
         loop, and shared inputs (``a * a``, one parameter in many places, two
         Values pickled together) stay shared.  The op is saved by its name.
         """
-        return _rebuild, (type(self), _graph_before(self), self.data, self.grad, self.label,
-                          None if self._op is None else self._op.name, inputs(self), constants(self),
-                          getattr(self, "_hooks", None))
+        return _rebuild, (type(self), _graph_before(self), *self._fields())
+
+    def __copy__(self) -> Any:
+        """``copy.copy``: a new node with the same number, op and inputs (the inputs are shared)."""
+        return _rebuild(type(self), [], *self._fields())
+
+    def _fields(self) -> Tuple[Any, ...]:
+        return (self.data, self.grad, self.label, None if self._op is None else self._op.name, inputs(self),
+                constants(self), getattr(self, "_hooks", None))
 
 
 #: A node class (Value or its subclasses), for functions that make nodes of the caller's class.
@@ -130,23 +136,32 @@ def _link(out: Node, op: Op, ins: Sequence[Node], consts: Sequence[float]) -> No
         out._b = tuple(consts) if consts else None
 
 
-# The nodes whose inputs pickle will have saved before them (see Node.__reduce__), per thread.
+# Per thread, since the last node that listed its graph (see Node.__reduce__): the nodes it
+# listed and not yet saved ("pending"), and those saved since ("done").
 _PICKLING = threading.local()
 
 
 def _graph_before(node: Node) -> List[Any]:
-    """The nodes pickle must save before ``node``: all it depends on, inputs first; ``[]`` when
-    ``node`` is itself one of those listed by a node pickled earlier (its inputs then precede it)."""
+    """The nodes pickle must save before ``node``: all it depends on, inputs first.
+
+    ``[]`` when ``node`` was listed that way by a node being pickled and every
+    input it has that an op made was saved since: then pickle has them in its memo
+    already and saving ``node`` refers to them without descending.  A list left
+    over by a pickle that failed halfway cannot mislead this test into recursion:
+    a node answered ``[]`` has inputs that are saved, or that list their own graph.
+    """
     pending: Optional[set[int]] = getattr(_PICKLING, "pending", None)
     if pending is not None and id(node) in pending:
-        pending.discard(id(node))
-        return []
+        done: set[int] = _PICKLING.done
+        if all(x._op is None or id(x) in done for x in inputs(node)):
+            pending.discard(id(node))
+            done.add(id(node))
+            return []
     if node._op is None:
         return []
     before = topological_order(node)[:-1]
-    # A fresh set each time: ids left by a pickle that failed halfway are dropped.
-    # (A stale id can only make a node list its graph again: slower, never wrong.)
     _PICKLING.pending = {id(n) for n in before if n._op is not None}
+    _PICKLING.done = set()
     return before
 
 
@@ -371,18 +386,22 @@ def store_gradients(grads: Dict[Node, Gradient]) -> None:
     hold (PyTorch's accumulation), intermediate nodes keep this pass's value."""
     for node, g in grads.items():
         if type(g) is not float:
-            g = _real_gradient(node, g)
+            g = real_gradient(node, g, grads)
         if node._op is None:
             node.grad += g
         else:
             node.grad = g
 
 
-def _real_gradient(node: Node, g: object) -> float:
-    """``g`` as a float; a gradient that is no real number (a ``.data`` set to a complex
-    number makes complex gradients) is refused rather than stored."""
-    if isinstance(g, numbers.Real) and not isinstance(g, bool):
+def real_gradient(node: Node, g: object, grads: Dict[Node, Gradient]) -> float:
+    """``g`` (the gradient of ``node`` in the pass ``grads``) as a float; a gradient that is
+    no real number is refused rather than stored, naming the op whose rule gave it if one did
+    (else the cause is a ``.data`` set to something like a complex number)."""
+    if isinstance(g, numbers.Real) and not isinstance(g, (bool, str)):
         return float(g)
+    for n in grads:  # the slow path, once, to name the culprit: every rule of the pass, checked
+        if n._op is not None:
+            n._op.pullback(1.0, n.data, rule_args(n), FLOAT_MATH)
     raise TypeError(f"backward: a gradient came out as {type(g).__name__} {g!r}, at a node holding "
                     f"{node.data!r}; the numbers of Values must be real numbers (int or float)")
 
