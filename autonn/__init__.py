@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
+from ._version import __version__ as __version__
 from .ops import OPS, Domain, DomainError, OpError
 from .mode import is_grad_enabled, no_grad
 from .value import Constant, TraceError, Value, as_value, gt, lt, maximum, minimum, register_op, where

@@ -128,8 +128,10 @@ class Optimizer:
     _VECTORS: Tuple[str, ...] = ()
 
     def state_dict(self) -> StateDict:
-        """Everything a resumed run needs, as float arrays (copies): ``lr``, ``steps``, the
-        hyperparameters and the per-parameter state (one number per parameter, in order)."""
+        """Everything a resumed run needs, as float arrays (copies).
+
+        ``lr``, ``steps``, the hyperparameters and the per-parameter state (one
+        number per parameter, in order); :meth:`load_state_dict` takes it back."""
         state: StateDict = {"lr": np.array(self.lr), "steps": np.array(float(self.steps))}
         for name in self._HYPER:
             state[name] = np.array(getattr(self, name), dtype=float)
@@ -138,7 +140,7 @@ class Optimizer:
         return state
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Take the state of :meth:`state_dict` (this optimiser's class, as many parameters).
+        """Restore a state from :meth:`state_dict` (this optimiser's class, as many parameters).
 
         The names and shapes must match exactly and every number must be one
         this optimiser accepts; if not, a ValueError names every problem and
