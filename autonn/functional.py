@@ -240,7 +240,7 @@ def _call(who: str, f: Callable[..., Any], values: List[Any]) -> Any:
 def value_and_grad(f: Callable[..., Any], argnums: int = ...) -> ValueAndGradFunction: ...
 @overload
 def value_and_grad(f: Callable[..., Any], argnums: Sequence[int]) -> Callable[..., Tuple[Any, Tuple[Any, ...]]]: ...
-def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Any:
+def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Tuple[Any, Any]]:
     """The function ``args -> (f(args), d f / d args[argnums])`` for ``f`` returning one Value.
 
     The value is a float (a Value when called on Values); the gradient has
