@@ -28,7 +28,7 @@ import threading
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .mode import GRAD_MODE
-from .node import _WALK_LOCK, _record_specially, _real_gradient, inputs, rule_args
+from .node import _WALK_LOCK, _record_specially, inputs, real_gradient, rule_args
 from .ops import FLOAT_MATH, ON_CHANGE, OPS, UNARY, Op
 from .ops.pycode import compile_function, emit
 
@@ -178,14 +178,10 @@ def _pullback(node: Any, op: Op, g: float) -> Tuple[Any, ...]:
 
 
 def _generic(node: Any, op: Op, g: float) -> None:
-    """Any op the loop does not hold inline: its own generated rule, then each input's share."""
-    args = rule_args(node)
-    try:
-        local = op.float_vjp(g, node.data, *args)
-        if len(local) != len(args) - op.consts:
-            raise TypeError
-    except _TROUBLE:
-        local = op.pullback(g, node.data, args, FLOAT_MATH)
+    """Any op the loop does not hold inline (a user's op among them): its own generated rule,
+    checked, then each input's share."""
+    # pullback runs the op's generated float_vjp and holds its result to one real number per input
+    local = op.pullback(g, node.data, rule_args(node), FLOAT_MATH)
     ins = inputs(node)
     for i in range(len(ins) - 1, -1, -1):
         ins[i].grad += local[i]
@@ -252,4 +248,4 @@ def float_backward(order: List[Any], seed: float) -> None:
             raise
         for node, before in zip(leaves, held):
             total = before + node.grad
-            node.grad = total if type(total) is float else _real_gradient(node, total)
+            node.grad = total if type(total) is float else real_gradient(node, total, dict.fromkeys(order))

@@ -336,6 +336,7 @@ def _lift(x: Any) -> Optional[Value]:
 def _made_method(name: str, method: Callable[..., Any], doc: str) -> Callable[..., Any]:
     method.__name__ = name
     method.__qualname__ = f"Value.{name}"
+    method.__module__ = __name__  # found as autonn.value.Value.<name>: pickle saves it by that name
     method.__doc__ = doc
     return method
 
@@ -509,7 +510,7 @@ def tracing(sources: Iterable[Value]) -> ContextManager[Set[Any]]:
 
 
 def register_op(name: str, forward: Callable[..., Any], vjp: Callable[..., Any], formula: Union[str, Sequence[str]], *,
-                domain: Sequence[Domain] = (), consts: int = 0, doc: str = "") -> Callable[..., Value]:
+                domain: Sequence[Domain] = (), consts: int = 0, doc: str = "", replace: bool = False) -> Callable[..., Value]:
     """Add an op to autonn and return a function that applies it to Values or numbers.
 
     ``forward(*xs) -> float`` gives the op's value; ``vjp(g, out, *xs, m) ->
@@ -521,11 +522,20 @@ def register_op(name: str, forward: Callable[..., Any], vjp: Callable[..., Any],
     sample.  ``domain`` lists :class:`autonn.ops.Domain` checks that raise where the
     op is undefined; ``consts`` trailing arguments are constant numbers.
 
+    ``name`` is what expressions call it by: ASCII letters, digits and ``_``,
+    not a single letter (optionally with digits), which expressions keep for
+    variables.  Every argument is checked here; a rule that fails later is
+    reported naming the op.  A name already registered is refused unless
+    ``replace=True`` (re-running a notebook cell redefines the op; graphs
+    built before keep the old definition; built-in ops cannot be replaced).
+
     After this call the op works in ``backward()``, ``autonn.grad`` (also
     with ``create_graph=True``), ``autonn.compile``, diagrams, the ledger,
     ``gradcheck``, the expression parser and ``autonn draw``.
     """
-    op = define(name, forward, vjp, formula, domain=domain, consts=consts, doc=doc or name)
+    if not isinstance(doc, str):
+        raise TypeError(f"register_op({name!r}): doc must be a str, got {type(doc).__name__}: {doc!r}")
+    op = define(name, forward, vjp, formula, domain=domain, consts=consts, doc=doc or name, replace=replace)
 
     def apply_op(*operands: Operand) -> Value:
         return apply(op, *operands)

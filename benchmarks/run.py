@@ -27,7 +27,9 @@ Workloads (the same data and the same graph for every engine):
     an MLP step written in the user's loop, a 100,000-term sum and a 200,000-op chain
     (``eager_limit.py``), the collector on and off;
 (h) with ``--trace-scaling`` only (minutes): tracing time and memory per traced
-    node for MLPs from 9,000 to 2.1 million nodes.
+    node for MLPs from 9,000 to 2.1 million nodes;
+(i) with ``--import-time`` only (seconds, nothing else runs): ``import autonn``
+    in a fresh interpreter against ``import numpy`` alone (benchmarks/import_time.py).
 
 micrograd and PyTorch are optional; a missing one is skipped with a note.
 """
@@ -49,6 +51,7 @@ import numpy as np  # noqa: E402
 
 import autonn  # noqa: E402
 import eager_limit  # noqa: E402
+import import_time  # noqa: E402
 import memory  # noqa: E402
 import minimal_engine  # noqa: E402
 import mlp_step  # noqa: E402
@@ -309,6 +312,19 @@ def check_same_losses() -> str:
     return f"all engines agree on the MLP losses of steps 1 and 2 ({ref[0]:.12f}, {ref[1]:.12f}; max deviation {worst:.1e})"
 
 
+def import_time_workload(rounds: int) -> int:
+    """(i): the table of the import times alone (the other workloads would only slow this one down)."""
+    times = import_time.import_times(rounds)
+    extra = times["autonn"] - times["numpy"]
+    table = Table()
+    table.add("(i) import, fresh interpreter", "numpy alone", f"{times['numpy'] * 1e3:.1f} ms")
+    table.add("(i) import, fresh interpreter", "autonn", f"{times['autonn'] * 1e3:.1f} ms",
+              f"numpy + {import_time.BUDGET * 1e3:.0f} ms (+{extra * 1e3:.1f} ms)", extra <= import_time.BUDGET)
+    print(f"medians of {rounds} alternating rounds, bytecode cached as installed")
+    print(table.render())
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="2 rounds and a 100,000-op chain (a smoke run; the same graphs and steps)")
@@ -317,7 +333,11 @@ def main(argv=None) -> int:
     parser.add_argument("--trace-scaling", action="store_true",
                         help="also measure tracing per node for MLP widths 64 to 1024 (2.1 million nodes; minutes)")
     parser.add_argument("--repeats", type=int, default=None, help="timed rounds per workload (default 7, quick 2)")
+    parser.add_argument("--import-time", action="store_true",
+                        help="measure only the import time of autonn against numpy's (fresh interpreters, seconds)")
     args = parser.parse_args(argv)
+    if args.import_time:
+        return import_time_workload(args.repeats or 21)
     repeats = args.repeats or (2 if args.quick else 7)
     n_ops = 20_000  # the targets are defined on this size: quick mode keeps it
     chain_ops = 100_000 if args.quick else 1_000_000

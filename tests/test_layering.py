@@ -7,7 +7,7 @@ import autonn
 
 # Bottom to top.  A module may import only modules at its own level or below.
 LAYERS = [
-    ["mode", "arguments"],
+    ["_version", "mode", "arguments"],
     ["ops"],
     ["node", "fastpath"],
     ["graph", "guard"],

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import AbstractSet, Any, Dict, List, Optional, Sequence
 
-from .. import __version__
+from .._version import __version__
 from ..datasets import make_line
 from ..losses import closed_form_line_grads
 from .demo import GRAPH_ROWS, run_demo

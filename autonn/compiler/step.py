@@ -98,6 +98,12 @@ class CompiledLoss:
     A step may be shared between threads: calls run one at a time.
     """
 
+    def __reduce__(self) -> Tuple[Any, ...]:
+        """A step is not pickled or copied: its kernels and buffers belong to this process's trace."""
+        raise TypeError("CompiledLoss cannot be pickled or copied: its kernels are generated for the graph traced "
+                        "in this process; pickle or copy the model (or step.params) instead and call "
+                        "autonn.compile again on the copy")
+
     def __init__(self, params: List[Any], n_inputs: int, reduction: str, plan: Plan,
                  hoisted: Optional[_Hoisted], pvec: np.ndarray, gp: np.ndarray,
                  on_backend: Tuple[Any, Any, bool]) -> None:

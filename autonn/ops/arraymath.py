@@ -9,7 +9,7 @@ applied to arrays with its own forward.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Callable, Dict
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 
@@ -31,7 +31,7 @@ class ArrayMath:
     """Elementary functions, comparisons and selection on numpy arrays (IEEE 754 throughout)."""
 
     name = "array"
-    ops: Dict[str, Op] = {}  # the op registry, installed by autonn.ops.op
+    ops: Mapping[str, Op] = {}  # the op registry, installed by autonn.ops
 
     exp: staticmethod[..., Array] = staticmethod(np.exp)
     log: staticmethod[..., Array] = staticmethod(np.log)

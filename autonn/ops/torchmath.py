@@ -12,7 +12,7 @@ forward.  Importing this module imports PyTorch: only the torch backend does.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Mapping
 
 import numpy as np
 import torch  # pyright: ignore[reportMissingImports]  # optional: only the torch backend imports this module
@@ -31,7 +31,7 @@ class TorchMath:
     """Elementary functions, comparisons and selection on tensors of one device and dtype."""
 
     name = "torch"
-    ops: Dict[str, Any] = OPS
+    ops: Mapping[str, Any] = OPS
 
     def __init__(self, device: torch.device, dtype: torch.dtype) -> None:
         self.device = device
