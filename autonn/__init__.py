@@ -17,6 +17,7 @@ from .value import Constant, TraceError, Value, as_value, gt, lt, maximum, minim
 from .value import sum as sum  # noqa: A001, F401
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
 from .anomaly import AnomalyError, detect_anomaly
+from .diagnose import Diagnosis, Finding, diagnose
 from .gradcheck import GradcheckError, gradcheck
 from . import datasets, losses, nn, optim, train  # noqa: F401 - autonn.nn etc. work after `import autonn`
 from .losses import closed_form_line_grads
@@ -47,6 +48,9 @@ __all__ = [
     "jvp",
     "detect_anomaly",
     "AnomalyError",
+    "diagnose",
+    "Diagnosis",
+    "Finding",
     "no_grad",
     "is_grad_enabled",
     "gradcheck",

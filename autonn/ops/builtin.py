@@ -10,6 +10,12 @@ one diagrams, the ledger and the README show.
 
 Conventions at kinks and domain edges are PyTorch's; each is stated beside
 its rule.
+
+A piecewise rule *selects* its gradient (``m.select(mask, value)``, or
+``m.where`` between two gradients) instead of multiplying it by a 0/1
+factor, and an input it does not select gets ``m.absent``: nothing, not
+``0 * g``.  So an infinite gradient meeting an inactive branch gives 0, and
+a branch not taken never runs its rule (see :mod:`autonn.ops.absent`).
 """
 
 from __future__ import annotations
@@ -75,16 +81,17 @@ def _pow_domain(text: str) -> List[Domain]:
     return [
         Domain(lambda a, b, m: m.eq(a, 0.0) & m.lt(b, 0.0),
                "0 raised to a negative power ({0} ** {1})", ZeroDivisionError, signalled=True),
-        # A finite negative base to a finite fraction has no real value; the
-        # infinite cases follow IEEE 754 ((-2) ** -inf = 0, (-inf) ** 0.5 = inf).
-        Domain(lambda a, b, m: m.lt(a, 0.0) & m.gt(a, -INF) & m.fractional(b),
+        # A negative base to a finite fraction has no real value, -inf as much
+        # as -1e300 ((-inf) ** 0.5); IEEE 754's limits where the size vanishes
+        # stay ((-inf) ** -0.5 = 0, (-2) ** -inf = 0), as does any infinite exponent.
+        Domain(lambda a, b, m: m.lt(a, 0.0) & m.fractional(b) & (m.gt(a, -INF) | m.gt(b, 0.0)),
                "negative base to a non-integer power ({0} ** {1}) has no real value", signalled=True),
     ]
 
 
 def powc_vjp(g: Any, out: Any, a: Any, k: Any, m: Any) -> Any:
     if k == 0.0:  # a ** 0 = 1 is flat in a, even at a = 0, where a ** -1 is not defined
-        return (g * 0.0,)
+        return (m.absent,)
     return (g * k * m.pow(a, k - 1.0),)
 
 
@@ -121,8 +128,13 @@ def _positive(name: str) -> List[Domain]:
     return [Domain(lambda a, m: m.le(a, 0.0), "expected a positive number, got {0}", signalled=True)]
 
 
-define("abs", lambda a, m: m.abs(a), lambda g, out, a, m: (g * m.sign(a),),
-       "d|a|/da = sign(a)", doc="|a|; slope 0 at a = 0")
+def abs_vjp(g: Any, out: Any, a: Any, m: Any) -> Any:
+    s = m.sign(a)  # 0 at a = 0: that side of the kink is not selected (nan stays nan)
+    return (m.select(s, g * s),)
+
+
+define("abs", lambda a, m: m.abs(a), abs_vjp,
+       "d|a|/da = sign(a)", doc="|a|; slope 0 at a = 0", piecewise=True)
 
 define("exp", lambda a, m: m.exp(a), lambda g, out, a, m: (g * out,),
        "d(e^a)/da = e^a", doc="e ** a")
@@ -212,35 +224,43 @@ define("softplus",
        lambda g, out, a, m: (g * m.sigmoid(a),),
        "d ln(1+e^a)/da = sigmoid(a)", doc="ln(1 + e ** a), never overflows")
 
-define("relu", lambda a, m: m.maximum(a, 0.0), lambda g, out, a, m: (g * m.step(a),),
-       "d max(a,0)/da = [a > 0]", doc="max(a, 0); slope 0 at a = 0; nan stays nan")
+def relu_vjp(g: Any, out: Any, a: Any, m: Any) -> Any:
+    s = m.step(a)  # 1, 0, or nan for nan: g itself where a > 0, nothing where a <= 0
+    return (m.select(s, g * s),)
 
-define("step", lambda a, m: m.step(a), lambda g, out, a, m: (g * 0.0,),
-       "d step(a)/da = 0", doc="1 for a > 0, else 0 (the slope of relu)")
 
-define("sign", lambda a, m: m.sign(a), lambda g, out, a, m: (g * 0.0,),
-       "d sign(a)/da = 0", doc="1, 0 or -1 (the slope of abs)")
+define("relu", lambda a, m: m.maximum(a, 0.0), relu_vjp,
+       "d max(a,0)/da = [a > 0]", doc="max(a, 0); slope 0 at a = 0; nan stays nan", piecewise=True)
+
+define("step", lambda a, m: m.step(a), lambda g, out, a, m: (m.absent,),
+       "d step(a)/da = 0", doc="1 for a > 0, else 0 (the slope of relu)", piecewise=True)
+
+define("sign", lambda a, m: m.sign(a), lambda g, out, a, m: (m.absent,),
+       "d sign(a)/da = 0", doc="1, 0 or -1 (the slope of abs)", piecewise=True)
 
 
 def leaky_relu_vjp(g: Any, out: Any, a: Any, slope: Any, m: Any) -> Any:
     positive = m.gt(a, 0.0)
-    return g * m.where(positive, 1.0, slope), g * m.where(positive, 0.0, a)
+    # each side's slope selects: a slope s = 0 (a relu) hands nothing on, not 0 * g
+    da = m.where(positive, 1.0, slope)
+    return m.select(da, m.where(positive, g, g * slope)), m.select(m.where(positive, 0.0, 1.0), g * a)
 
 
 define("leaky_relu", lambda a, slope, m: m.where(m.gt(a, 0.0), a, a * slope), leaky_relu_vjp,
        ("d/da = 1 if a > 0 else s", "d/ds = 0 if a > 0 else a"),
-       doc="a if a > 0 else s * a; s is the slope (0.01 by default); slope s at a = 0")
+       doc="a if a > 0 else s * a; s is the slope (0.01 by default); slope s at a = 0", piecewise=True)
 
 
 def elu_vjp(g: Any, out: Any, a: Any, alpha: Any, m: Any) -> Any:
     positive = m.gt(a, 0.0)
     e = m.exp(m.minimum(a, 0.0))
-    return g * m.where(positive, 1.0, alpha * e), g * m.where(positive, 0.0, e - 1.0)
+    da = m.where(positive, 1.0, alpha * e)  # (0 for alpha = 0, or where e^a underflows)
+    return m.select(da, m.where(positive, g, g * da)), m.select(m.where(positive, 0.0, 1.0), g * (e - 1.0))
 
 
 define("elu", lambda a, alpha, m: m.where(m.gt(a, 0.0), a, alpha * m.expm1(m.minimum(a, 0.0))), elu_vjp,
        ("d/da = 1 if a > 0 else alpha e^a", "d/dalpha = 0 if a > 0 else e^a - 1"),
-       doc="a if a > 0 else alpha (e ** a - 1); alpha 1 by default; slope alpha at a = 0")
+       doc="a if a > 0 else alpha (e ** a - 1); alpha 1 by default; slope alpha at a = 0", piecewise=True)
 
 
 def gelu_vjp(g: Any, out: Any, a: Any, m: Any) -> Any:
@@ -266,37 +286,37 @@ define("silu", lambda a, m: a * m.sigmoid(a), silu_vjp,
 # ----------------------------------------------------------------------------
 
 def _winner_takes_the_slope(wins: str) -> Callable[..., Any]:
-    """The rule of max (``wins="gt"``) or min (``"lt"``): the chosen side gets the
-    gradient, and at a tie each side gets half of it (PyTorch's rule)."""
+    """The rule of max (``wins="ge"``) or min (``"le"``): the chosen side gets the
+    gradient, at a tie each side gets half of it (PyTorch's rule), and the other
+    side nothing (a nan on either side selects neither)."""
 
     def vjp(g: Any, out: Any, a: Any, b: Any, m: Any) -> Any:
-        beats = getattr(m, wins)
-        tie = m.eq(a, b)
-        return (g * m.where(beats(a, b), 1.0, m.where(tie, 0.5, 0.0)),
-                g * m.where(beats(b, a), 1.0, m.where(tie, 0.5, 0.0)))
+        chooses = getattr(m, wins)
+        half = m.where(m.eq(a, b), 0.5 * g, g)
+        return m.select(chooses(a, b), half), m.select(chooses(b, a), half)
 
     return vjp
 
 
-define("maximum", lambda a, b, m: m.maximum(a, b), _winner_takes_the_slope("gt"),
+define("maximum", lambda a, b, m: m.maximum(a, b), _winner_takes_the_slope("ge"),
        ("d max(a,b)/da = [a > b]", "d max(a,b)/db = [b > a]"),
-       doc="the larger of a and b; at a tie each gets slope 1/2; nan if either is nan")
+       doc="the larger of a and b; at a tie each gets slope 1/2; nan if either is nan", piecewise=True)
 
-define("minimum", lambda a, b, m: m.minimum(a, b), _winner_takes_the_slope("lt"),
+define("minimum", lambda a, b, m: m.minimum(a, b), _winner_takes_the_slope("le"),
        ("d min(a,b)/da = [a < b]", "d min(a,b)/db = [b < a]"),
-       doc="the smaller of a and b; at a tie each gets slope 1/2; nan if either is nan")
+       doc="the smaller of a and b; at a tie each gets slope 1/2; nan if either is nan", piecewise=True)
 
 
 def clamp_vjp(g: Any, out: Any, a: Any, lo: Any, hi: Any, m: Any) -> Any:
-    inside = m.where(m.ge(a, lo), m.where(m.le(a, hi), 1.0, 0.0), 0.0)
-    return g * inside, g * m.where(m.lt(a, lo), 1.0, 0.0), g * m.where(m.gt(a, hi), 1.0, 0.0)
+    inside = m.where(m.ge(a, lo), m.le(a, hi), 0.0)
+    return m.select(inside, g), m.select(m.lt(a, lo), g), m.select(m.gt(a, hi), g)
 
 
 define("clamp", lambda a, lo, hi, m: m.minimum(m.maximum(a, lo), hi), clamp_vjp,
        ("d clamp(a,lo,hi)/da = [lo <= a <= hi]",
         "d clamp/dlo = [a < lo]", "d clamp/dhi = [a > hi]"),
        domain=[Domain(lambda a, lo, hi, m: m.gt(lo, hi), "lo must not exceed hi (lo = {1}, hi = {2})")],
-       doc="a limited to [lo, hi] (needs lo <= hi); slope 1 at the edges")
+       doc="a limited to [lo, hi] (needs lo <= hi); slope 1 at the edges", piecewise=True)
 
 
 # ----------------------------------------------------------------------------
@@ -308,8 +328,8 @@ define("clamp", lambda a, lo, hi, m: m.minimum(m.maximum(a, lo), hi), clamp_vjp,
 
 def _compare(name: str, test: Callable[[Any, Any, Any], Any], text: str, symbol: str) -> None:
     define(name, lambda a, b, m: m.where(test(m, a, b), 1.0, 0.0),
-           lambda g, out, a, b, m: (g * 0.0, g * 0.0),
-           (f"d[a {symbol} b]/da = 0", f"d[a {symbol} b]/db = 0"), doc=f"1 if {text} else 0")
+           lambda g, out, a, b, m: (m.absent, m.absent),
+           (f"d[a {symbol} b]/da = 0", f"d[a {symbol} b]/db = 0"), doc=f"1 if {text} else 0", piecewise=True)
 
 
 _compare("gt", lambda m, a, b: m.gt(a, b), "a > b", ">")
@@ -321,13 +341,14 @@ _compare("ne", lambda m, a, b: m.ne(a, b), "a != b", "!=")
 
 
 def where_vjp(g: Any, out: Any, c: Any, a: Any, b: Any, m: Any) -> Any:
-    chosen = m.ne(c, 0.0)
-    return g * 0.0, g * m.where(chosen, 1.0, 0.0), g * m.where(chosen, 0.0, 1.0)
+    # The branch not taken gets nothing, so its own rule never runs: an
+    # infinite slope there cannot meet a 0 and make nan.
+    return m.absent, m.select(m.ne(c, 0.0), g), m.select(m.eq(c, 0.0), g)
 
 
 define("where", lambda c, a, b, m: m.where(m.ne(c, 0.0), a, b), where_vjp,
        ("d where(c,a,b)/dc = 0", "d where(c,a,b)/da = [c != 0]", "d where(c,a,b)/db = [c = 0]"),
-       doc="a where c is not 0, else b")
+       doc="a where c is not 0, else b", piecewise=True)
 
 
 # ----------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Callable, Dict, TypeVar
 
+from .absent import ABSENT, Absent
+
 if TYPE_CHECKING:
     from .op import Op
 
@@ -27,7 +29,10 @@ class FloatMath:
     """Elementary functions, comparisons and selection on floats."""
 
     name = "float"
+    builds_graph = False  # its rules give numbers (see Op.pullback)
     ops: Dict[str, Op] = {}  # the op registry, installed by autonn.ops.op
+    #: The gradient of an input a rule never selects (a comparison's, a step's): nothing.
+    absent: Absent = ABSENT
 
     exp: staticmethod[..., float] = staticmethod(math.exp)
     log: staticmethod[..., float] = staticmethod(math.log)
@@ -87,6 +92,12 @@ class FloatMath:
     def where(condition: object, a: _T, b: _T) -> _T:
         """``a`` where ``condition`` holds, else ``b`` (both already computed)."""
         return a if condition else b
+
+    @staticmethod
+    def select(mask: object, value: _T) -> Any:
+        """``value`` where ``mask`` is not 0 (nan counts as not 0), else nothing (:data:`ABSENT`):
+        the gradient a piecewise rule hands to a branch, never ``0 * value``."""
+        return value if mask else ABSENT
 
     @staticmethod
     def maximum(a: float, b: float) -> float:

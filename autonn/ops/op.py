@@ -20,6 +20,10 @@ An :class:`Op` is written once and evaluated by every path of the engine:
 ``domain``
     the :class:`Domain` checks that say where the op is undefined; every path
     raises the same error there, naming the op and the numbers.
+``piecewise``
+    the op picks one of several formulas (relu, clamp, where...): its rule
+    selects its gradient (``m.select``) rather than multiplying it by a 0/1
+    factor, and an input it does not select gets nothing.
 
 Beyond its domain an op follows IEEE 754, as numpy does: overflow gives
 ``inf``, and ``sin(inf)`` is ``nan``.  ``nan`` in gives ``nan`` out.
@@ -30,6 +34,7 @@ from __future__ import annotations
 import inspect
 import keyword
 import numbers
+import threading
 from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Type, Union
 
 import numpy as np
@@ -37,7 +42,7 @@ import numpy as np
 from .arraymath import ARRAY_MATH
 from .floatmath import FLOAT_MATH
 
-__all__ = ["Op", "Domain", "DomainError", "OpError", "OPS", "define", "UNARY", "BINARY", "PARAM", "NARY"]
+__all__ = ["Op", "Domain", "DomainError", "OpError", "OPS", "define", "selecting", "UNARY", "BINARY", "PARAM", "NARY"]
 
 
 class DomainError(ValueError):
@@ -78,6 +83,23 @@ class Domain:
         self.signalled: bool = signalled
 
 
+class _RulesAsGraphs(threading.local):
+    """How deep this thread is in rules run as graphs (``grad(..., create_graph=True)``).
+
+    While it is not 0, an op applied to Values follows IEEE 754 beyond its
+    domain instead of raising: a rule's slope is then ``inf`` or ``nan``
+    exactly as on floats (``sqrt``'s slope at 0 is ``inf``, ``0 ** -0.5`` is
+    ``inf``), so a gradient graph gives the float path's numbers and a branch
+    that does not select such a slope still gives 0.  Read only on the
+    slow path of :meth:`Op.value`, never when a number comes out finite.
+    """
+
+    depth = 0
+
+
+RULES_AS_GRAPHS = _RulesAsGraphs()
+
+
 def _number_text(x: float) -> str:
     return repr(float(x))
 
@@ -86,15 +108,16 @@ class Op:
     """One primitive: its name, shape, forward, derivative rule, formulas and domain."""
 
     __slots__ = ("name", "arity", "consts", "kind", "forward", "vjp", "formulas", "domain", "symbol",
-                 "vectorized", "plain", "doc")
+                 "vectorized", "plain", "doc", "piecewise")
     # Set by __setattr__ from the forward and the domain (annotations only: the slots hold them).
     vectorized: bool
     plain: bool
 
     def __init__(self, name: str, arity: Optional[int], forward: Callable[..., Any], vjp: Callable[..., Any],
                  formulas: Tuple[str, ...], domain: Tuple[Domain, ...] = (), consts: int = 0,
-                 symbol: str = "", doc: str = "") -> None:
+                 symbol: str = "", doc: str = "", piecewise: bool = False) -> None:
         self.name: str = name
+        self.piecewise: bool = piecewise
         self.arity: Optional[int] = arity  # None: any number of inputs, at least one
         self.consts: int = consts
         if consts == 0 and arity == 1:
@@ -150,18 +173,19 @@ class Op:
         domain = self.domain
         if domain and not self.plain:
             self._check_numbers(args)
-            self.check(args)
+            if not RULES_AS_GRAPHS.depth:
+                self.check(args)
         try:
             out = self.forward(*args, m=FLOAT_MATH) if self.vectorized else self.forward(*args)
         except (ArithmeticError, ValueError, TypeError) as err:
             self._check_numbers(args)
-            if domain:
+            if domain and not RULES_AS_GRAPHS.depth:
                 self.check(args)
             return self._ieee_value(args, err)
         if type(out) is float and out - out == 0.0:
             return out
         self._check_numbers(args)  # an odd result may come from an input that is no number
-        if domain:
+        if domain and not RULES_AS_GRAPHS.depth:
             self.check(args)  # a non-finite or odd result may mean a point outside the domain
         return self._as_float(out, args)
 
@@ -196,8 +220,18 @@ class Op:
         """``g * d out / d x_i`` for every input, from the rule, checked for its count.
 
         On floats, a rule that raises (an infinite slope divides by zero) is
-        re-run in numpy float64, giving ``inf`` or ``nan`` as IEEE 754 says.
+        re-run in numpy float64, giving ``inf`` or ``nan`` as IEEE 754 says;
+        run as a graph (``m.builds_graph``), its ops follow IEEE 754 the same way.
         """
+        if getattr(m, "builds_graph", False):
+            RULES_AS_GRAPHS.depth += 1
+            try:
+                return self._pullback(g, out, args, m)
+            finally:
+                RULES_AS_GRAPHS.depth -= 1
+        return self._pullback(g, out, args, m)
+
+    def _pullback(self, g: Any, out: Any, args: Sequence[Any], m: Any) -> Tuple[Any, ...]:
         try:
             local = self.vjp(g, out, *args, m=m) if self.arity is None else self.vjp(g, out, *args, m)
         except TypeError:
@@ -208,7 +242,7 @@ class Op:
             if m is not FLOAT_MATH:
                 raise
             with np.errstate(all="ignore"):
-                local = self.pullback(np.float64(g), np.float64(out), [np.float64(a) for a in args], ARRAY_MATH)
+                local = self._pullback(np.float64(g), np.float64(out), [np.float64(a) for a in args], ARRAY_MATH)
             return tuple(float(x) for x in local)
         n = len(args) - self.consts
         if type(local) is list:
@@ -240,14 +274,33 @@ def _positional_count(fn: Callable[..., Any], who: str, what: str, count_m: bool
     return count
 
 
+def selecting(rule: Callable[..., Any]) -> Callable[..., Any]:
+    """The rule of a piecewise op written as ``g * slope``, made to select instead:
+    an input whose slope is 0 gets nothing (:data:`~autonn.ops.absent.ABSENT`
+    on floats), not ``0 * g`` - which is nan when ``g`` is infinite."""
+
+    def vjp(g: Any, out: Any, *rest: Any, m: Any = None) -> Any:
+        # (a rule is linear in g, so at g = 1 it gives the slopes)
+        if m is None:  # a rule of a fixed number of inputs takes m last, by position
+            slopes = rule(1.0, out, *rest)
+            m = rest[-1]
+        else:
+            slopes = rule(1.0, out, *rest, m=m)
+        return tuple(m.select(s, g * s) for s in slopes)
+
+    return vjp
+
+
 def define(name: str, forward: Callable[..., Any], vjp: Callable[..., Any], formula: Union[str, Sequence[str]], *,
            domain: Sequence[Domain] = (), consts: int = 0, symbol: str = "", doc: str = "",
-           replace: bool = False) -> Op:
+           replace: bool = False, piecewise: bool = False) -> Op:
     """Check one op's definition and add it to :data:`OPS`; every path then evaluates it.
 
     The number of inputs is read from ``forward``'s signature (``*xs`` makes
     an n-ary op); ``consts`` of them, at the end, are constant numbers rather
     than graph inputs.  ``formula`` is one text per input, or one for all.
+    ``piecewise=True`` marks an op that picks between formulas (its rule selects,
+    as :func:`selecting` makes a rule written as ``g * slope`` do).
     """
     who = f"register_op({name!r})" if isinstance(name, str) else "register_op"
     if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
@@ -280,6 +333,6 @@ def define(name: str, forward: Callable[..., Any], vjp: Callable[..., Any], form
     for d in domain:
         if not isinstance(d, Domain):
             raise TypeError(f"{who}: domain entries must be autonn.ops.Domain, got {type(d).__name__}")
-    op = Op(name, arity, forward, vjp, formulas, domain, consts, symbol, doc)
+    op = Op(name, arity, forward, vjp, formulas, domain, consts, symbol, doc, piecewise)
     OPS[name] = op
     return op
