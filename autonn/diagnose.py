@@ -101,7 +101,9 @@ def _why_zero(node: Any, k: int, received: float) -> Tuple[str, str]:
             return "inactive", "a where's condition has slope 0 (a choice has no gradient)"
         taken = "the first" if xs[0] != 0.0 else "the second"
         return "branch not taken", f"the where took {taken} branch (condition {xs[0]!r}), so this one gets nothing"
-    if name in ("relu", "step") or (name in ("leaky_relu", "elu") and k == 1):
+    if name in ("step", "sign") or (name in ("gt", "ge", "lt", "le", "eq", "ne")):
+        return "inactive", f"{name} is flat on both sides of its jump (slope 0 at {xs[k]!r})"
+    if name == "relu" or (name in ("leaky_relu", "elu") and k == 1):
         return "inactive", f"the {name} was inactive: its input {xs[0]!r} is <= 0, where its slope is 0"
     if name in ("maximum", "minimum"):
         return "inactive", f"the {name} chose the other input ({xs[1 - k]!r} against {xs[k]!r})"
@@ -126,16 +128,23 @@ class _Pass:
         self.index = {node: i for i, node in enumerate(self.order)}
         self.relevant: Set[Any] = depends_on(self.order, wanted)
         self.grads: Dict[Any, Any] = reverse_accumulate(self.order, {root: 1.0}, FLOAT_MATH, self.relevant)
+        self._handed: Dict[Any, Tuple[float, Tuple[Any, ...]]] = {}
 
     def handed(self, node: Any) -> Tuple[float, Tuple[Any, ...]]:
         """``(received, contributions)``: the gradient ``node`` received and its rule's output."""
+        known = self._handed.get(node)
+        if known is not None:
+            return known
         g = self.grads.get(node)
-        if g is None or g is ABSENT:
-            return 0.0, ()
         op = op_of(node)
-        if op is None:
-            return _number(g), ()
-        return _number(g), op.pullback(g, node.data, rule_args(node), FLOAT_MATH)
+        if g is None or g is ABSENT:
+            known = (0.0, ())
+        elif op is None:
+            known = (_number(g), ())
+        else:
+            known = (_number(g), op.pullback(g, node.data, rule_args(node), FLOAT_MATH))
+        self._handed[node] = known
+        return known
 
     def below(self, target: Any) -> List[Any]:
         """The op nodes that depend on ``target`` (it included), from the output down."""

@@ -40,6 +40,12 @@ def test_a_saturated_tanh_and_sigmoid():
     assert 1.0 - math.tanh(30.0) ** 2 == 0.0  # the slope really is 0 in float64, and not in exact arithmetic
 
 
+def test_a_step_is_flat_on_both_sides():
+    x = Value(2.0, "x")
+    finding = only(autonn.diagnose(autonn.value.apply(autonn.OPS["step"], x) * 3.0, [x]))
+    assert (finding.kind, finding.op) == ("inactive", "step") and "flat on both sides" in finding.message
+
+
 def test_a_branch_not_taken():
     with autonn.detect_anomaly():
         c = Value(0.0, "c")

@@ -35,9 +35,6 @@ class Absent(float):
     def __radd__(self, other: Any) -> Any:
         return other
 
-    def __repr__(self) -> str:
-        return "ABSENT"
-
     def __reduce__(self) -> str:
         return "ABSENT"  # a copy or a pickle is the one marker, so identity checks hold
 

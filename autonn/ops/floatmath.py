@@ -94,7 +94,7 @@ class FloatMath:
         return a if condition else b
 
     @staticmethod
-    def select(mask: object, value: _T) -> Any:
+    def select(mask: object, value: object) -> Any:
         """``value`` where ``mask`` is not 0 (nan counts as not 0), else nothing (:data:`ABSENT`):
         the gradient a piecewise rule hands to a branch, never ``0 * value``."""
         return value if mask else ABSENT
