@@ -23,6 +23,9 @@ Workloads (the same data and the same graph for every engine):
     same step by hand in numpy float64 (and PyTorch float32 for reference),
     and the compiled step on the torch backend beside PyTorch float64 by hand;
 (g) that step with an L2 term ``alpha * sum(p * p)`` vs without (the two alone, taking turns);
+(i) the eager engine beside a minimal pure-Python engine (``minimal_engine.py``) on a random graph,
+    an MLP step written in the user's loop, a 100,000-term sum and a 200,000-op chain
+    (``eager_limit.py``), the collector on and off;
 (h) with ``--trace-scaling`` only (minutes): tracing time and memory per traced
     node for MLPs from 9,000 to 2.1 million nodes.
 
@@ -45,7 +48,9 @@ sys.path[:0] = [HERE, os.path.dirname(HERE)]
 import numpy as np  # noqa: E402
 
 import autonn  # noqa: E402
+import eager_limit  # noqa: E402
 import memory  # noqa: E402
+import minimal_engine  # noqa: E402
 import mlp_step  # noqa: E402
 import network_step  # noqa: E402
 import random_graph  # noqa: E402
@@ -256,10 +261,27 @@ def trace_workload(table: Table, widths) -> None:
                   f"<= 5 us and 300 B a node (schedule {scheduled / n * 1e6:.2f} us)", us <= 5 and per <= 300)
 
 
+def eager_limit_workloads(table: Table, repeats: int) -> None:
+    """(i) autonn's eager engine beside the minimal pure-Python engine, both ways of counting the collector."""
+    eager_limit.check_same_numbers()
+    for title, cases in eager_limit.workloads().items():
+        med = alternate(list(cases.values()), repeats)
+        ratio = med["autonn"] / med["minimal"]
+        name = "(i) " + title.replace(" (collector off)", "")
+        tag = " (collector off)" if "collector off" in title else ""
+        table.add(name, "minimal engine" + tag, ms(med["minimal"]))
+        if tag:
+            table.add(name, "autonn eager" + tag, ms(med["autonn"]), f"within 1.15x of the minimal engine ({ratio:.2f}x)",
+                      ratio <= 1.15)
+        else:
+            table.add(name, "autonn eager", ms(med["autonn"]), f"({ratio:.2f}x the minimal engine)")
+
+
 def memory_workloads(table: Table, chain_ops: int) -> None:
     c = "(c) memory"
     per = memory.bytes_per_node(autonn.Value)
-    table.add(c, "autonn: bytes per node", f"{per:.0f} B", "<= 150 bytes per node", per <= 150)
+    table.add(c, "autonn: bytes per node", f"{per:.0f} B", "<= 120 bytes per node", per <= 120)
+    table.add(c, "minimal engine: bytes per node", f"{memory.bytes_per_node(minimal_engine.V):.0f} B")
     if micrograd_engine is not None:
         table.add(c, "micrograd: bytes per node", f"{memory.bytes_per_node(micrograd_engine.Value):.0f} B")
     try:
@@ -318,6 +340,7 @@ def main(argv=None) -> int:
     print(f"cycle collector on; {gc.get_freeze_count():,} objects from imports frozen out of its sight (gc.freeze)")
     table = Table()
     random_graph_workload(table, n_ops, repeats)
+    eager_limit_workloads(table, repeats)
     mlp_workloads(table, repeats)
     network_workload(table, repeats)
     wide_workloads(table, repeats, widths)

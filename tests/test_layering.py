@@ -9,11 +9,11 @@ import autonn
 LAYERS = [
     ["mode", "arguments"],
     ["ops"],
-    ["node"],
+    ["node", "fastpath"],
     ["graph", "guard", "lines"],
     ["backward", "forward"],
     ["value"],
-    ["functional", "anomaly", "diagnose"],
+    ["functional", "anomaly", "diagnose", "symbolic_grad"],
     ["gradcheck"],
     ["testing"],
     ["datasets"],

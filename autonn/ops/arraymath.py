@@ -33,8 +33,6 @@ class ArrayMath:
     name = "array"
     builds_graph = False  # its rules give numbers (see Op.pullback)
     ops: Dict[str, Op] = {}  # the op registry, installed by autonn.ops.op
-    #: A row of a batch cannot be left out, so an input no rule selects gets 0.
-    absent = 0.0
 
     exp: staticmethod[..., Array] = staticmethod(np.exp)
     log: staticmethod[..., Array] = staticmethod(np.log)

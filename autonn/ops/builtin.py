@@ -11,11 +11,12 @@ one diagrams, the ledger and the README show.
 Conventions at kinks and domain edges are PyTorch's; each is stated beside
 its rule.
 
-A piecewise rule *selects* its gradient (``m.select(mask, value)``, or
-``m.where`` between two gradients) instead of multiplying it by a 0/1
-factor, and an input it does not select gets ``m.absent``: nothing, not
-``0 * g``.  So an infinite gradient meeting an inactive branch gives 0, and
-a branch not taken never runs its rule (see :mod:`autonn.ops.absent`).
+A piecewise op (``piecewise=True``: relu, step, sign, abs, clamp, maximum,
+minimum, where, leaky_relu, elu, the comparisons) writes its rule as
+``g * slope`` and is made to *select*: an input whose slope is 0 gets
+nothing, not ``0 * g``, so an infinite gradient meeting an inactive side
+gives 0, and a branch not taken never runs its rule (see
+:func:`~autonn.ops.op.selecting` and :mod:`autonn.ops.absent`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import math
 from typing import Any, Callable, List, Optional, Tuple
 
 from .op import OPS, Domain, Op, define
+from .symbolic import SYMBOLIC_MATH, Expr, NotSymbolic, var
+from .text import NAMED_NUMBERS, simplify
 
 __all__: List[str] = []
 
@@ -37,6 +40,10 @@ INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)
+# How the formulas print these numbers (the rules use the numbers themselves).
+NAMED_NUMBERS.update({repr(SQRT1_2): ("sqrt(1/2)", "\\sqrt{1/2}"), repr(INV_SQRT_2PI): ("1/sqrt(2 pi)", "\\frac{1}{\\sqrt{2\\pi}}"),
+                      repr(TWO_OVER_SQRT_PI): ("2/sqrt(pi)", "\\frac{2}{\\sqrt{\\pi}}"), repr(LN2): ("ln 2", "\\ln 2"),
+                      repr(LN10): ("ln 10", "\\ln 10")})
 
 
 # ----------------------------------------------------------------------------
@@ -90,9 +97,10 @@ def _pow_domain(text: str) -> List[Domain]:
 
 
 def powc_vjp(g: Any, out: Any, a: Any, k: Any, m: Any) -> Any:
-    if k == 0.0:  # a ** 0 = 1 is flat in a, even at a = 0, where a ** -1 is not defined
-        return (m.absent,)
-    return (g * k * m.pow(a, k - 1.0),)
+    # a ** 0 = 1 is flat in a, even at a = 0, where a ** -1 is not defined: the
+    # exponent k - 1 is replaced by a safe 1 there, in the branch not taken.
+    k_is_0 = m.eq(k, 0.0)
+    return (g * m.where(k_is_0, 0.0, k * m.pow(a, m.where(k_is_0, 1.0, k - 1.0))),)
 
 
 define("powc", lambda a, k, m: m.pow(a, k), powc_vjp,
@@ -128,12 +136,7 @@ def _positive(name: str) -> List[Domain]:
     return [Domain(lambda a, m: m.le(a, 0.0), "expected a positive number, got {0}", signalled=True)]
 
 
-def abs_vjp(g: Any, out: Any, a: Any, m: Any) -> Any:
-    s = m.sign(a)  # 0 at a = 0: that side of the kink is not selected (nan stays nan)
-    return (m.select(s, g * s),)
-
-
-define("abs", lambda a, m: m.abs(a), abs_vjp,
+define("abs", lambda a, m: m.abs(a), lambda g, out, a, m: (g * m.sign(a),),
        "d|a|/da = sign(a)", doc="|a|; slope 0 at a = 0", piecewise=True)
 
 define("exp", lambda a, m: m.exp(a), lambda g, out, a, m: (g * out,),
@@ -224,26 +227,19 @@ define("softplus",
        lambda g, out, a, m: (g * m.sigmoid(a),),
        "d ln(1+e^a)/da = sigmoid(a)", doc="ln(1 + e ** a), never overflows")
 
-def relu_vjp(g: Any, out: Any, a: Any, m: Any) -> Any:
-    s = m.step(a)  # 1, 0, or nan for nan: g itself where a > 0, nothing where a <= 0
-    return (m.select(s, g * s),)
-
-
-define("relu", lambda a, m: m.maximum(a, 0.0), relu_vjp,
+define("relu", lambda a, m: m.maximum(a, 0.0), lambda g, out, a, m: (g * m.step(a),),
        "d max(a,0)/da = [a > 0]", doc="max(a, 0); slope 0 at a = 0; nan stays nan", piecewise=True)
 
-define("step", lambda a, m: m.step(a), lambda g, out, a, m: (m.absent,),
+define("step", lambda a, m: m.step(a), lambda g, out, a, m: (g * 0.0,),
        "d step(a)/da = 0", doc="1 for a > 0, else 0 (the slope of relu)", piecewise=True)
 
-define("sign", lambda a, m: m.sign(a), lambda g, out, a, m: (m.absent,),
+define("sign", lambda a, m: m.sign(a), lambda g, out, a, m: (g * 0.0,),
        "d sign(a)/da = 0", doc="1, 0 or -1 (the slope of abs)", piecewise=True)
 
 
 def leaky_relu_vjp(g: Any, out: Any, a: Any, slope: Any, m: Any) -> Any:
     positive = m.gt(a, 0.0)
-    # each side's slope selects: a slope s = 0 (a relu) hands nothing on, not 0 * g
-    da = m.where(positive, 1.0, slope)
-    return m.select(da, m.where(positive, g, g * slope)), m.select(m.where(positive, 0.0, 1.0), g * a)
+    return g * m.where(positive, 1.0, slope), g * m.where(positive, 0.0, a)
 
 
 define("leaky_relu", lambda a, slope, m: m.where(m.gt(a, 0.0), a, a * slope), leaky_relu_vjp,
@@ -254,8 +250,7 @@ define("leaky_relu", lambda a, slope, m: m.where(m.gt(a, 0.0), a, a * slope), le
 def elu_vjp(g: Any, out: Any, a: Any, alpha: Any, m: Any) -> Any:
     positive = m.gt(a, 0.0)
     e = m.exp(m.minimum(a, 0.0))
-    da = m.where(positive, 1.0, alpha * e)  # (0 for alpha = 0, or where e^a underflows)
-    return m.select(da, m.where(positive, g, g * da)), m.select(m.where(positive, 0.0, 1.0), g * (e - 1.0))
+    return g * m.where(positive, 1.0, alpha * e), g * m.where(positive, 0.0, e - 1.0)
 
 
 define("elu", lambda a, alpha, m: m.where(m.gt(a, 0.0), a, alpha * m.expm1(m.minimum(a, 0.0))), elu_vjp,
@@ -286,30 +281,30 @@ define("silu", lambda a, m: a * m.sigmoid(a), silu_vjp,
 # ----------------------------------------------------------------------------
 
 def _winner_takes_the_slope(wins: str) -> Callable[..., Any]:
-    """The rule of max (``wins="ge"``) or min (``"le"``): the chosen side gets the
-    gradient, at a tie each side gets half of it (PyTorch's rule), and the other
-    side nothing (a nan on either side selects neither)."""
+    """The rule of max (``wins="gt"``) or min (``"lt"``): the chosen side gets the
+    gradient, and at a tie each side gets half of it (PyTorch's rule)."""
 
     def vjp(g: Any, out: Any, a: Any, b: Any, m: Any) -> Any:
-        chooses = getattr(m, wins)
-        half = m.where(m.eq(a, b), 0.5 * g, g)
-        return m.select(chooses(a, b), half), m.select(chooses(b, a), half)
+        beats = getattr(m, wins)
+        tie = m.eq(a, b)
+        return (g * m.where(beats(a, b), 1.0, m.where(tie, 0.5, 0.0)),
+                g * m.where(beats(b, a), 1.0, m.where(tie, 0.5, 0.0)))
 
     return vjp
 
 
-define("maximum", lambda a, b, m: m.maximum(a, b), _winner_takes_the_slope("ge"),
+define("maximum", lambda a, b, m: m.maximum(a, b), _winner_takes_the_slope("gt"),
        ("d max(a,b)/da = [a > b]", "d max(a,b)/db = [b > a]"),
        doc="the larger of a and b; at a tie each gets slope 1/2; nan if either is nan", piecewise=True)
 
-define("minimum", lambda a, b, m: m.minimum(a, b), _winner_takes_the_slope("le"),
+define("minimum", lambda a, b, m: m.minimum(a, b), _winner_takes_the_slope("lt"),
        ("d min(a,b)/da = [a < b]", "d min(a,b)/db = [b < a]"),
        doc="the smaller of a and b; at a tie each gets slope 1/2; nan if either is nan", piecewise=True)
 
 
 def clamp_vjp(g: Any, out: Any, a: Any, lo: Any, hi: Any, m: Any) -> Any:
-    inside = m.where(m.ge(a, lo), m.le(a, hi), 0.0)
-    return m.select(inside, g), m.select(m.lt(a, lo), g), m.select(m.gt(a, hi), g)
+    inside = m.where(m.ge(a, lo), m.where(m.le(a, hi), 1.0, 0.0), 0.0)
+    return g * inside, g * m.where(m.lt(a, lo), 1.0, 0.0), g * m.where(m.gt(a, hi), 1.0, 0.0)
 
 
 define("clamp", lambda a, lo, hi, m: m.minimum(m.maximum(a, lo), hi), clamp_vjp,
@@ -328,7 +323,7 @@ define("clamp", lambda a, lo, hi, m: m.minimum(m.maximum(a, lo), hi), clamp_vjp,
 
 def _compare(name: str, test: Callable[[Any, Any, Any], Any], text: str, symbol: str) -> None:
     define(name, lambda a, b, m: m.where(test(m, a, b), 1.0, 0.0),
-           lambda g, out, a, b, m: (m.absent, m.absent),
+           lambda g, out, a, b, m: (g * 0.0, g * 0.0),
            (f"d[a {symbol} b]/da = 0", f"d[a {symbol} b]/db = 0"), doc=f"1 if {text} else 0", piecewise=True)
 
 
@@ -341,9 +336,8 @@ _compare("ne", lambda m, a, b: m.ne(a, b), "a != b", "!=")
 
 
 def where_vjp(g: Any, out: Any, c: Any, a: Any, b: Any, m: Any) -> Any:
-    # The branch not taken gets nothing, so its own rule never runs: an
-    # infinite slope there cannot meet a 0 and make nan.
-    return m.absent, m.select(m.ne(c, 0.0), g), m.select(m.eq(c, 0.0), g)
+    chosen = m.ne(c, 0.0)
+    return g * 0.0, g * m.where(chosen, 1.0, 0.0), g * m.where(chosen, 0.0, 1.0)
 
 
 define("where", lambda c, a, b, m: m.where(m.ne(c, 0.0), a, b), where_vjp,
@@ -388,17 +382,40 @@ def sum_vjp(g: Any, out: Any, *xs: Any, m: Any) -> Any:
 
 
 SUM = define("sum", sum_forward, sum_vjp, "d(a_1+...+a_n)/da_i = 1", doc="a_1 + a_2 + ... + a_n, one node")
-MUL = OPS["mul"]
+
+
+def _is_product(op: Optional[Op]) -> bool:
+    """True if ``op``'s forward is ``a * b`` and its rule ``(g * b, g * a)``, read from the rule itself."""
+    form = None if op is None else op.form
+    if form is None or form.forward is None or len(form.inputs) != 2:
+        return False
+    a, b, g = var(form.inputs[0]), var(form.inputs[1]), var("g")
+    return form.forward.key == (a * b).key and [e.key for e in form.vjp] == [(g * b).key, (g * a).key]
+
+
+def _is_sum(op: Optional[Op]) -> bool:
+    """True if ``op`` adds its inputs and hands each one the gradient unchanged, read from the rule itself."""
+    form = None if op is None else op.form
+    if form is None or not form.uniform or form.vjp[0].key != var("g").key or op.consts:  # type: ignore[union-attr]
+        return False
+    xs = [var(f"x{i}") for i in range(3)]
+    try:
+        total = op.forward(*xs, m=SYMBOLIC_MATH)  # type: ignore[union-attr]
+    except NotSymbolic:
+        return False
+    return isinstance(total, Expr) and simplify(total).key == (xs[0] + xs[1] + xs[2]).key
 
 
 def linear_ops() -> Tuple[Optional[Op], Optional[Op]]:
-    """``(sum, mul)`` while their definitions are the ones written here, else ``(None, None)``.
+    """``(sum, mul)`` while their rules are the linear ones the fused layers assume, else ``(None, None)``.
 
-    The compiler's one fusion - a sum of products with weights, run as a matrix
-    product - computes exactly these two rules; it is used only while they are
-    unchanged, so an edited ``sum`` or ``mul`` compiles through its own rule.
+    The compiler runs a group of sums of products with weights as matrix
+    products (``W @ X``, ``G @ X.T``, ``W.T @ G``); that is exactly what these
+    two rules compute, and only while they do: the check evaluates the
+    current definitions on symbols, so an edited ``mul`` or ``sum`` - in the
+    source or at run time - compiles through its own rule instead.
     """
-    if (OPS.get("sum") is SUM and SUM.forward is sum_forward and SUM.vjp is sum_vjp
-            and OPS.get("mul") is MUL and MUL.forward is mul_forward and MUL.vjp is mul_vjp):
-        return SUM, MUL
+    sum_op, mul_op = OPS.get("sum"), OPS.get("mul")
+    if _is_sum(sum_op) and _is_product(mul_op):
+        return sum_op, mul_op
     return None, None

@@ -67,9 +67,6 @@ class TorchMath:
         out: Tensor = torch.pow(self.tensor(a), self.tensor(b))
         return out
 
-    #: A row of a batch cannot be left out, so an input no rule selects gets 0.
-    absent = 0.0
-
     def select(self, mask: Any, value: Any) -> Tensor:
         """``value`` where ``mask`` is not 0, else 0 (the rows a piecewise rule does not select)."""
         return self.where(self.tensor(mask) != 0.0, value, 0.0)
