@@ -3,7 +3,7 @@
 The cells of micrograd's ``trace_graph.ipynb`` and ``demo.ipynb`` are in
 ``tests/micrograd_notebooks/`` with only their micrograd imports changed to
 ``autonn.micrograd``; ``lecture.py`` adds ``tanh`` and ``exp`` by hand as the
-lecture does.  Each is run cell by cell in one namespace, as Jupyter runs a
+lecture does, and runs the exercises' softmax loss.  Each is run cell by cell in one namespace, as Jupyter runs a
 notebook.  Where micrograd 0.1.0 is installed the same cells also run with
 its imports, and the pictures and losses must be micrograd's.
 """
@@ -200,3 +200,14 @@ def test_demo_notebook_gives_micrograds_losses(demo_dependencies, capsys):
         # later steps differ only in the order a reused node adds up its gradients
         assert loss == pytest.approx(mloss, rel=1e-9), f"step {k}"
         assert acc == macc, f"step {k}"
+
+
+def test_the_exercises_softmax_loss_has_the_closed_form_gradient():
+    ns = run_cells("lecture.py")
+    zs = [0.0, 3.0, -2.0, 1.0]
+    total = sum(math.exp(z) for z in zs)
+    p = [math.exp(z) / total for z in zs]
+    assert ns["nll"].data == pytest.approx(-math.log(p[3]), rel=1e-12)
+    # d(-log softmax_3)/d z_i = p_i - [i == 3]
+    for i, logit in enumerate(ns["logits"]):
+        assert logit.grad == pytest.approx(p[i] - (i == 3), abs=1e-12), i

@@ -1,7 +1,8 @@
 # The lecture's way of growing micrograd's Value by hand ("The spelled-out intro to neural
 # networks and backpropagation"): tanh and exp written as new ops, each a node made with
 # Value(number, children, op) and a _backward closure; gradients pushed by hand one node at a
-# time, then by a hand-built topological order, then by backward().  Run against
+# time, then by a hand-built topological order, then by backward(); then the exercises' softmax
+# and its negative log likelihood.  Run against
 # autonn.micrograd: the learner's additions go on a class of their own.
 # %%
 import math
@@ -86,3 +87,14 @@ e = (2 * n).exp()
 o = (e - 1) / (e + 1); o.label = 'o'
 o.backward()
 by_exp = {v.label: v.grad for v in (x1, x2, w1, w2, b, n)}
+# %%
+# the exercises' softmax and negative log likelihood, on the same class (exp by hand, log built in)
+def softmax(logits):
+    counts = [logit.exp() for logit in logits]
+    denominator = sum(counts)
+    return [c / denominator for c in counts]
+
+logits = [Value(0.0), Value(3.0), Value(-2.0), Value(1.0)]
+probs = softmax(logits)
+nll = -probs[3].log()  # the loss of class 3
+nll.backward()
