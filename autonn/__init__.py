@@ -7,7 +7,8 @@ derivative rule, formula, domain) and every path evaluates that definition;
 any-shape networks), ``autonn.losses``, ``autonn.optim``, ``autonn.compile``
 (a traced graph run on numpy batches), ``autonn.to_dot`` / ``autonn.render``
 (diagrams), ``autonn.explain`` (the chain rule, written out) and
-``autonn.animate`` (a page that plays backpropagation step by step).
+``autonn.animate`` (a page that plays backpropagation step by step) and
+``autonn.practice`` (exercises in backpropagation by hand, graded step by step).
 """
 
 from .ops import OPS, Domain, DomainError, OpError
@@ -27,6 +28,7 @@ from .viz.notebook import value_html
 from .explain import explain, ledger
 from .viz.player import animate
 from .nn.init import manual_seed
+from . import practice  # noqa: F401 - autonn.practice.exercise(...) after `import autonn`
 
 __version__ = "0.1.0"
 

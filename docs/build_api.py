@@ -24,7 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 #: The public modules, in the order a reader meets them.
 MODULES = ["autonn", "autonn.nn", "autonn.losses", "autonn.optim", "autonn.train", "autonn.compiler",
-           "autonn.datasets", "autonn.ops", "autonn.testing", "autonn.plot", "autonn.micrograd"]
+           "autonn.datasets", "autonn.ops", "autonn.testing", "autonn.plot", "autonn.micrograd",
+           "autonn.practice"]
 OUTPUT = ROOT / "docs" / "API.md"
 
 
