@@ -7,7 +7,8 @@ derivative rule, formula, domain) and every path evaluates that definition;
 any-shape networks), ``autonn.losses``, ``autonn.optim``, ``autonn.compile``
 (a traced graph run on numpy batches), ``autonn.to_dot`` / ``autonn.render``
 (diagrams), ``autonn.explain`` (the chain rule, written out) and
-``autonn.animate`` (a page that plays backpropagation step by step) and
+``autonn.animate`` (a page that plays backpropagation step by step),
+``autonn.Live`` (a training run, watched as it goes) and
 ``autonn.practice`` (exercises in backpropagation by hand, graded step by step).
 """
 
@@ -27,6 +28,7 @@ from .viz import render, to_dot
 from .viz.notebook import value_html
 from .explain import explain, ledger
 from .viz.player import animate
+from .viz.live import Live
 from .nn.init import manual_seed
 from . import practice  # noqa: F401 - autonn.practice.exercise(...) after `import autonn`
 
@@ -35,6 +37,8 @@ __version__ = "0.1.0"
 # Jupyter's rich display of a Value: the numbers and, for a small graph, its diagram.
 # Wired here, at the top of the package, because drawing sits above the engine.
 Value._repr_html_ = value_html
+# fit(..., live=True) draws with the live view, which sits above training: handed over here.
+train.set_live_view(Live)
 
 # ``sum`` and ``compile`` are left out on purpose: a star import must not hide the builtins.
 __all__ = [
@@ -71,5 +75,6 @@ __all__ = [
     "explain",
     "ledger",
     "animate",
+    "Live",
     "manual_seed",
 ]
