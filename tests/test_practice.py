@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import autonn
@@ -71,6 +72,10 @@ def _recompute(root):
 
 def test_the_same_seed_asks_the_same_question_and_levels_rise():
     assert exercise(4, seed=11).question == exercise(4, seed=11).question
+    generated = [exercise(2, seed=np.random.default_rng(5)).question for _ in range(2)]
+    assert generated[0] == generated[1]  # a numpy Generator seeds it too
+    with pytest.raises(ValueError, match="exercise: seed must be a non-negative integer"):
+        exercise(1, seed=-1)
     sizes = [len(topological_order(exercise(level, seed=0).root)) for level in sorted(LEVELS)]
     assert sizes[-1] > sizes[0]
     assert "Level 6" in exercise(6, seed=0).question

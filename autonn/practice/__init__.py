@@ -29,9 +29,9 @@ __all__ = ["exercise", "Exercise", "Result", "LEVELS", "MISCONCEPTIONS", "sessio
 def exercise(level: int, seed: Optional[Any] = None) -> Exercise:
     """A new exercise at ``level`` (1 to 6, see :data:`LEVELS`); the same ``seed`` gives the same one."""
     level = whole_number(level, "level", "exercise", least=1, most=max(LEVELS))
-    seed = seed_value(seed, "exercise")
-    if hasattr(seed, "bit_generator"):  # a numpy Generator: draw the seed from it
-        seed = int(seed.integers(2**63))
-    rng = random.Random(seed)
+    checked = seed_value(seed, "exercise")
+    if hasattr(checked, "bit_generator"):  # a numpy Generator: draw the seed from it
+        checked = int(checked.integers(2**63))
+    rng = random.Random(checked)
     root, asked = build(level, rng)
     return Exercise(level, root, asked, LEVELS[level])
