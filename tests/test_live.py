@@ -116,6 +116,15 @@ def test_a_model_is_read_back_from_its_parameter_names_alone():
     assert _units_from_parameters([autonn.Value(1.0, "w"), autonn.Value(2.0, "b")]) is None
 
 
+def test_a_network_too_large_to_draw_each_frame_is_counted_instead(tmp_path):
+    model = MLP(2, [70, 70, 1], seed=0)  # 2*70 + 70*70 + 70 = 5,110 weights
+    live = Live(model, path=tmp_path / "big.html", every=0, budget=None)
+    live.update(1, 1.0)
+    live.close()
+    html = (tmp_path / "big.html").read_text(encoding="utf-8")
+    assert 'class="network"' not in html and "5,110 weights: more than 4,000" in html
+
+
 def test_a_recorded_step_opens_in_the_player_with_its_ledger(tmp_path):
     X, y, model = _moons_run(n=6)
     live = Live(model, data=(X, y), loss=lambda: hinge(model(X), y), path=tmp_path / "l.html", every=0, budget=None)

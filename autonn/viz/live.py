@@ -50,6 +50,10 @@ DEFAULT_PATH = "autonn-live.html"
 #: Cells per side of the decision boundary's grid.
 GRID = 28
 
+#: A network with more weights than this is not drawn: each frame would cost too much, and
+#: the edges would be too thin to read.
+MAX_DRAWN_WEIGHTS = 4000
+
 _PARAMETER = re.compile(r"^(?P<neuron>.+)\.(?:w(?P<k>\d+)|b)$")
 _LAYERED = re.compile(r"^L(?P<layer>\d+)\.N\d+$")
 
@@ -237,7 +241,10 @@ class Live:
             if boundary is not None:
                 pictures.append(figure("decision boundary (blue: score > 0)", boundary))
         layout = self._layout()
-        if layout is not None:
+        if layout is not None and len(layout.weights) > MAX_DRAWN_WEIGHTS:
+            pictures.append(figure("the network", f"<p>{len(layout.weights):,} weights: more than "
+                                   f"{MAX_DRAWN_WEIGHTS:,}, too many to draw every frame</p>"))
+        elif layout is not None:
             pictures.append(figure("weights (blue +, red -; circles: biases)", network_svg(layout, "data")))
             pictures.append(figure("their gradients", network_svg(layout, "grad")))
         elif self.parameters:
