@@ -115,7 +115,8 @@ def _inline_branch(op: Op) -> Optional[List[str]]:
         reads = ["            _out = node.data"] if "_out" in "\n".join(lines + [value]) else []
         return (reads + ["            try:"] + lines + [f"                gx = {value}",
                 "            except _TROUBLE:", "                _generic(node, op, g)", "                continue",
-                "            for x in node._a:", "                x.grad += gx"])
+                "            for x in node._a:", "                _p = x.grad",
+                "                x.grad = gx if _p is _ABSENT else _p + gx"])
     n = op.arity or 0
     names = {"g": "g", "out": "_out"}
     reads = []
@@ -140,7 +141,8 @@ def _inline_branch(op: Op) -> Optional[List[str]]:
     branch += [f"                {grad} = {value}" for grad, value in zip(grads, values)]
     branch += ["            except _TROUBLE:", f"                {', '.join(grads)}{',' if n == 1 else ''} = _pullback(node, op, g)"]
     for grad, node in reversed(list(zip(grads, nodes))):  # the second input first, as the checked loop does
-        branch.append(f"            {node}.grad += {grad}")
+        # (a node still holding ABSENT takes the gradient as it is: no call of ABSENT's own +)
+        branch += [f"            _p = {node}.grad", f"            {node}.grad = {grad} if _p is _ABSENT else _p + {grad}"]
     return branch
 
 
@@ -192,7 +194,9 @@ def _generic(node: Any, op: Op, g: float) -> None:
         local = op.pullback(g, node.data, args, FLOAT_MATH)
     ins = inputs(node)
     for i in range(len(ins) - 1, -1, -1):
-        ins[i].grad += local[i]
+        x = ins[i]
+        held = x.grad
+        x.grad = local[i] if held is ABSENT else held + local[i]
 
 
 class _Loop:
