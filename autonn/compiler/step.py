@@ -8,7 +8,7 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..arguments import first_non_real, real_array
-from ..flatparams import FlatParameters
+from ..flatparams import FlatParameters, ParameterStore
 from ..train import mean_loss_step
 from .backend import NumpyBackend, make_backend
 from .hoist import hoist
@@ -116,7 +116,15 @@ class CompiledLoss:
         self._pvec = pvec
         self._gp = gp
         self._pvec_d, self._gp_d, self._shared = on_backend
-        self.flat = FlatParameters(params, pvec[:len(params)], gp[:len(params)])
+        n = len(params)
+        # The parameters' numbers live in a store the Values read through to: in
+        # float64 the step's own vector, so nothing is copied at a call; in float32 a
+        # float64 vector of their own, converted into the step's at each call.
+        self._store: Optional[ParameterStore] = None
+        if ParameterStore.can_hold(params):
+            self._store = ParameterStore(params, pvec[:n] if pvec.dtype == np.float64 else None)
+        data = self._store.data if self._store is not None and pvec.dtype == np.float64 else pvec[:n]
+        self.flat = FlatParameters(params, data, gp[:n], self._store)
         # The step's arrays (values, gradients, gathered weights) are reused
         # between calls; one call at a time keeps a shared step correct.
         self._lock = threading.Lock()
@@ -164,8 +172,13 @@ class CompiledLoss:
                 self._gp[...] = self._xp.to_numpy(self._gp_d)
             grads = self.flat.grad.copy()
         if accumulate_grad:
-            for p, g in zip(self.params, grads.tolist()):
-                p.grad += g
+            store = self._store
+            if store is not None:
+                store.ensure()
+                store.grad += grads
+            else:
+                for p, g in zip(self.params, grads.tolist()):
+                    p.grad += g
         return total * scale, grads
 
     def step_on(self, X: Any) -> Callable[[], float]:
