@@ -79,6 +79,7 @@ OP_CASES = {
     "where": (ANY, lambda u, t, w: OPS_APPLY("where", OPS_APPLY("gt", u, t), u * w, t * u)),
     "label_pm1": (ANY, lambda u, t, w: OPS_APPLY("label_pm1", (u - 1.0).sign()) * t * w),
     "label_01": (ANY, lambda u, t, w: OPS_APPLY("label_01", t.sigmoid()) * w + u),
+    "label_class": (ANY, lambda u, t, w: OPS_APPLY("label_class", (u - 1.0).sign() + 1.0, 3.0) * t * w),
 }
 
 

@@ -71,6 +71,27 @@ def _per_sample_vjp(op: Any, n_inputs: int, xp: NumpyBackend) -> Callable[..., A
     return run
 
 
+def _runs_on_arrays(op: Any, n_inputs: int, consts: Tuple[float, ...], xp: NumpyBackend) -> bool:
+    """True if the op's forward and rule, which take ``m``, really accept whole arrays.
+
+    A registered op may take ``m`` yet call ``math.sin`` (floats only): on an
+    array that raises a TypeError that names no op.  Such an op is tried here
+    once, on a small array, and then runs sample by sample instead, where
+    its forward and rule get floats, as eagerly.
+    """
+    xs = [xp.zeros((1, 2)) + 0.5 for _ in range(n_inputs)]
+    args = tuple(xs) + tuple(consts)
+    try:
+        with np.errstate(all="ignore"):
+            out = op.forward(*args, xp.math) if op.arity is not None else op.forward(*args, m=xp.math)
+            op.pullback(xp.zeros((1, 2)) + 1.0, out, args, xp.math)
+    except TypeError:
+        return False
+    except (ArithmeticError, ValueError):
+        return True  # outside the domain at the probe: the arrays themselves were accepted
+    return True
+
+
 def _column(pvec: Any, pidx: np.ndarray, xp: NumpyBackend) -> Callable[[Any], Any]:
     """A reader giving the parameters ``pvec[pidx]`` as a column, whatever ``V`` it is
     handed: a view where they are evenly spaced (a view of ``pvec`` stays current),
@@ -114,7 +135,7 @@ class Elementwise:
         self.n_inputs = len(inputs)
         # The ops' forwards and rules are read at each call (never copied), so
         # they may be replaced after compiling; only how to call them is fixed here.
-        self.on_arrays = op.vectorized
+        self.on_arrays = op.vectorized and _runs_on_arrays(op, self.n_inputs, self.consts, xp)
         self.fixed_arity = op.arity is not None
         if not self.on_arrays:
             self._per_sample = (_per_sample_forward(op, xp), _per_sample_vjp(op, self.n_inputs, xp))
@@ -204,7 +225,8 @@ class Elementwise:
     def describe(self) -> str:
         k = f" (constants {tuple(self.consts)!r})" if self.consts else ""
         n = self.out.stop - self.out.start
-        return f"{n} x {self.op.name}{k}"
+        each = "" if self.on_arrays else " (sample by sample: its forward takes floats only)"
+        return f"{n} x {self.op.name}{k}{each}"
 
 
 class Chain:
