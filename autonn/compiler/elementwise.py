@@ -16,28 +16,34 @@ same text the eager engine runs on floats.
 
 from __future__ import annotations
 
+from enum import Enum
 from operator import itemgetter
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from ..ops import FLOAT_MATH, Op
-from .backend import NumpyBackend
+from .interfaces import Backend
 from .kernels import Linear
 from .scatter import FirstWrites, Scatter, rows_ref, strided_view
 
 __all__ = ["Elementwise", "Chain", "COLUMNS", "BatchDomainError"]
 
-#: A :class:`Chain` joint into a layer of sums: the previous step's outputs are its columns
-#: (a string, so it can never be mistaken for an input position).
-COLUMNS = "columns"
+class Joint(Enum):
+    """A :class:`Chain` joint that is no input position (an int): the previous step's
+    outputs are the columns of a layer of sums."""
+
+    COLUMNS = "columns"
+
+
+COLUMNS = Joint.COLUMNS
 
 
 class BatchDomainError(ValueError):
     """An op was undefined for one sample and its scalar check did not say why (should not happen)."""
 
 
-def _raise_domain(op: Any, args: Sequence[Any], bad: Any, shape: Tuple[int, ...], labels: List[str], xp: NumpyBackend) -> None:
+def _raise_domain(op: Any, args: Sequence[Any], bad: Any, shape: Tuple[int, ...], labels: List[str], xp: Backend) -> None:
     """Raise the op's own domain error for the first bad sample, as the eager
     engine would, adding the sample and the node."""
     bad = np.broadcast_to(xp.to_numpy(bad), shape)
@@ -52,12 +58,12 @@ def _raise_domain(op: Any, args: Sequence[Any], bad: Any, shape: Tuple[int, ...]
     raise BatchDomainError(f"{op.name}: undefined for {numbers} at sample {sample} of the batch{node}")
 
 
-def _per_sample_forward(op: Any, xp: NumpyBackend) -> Callable[..., Any]:
+def _per_sample_forward(op: Any, xp: Backend) -> Callable[..., Any]:
     """A forward written for floats only, run sample by sample."""
     return xp.elementwise(op.value, 1)
 
 
-def _per_sample_vjp(op: Any, n_inputs: int, xp: NumpyBackend) -> Callable[..., Any]:
+def _per_sample_vjp(op: Any, n_inputs: int, xp: Backend) -> Callable[..., Any]:
     """A float-only op's rule, run sample by sample (with the float math namespace)."""
     if n_inputs == 1:  # np.vectorize wants a bare number from a one-output function
         per_sample = xp.elementwise(lambda g, y, *args: op.pullback(g, y, args, FLOAT_MATH)[0], 1)
@@ -71,7 +77,7 @@ def _per_sample_vjp(op: Any, n_inputs: int, xp: NumpyBackend) -> Callable[..., A
     return run
 
 
-def _runs_on_arrays(op: Any, n_inputs: int, consts: Tuple[float, ...], xp: NumpyBackend) -> bool:
+def _runs_on_arrays(op: Any, n_inputs: int, consts: Tuple[float, ...], xp: Backend) -> bool:
     """True if the op's forward and rule, which take ``m``, really accept whole arrays.
 
     A registered op may take ``m`` yet call ``math.sin`` (floats only): on an
@@ -92,7 +98,7 @@ def _runs_on_arrays(op: Any, n_inputs: int, consts: Tuple[float, ...], xp: Numpy
     return True
 
 
-def _column(pvec: Any, pidx: np.ndarray, xp: NumpyBackend) -> Callable[[Any], Any]:
+def _column(pvec: Any, pidx: np.ndarray, xp: Backend) -> Callable[[Any], Any]:
     """A reader giving the parameters ``pvec[pidx]`` as a column, whatever ``V`` it is
     handed: a view where they are evenly spaced (a view of ``pvec`` stays current),
     else gathered at each call."""
@@ -112,7 +118,7 @@ class Elementwise:
     """
 
     def __init__(self, op: Any, out: slice, inputs: List[List[int]], input_needs_grad: List[List[bool]],
-                 consts: Tuple[float, ...], labels: List[str], xp: NumpyBackend,
+                 consts: Tuple[float, ...], labels: List[str], xp: Backend,
                  from_params: Sequence[int] = (), pvec: Any = None) -> None:
         self.op: Op = op
         self.xp = xp

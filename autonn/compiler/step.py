@@ -10,8 +10,9 @@ import numpy as np
 from ..arguments import first_non_real, real_array
 from ..flatparams import FlatParameters, ParameterStore
 from ..train import mean_loss_step
-from .backend import NumpyBackend, make_backend
+from .backend import make_backend
 from .hoist import hoist
+from .interfaces import Backend
 from .schedule import Plan, schedule
 from .trace import check_params, trace
 
@@ -57,7 +58,7 @@ class _Run:
 class _Hoisted:
     """The parameter-only part of the graph, run once per call on one column (see :mod:`.hoist`)."""
 
-    def __init__(self, graph: Any, boundary: List[int], n_params: int, pvec: Any, gp: Any, xp: NumpyBackend) -> None:
+    def __init__(self, graph: Any, boundary: List[int], n_params: int, pvec: Any, gp: Any, xp: Backend) -> None:
         # its parameter gradients are added to the per-sample plan's, already in gp
         self.run = _Run(schedule(graph, 0, pvec, gp, keep=boundary, xp=xp, add_to_gp=True))
         self.n_params = n_params
@@ -195,18 +196,24 @@ class CompiledLoss:
             return np.array(self._xp.to_numpy(self._forward(X)[self._plan.root_row]))
 
     def summary(self) -> str:
-        """What the compiler made of the graph: one line per vectorised step."""
+        """What the compiler made of the graph: one line per vectorised step, then what each
+        pass gave (trace -> fuse -> group -> layout -> emit, see :mod:`autonn.compiler`)."""
         plan = self._plan
         lines = [
             f"{plan.n_nodes} traced nodes -> {_count(plan.forward, 'forward step')}, "
             f"{_count(plan.backward, 'backward step')} ({plan.n_absorbed} products absorbed into matrices)"
         ]
         lines += _numbered(plan.forward)
+        passes = [plan.passes]
         if self._hoisted is not None:
             once = self._hoisted.run.plan
             lines.append(f"once per call, not per sample: {len(once.kept_rows)} parameter-only node(s) the samples "
                          f"read, {_count(once.forward, 'step')}:")
             lines += _numbered(once.forward)
+            passes.append(once.passes)
+        for title, lines_of_passes in zip(("passes:", "passes, once per call:"), passes):
+            lines.append(title)
+            lines += [f"  {line}" for line in lines_of_passes]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
