@@ -189,7 +189,7 @@ def test_autonn_checked_against_itself_agrees_on_every_op_it_has_a_method_for():
     assert report.ok, str(report)
     # Value has no method for step, for the comparisons or where (autonn.gt, autonn.where), nor for the
     # losses' label checks; sum is autonn.sum
-    no_method = {"step", "sum", "gt", "ge", "lt", "le", "eq", "ne", "where", "label_pm1", "label_01"}
+    no_method = {"step", "sum", "gt", "ge", "lt", "le", "eq", "ne", "where", "label_pm1", "label_01", "label_class"}
     assert set(report.agree) == set(OPS) - no_method
     assert set(report.unsupported) == no_method
 
@@ -199,7 +199,7 @@ def test_pytorch_through_check_engine_differs_only_in_clamp_with_equal_bounds():
     from torch_engine import TorchValue, torch_methods
 
     report = check_engine(TorchValue, methods=torch_methods(), max_examples=30)
-    no_method = {"step", "sum", "gt", "ge", "lt", "le", "eq", "ne", "where", "label_pm1", "label_01"}
+    no_method = {"step", "sum", "gt", "ge", "lt", "le", "eq", "ne", "where", "label_pm1", "label_01", "label_class"}
     assert set(report.agree) == set(OPS) - no_method - {"clamp"}, str(report)
     (finding,) = report.findings
     # clamp disagrees only at its ties (a at a bound, or lo == hi), where PyTorch's convention depends on

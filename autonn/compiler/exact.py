@@ -23,7 +23,7 @@ from ..backward import reverse_pass
 from ..diagnose import diagnose
 from ..ops.absent import ABSENT
 from ..value import Constant, Value, apply
-from .trace import CONST, INPUT, TracedGraph
+from .trace import LeafKind, TracedGraph
 
 __all__ = ["sample_gradients", "batch_gradients", "first_anomaly"]
 
@@ -36,9 +36,9 @@ def _build(graph: TracedGraph, row: Sequence[float], pvec: Any) -> Tuple[List[An
         leaf = graph.leaf[i]
         if op is None:
             kind, number = leaf
-            if kind == INPUT:
+            if kind is LeafKind.INPUT:
                 nodes.append(Value(float(row[number])))
-            elif kind == CONST:
+            elif kind is LeafKind.CONSTANT:
                 nodes.append(Constant(float(number)))
             else:
                 nodes.append(params[number])
