@@ -97,7 +97,8 @@ def fifty_nodes(wobble, a, b, c):
     return (t * a).sin()
 
 
-PLANTED_LINE = next(i for i, line in enumerate(inspect.getsourcelines(fifty_nodes)[0], fifty_nodes.__code__.co_firstlineno)
+PLANTED_LINE = next(i for i, line in enumerate(inspect.getsourcelines(fifty_nodes)[0],
+                                               fifty_nodes.__code__.co_firstlineno)
                     if "# the planted node" in line)
 
 
