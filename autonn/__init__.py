@@ -18,6 +18,7 @@ from .value import sum as sum  # noqa: A001, F401
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
 from .anomaly import AnomalyError, detect_anomaly
 from .gradcheck import GradcheckError, gradcheck
+from .taylor import taylor
 from . import datasets, losses, nn, optim, train  # noqa: F401 - autonn.nn etc. work after `import autonn`
 from .losses import closed_form_line_grads
 from .compiler import CompiledLoss
@@ -45,6 +46,7 @@ __all__ = [
     "hessian",
     "hvp",
     "jvp",
+    "taylor",
     "detect_anomaly",
     "AnomalyError",
     "no_grad",

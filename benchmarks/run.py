@@ -24,7 +24,11 @@ Workloads (the same data and the same graph for every engine):
     and the compiled step on the torch backend beside PyTorch float64 by hand;
 (g) that step with an L2 term ``alpha * sum(p * p)`` vs without (the two alone, taking turns);
 (h) with ``--trace-scaling`` only (minutes): tracing time and memory per traced
-    node for MLPs from 9,000 to 2.1 million nodes.
+    node for MLPs from 9,000 to 2.1 million nodes;
+(i) with ``--taylor`` only (minutes: nested grad to order 8 takes most of a
+    minute a round): every derivative to order 8 of a 100-op expression along
+    a direction, ``autonn.taylor`` vs nested ``grad``, and Taylor mode at
+    orders 4 to 32 (see benchmarks/taylor_mode.py).
 
 micrograd and PyTorch are optional; a missing one is skipped with a note.
 """
@@ -49,6 +53,7 @@ import memory  # noqa: E402
 import mlp_step  # noqa: E402
 import network_step  # noqa: E402
 import random_graph  # noqa: E402
+import taylor_mode  # noqa: E402
 import trace_scaling  # noqa: E402
 import wide_step  # noqa: E402
 from engines import NOTES, micrograd_engine, torch  # noqa: E402
@@ -256,6 +261,12 @@ def trace_workload(table: Table, widths) -> None:
                   f"<= 5 us and 300 B a node (schedule {scheduled / n * 1e6:.2f} us)", us <= 5 and per <= 300)
 
 
+def taylor_workload(table: Table, repeats: int) -> None:
+    med = taylor_mode.measure(repeats)
+    for what, value, target, met in taylor_mode.rows(med):
+        table.add("(i) derivatives to order 8, 100-op expression", what, value, target, met if target else None)
+
+
 def memory_workloads(table: Table, chain_ops: int) -> None:
     c = "(c) memory"
     per = memory.bytes_per_node(autonn.Value)
@@ -295,6 +306,8 @@ def main(argv=None) -> int:
     parser.add_argument("--trace-scaling", action="store_true",
                         help="also measure tracing per node for MLP widths 64 to 1024 (2.1 million nodes; minutes)")
     parser.add_argument("--repeats", type=int, default=None, help="timed rounds per workload (default 7, quick 2)")
+    parser.add_argument("--taylor", action="store_true",
+                        help="also time Taylor mode against nested grad to order 8 (minutes: nested grad is slow)")
     args = parser.parse_args(argv)
     repeats = args.repeats or (2 if args.quick else 7)
     n_ops = 20_000  # the targets are defined on this size: quick mode keeps it
@@ -323,6 +336,8 @@ def main(argv=None) -> int:
     wide_workloads(table, repeats, widths)
     if args.trace_scaling:
         trace_workload(table, [64, 256, 512, 1024])
+    if args.taylor:
+        taylor_workload(table, min(repeats, 3))
     memory_workloads(table, chain_ops)
     print()
     print(table.render())

@@ -13,7 +13,7 @@ LAYERS = [
     ["graph", "guard"],
     ["backward", "forward"],
     ["value"],
-    ["functional", "anomaly"],
+    ["functional", "anomaly", "taylor"],
     ["remainder"],
     ["gradcheck", "blame"],
     ["testing"],
