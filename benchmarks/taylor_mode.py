@@ -101,7 +101,7 @@ def rows(med: Dict[str, float], order: int = 8) -> List[Tuple[str, str, str, boo
     for low, high in zip(orders, orders[1:]):
         growth = med[f"taylor, order {high}"] / med[f"taylor, order {low}"]
         bound = (high / low) ** 2
-        out.append((f"taylor, order {high}", f"{med[f'taylor, order {high}'] * 1e3:.2f} ms",
+        out.append((f"taylor, order {low} -> {high}", f"{med[f'taylor, order {high}'] * 1e3:.2f} ms",
                     f"at most quadratic: order {low} -> {high} costs <= {bound:g}x ({growth:.2f}x)", growth <= bound))
     return out
 
