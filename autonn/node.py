@@ -33,10 +33,11 @@ import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from .mode import GRAD_MODE, WATCHERS
-from .ops import BINARY, FLOAT_MATH, NARY, PARAM, UNARY, Op
+from .ops import BINARY, FLOAT_MATH, NARY, OPS, PARAM, UNARY, Op
+from .ops.absent import ABSENT
 
-__all__ = ["Node", "SLOTS", "fill", "topological_order", "numbered_graph", "store_gradients", "add_hook", "HookHandle", "inputs", "constants", "rule_args", "rule_nodes", "op_of", "reverse_accumulate",
-           "binary_operator", "unary_operator", "new_leaf", "float_value"]
+__all__ = ["Node", "SLOTS", "fill", "topological_order", "numbered_graph", "store_gradients", "real_gradient", "add_hook", "HookHandle", "inputs", "constants", "rule_args", "rule_nodes", "op_of", "reverse_accumulate",
+           "new_leaf", "float_value"]
 
 _new = object.__new__
 # What the reverse loop hands to Op.pullback: a rule that raised, or whose result
@@ -63,6 +64,27 @@ class Node:
     _b: Any  # a node, a constant, a tuple of constants, or None
     _mark: object
     _hooks: List[Callable[[Any], Any]]
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        """How pickle and ``copy.deepcopy`` take a node: by value, its whole graph, with no recursion.
+
+        The arguments list every node this one depends on first (inputs before
+        the nodes using them), then this node's own fields with its inputs.
+        Pickle saves each listed node before the next, so by the time a node
+        is saved its inputs are already in the pickle's memo and it refers to
+        them without descending: a chain of a million nodes pickles in a flat
+        loop, and shared inputs (``a * a``, one parameter in many places, two
+        Values pickled together) stay shared.  The op is saved by its name.
+        """
+        return _rebuild, (type(self), _graph_before(self), *self._fields())
+
+    def __copy__(self) -> Any:
+        """``copy.copy``: a new node with the same number, op and inputs (the inputs are shared)."""
+        return _rebuild(type(self), [], *self._fields())
+
+    def _fields(self) -> Tuple[Any, ...]:
+        return (self.data, self.grad, self.label, None if self._op is None else self._op.name, inputs(self),
+                constants(self), getattr(self, "_hooks", None))
 
 
 #: A node class (Value or its subclasses), for functions that make nodes of the caller's class.
@@ -113,6 +135,59 @@ def _link(out: Node, op: Op, ins: Sequence[Node], consts: Sequence[float]) -> No
     else:
         out._a = ins if type(ins) is tuple else tuple(ins)
         out._b = tuple(consts) if consts else None
+
+
+# Per thread, since the last node that listed its graph (see Node.__reduce__): the nodes it
+# listed and not yet saved ("pending"), and those saved since ("done").
+_PICKLING = threading.local()
+
+
+def _graph_before(node: Node) -> List[Any]:
+    """The nodes pickle must save before ``node``: all it depends on, inputs first.
+
+    ``[]`` when ``node`` was listed that way by a node being pickled and every
+    input it has that an op made was saved since: then pickle has them in its memo
+    already and saving ``node`` refers to them without descending.  A list left
+    over by a pickle that failed halfway cannot mislead this test into recursion:
+    a node answered ``[]`` has inputs that are saved, or that list their own graph.
+    """
+    pending: Optional[set[int]] = getattr(_PICKLING, "pending", None)
+    if pending is not None and id(node) in pending:
+        done: set[int] = _PICKLING.done
+        if all(x._op is None or id(x) in done for x in inputs(node)):
+            pending.discard(id(node))
+            done.add(id(node))
+            return []
+    if node._op is None:
+        return []
+    before = topological_order(node)[:-1]
+    _PICKLING.pending = {id(n) for n in before if n._op is not None}
+    _PICKLING.done = set()
+    return before
+
+
+def _rebuild(cls: Type[N], before: List[Any], data: float, grad: float, label: str, op_name: Optional[str],
+             ins: Tuple[Any, ...], consts: Tuple[float, ...], hooks: Optional[List[Callable[[Any], Any]]]) -> N:
+    """A node from the fields :meth:`Node.__reduce__` saved (``before`` is already rebuilt: its inputs)."""
+    out = _new(cls)
+    out.data = data
+    out.grad = grad
+    out.label = label
+    out._mark = None
+    if op_name is None:
+        out._op = out._a = out._b = None
+    else:
+        op = OPS.get(op_name)
+        if op is None:
+            raise ValueError(f"unpickling a {cls.__name__}: its op {op_name!r} is not registered in this process; "
+                             "run the register_op call that defines it before loading")
+        if (op.arity is not None and len(ins) != op.arity) or len(consts) != op.consts:
+            raise ValueError(f"unpickling a {cls.__name__}: op {op_name!r} takes {op.arity} input(s) and "
+                             f"{op.consts} constant(s), the pickle has {len(ins)} and {len(consts)}")
+        _link(out, op, ins, consts)
+    if hooks:
+        out._hooks = list(hooks)
+    return out
 
 
 def op_of(node: Node) -> Optional[Op]:
@@ -312,18 +387,22 @@ def store_gradients(grads: Dict[Node, Gradient]) -> None:
     hold (PyTorch's accumulation), intermediate nodes keep this pass's value."""
     for node, g in grads.items():
         if type(g) is not float:
-            g = _real_gradient(node, g)
+            g = real_gradient(node, g, grads)
         if node._op is None:
             node.grad += g
         else:
             node.grad = g
 
 
-def _real_gradient(node: Node, g: object) -> float:
-    """``g`` as a float; a gradient that is no real number (a ``.data`` set to a complex
-    number makes complex gradients) is refused rather than stored."""
-    if isinstance(g, numbers.Real) and not isinstance(g, bool):
+def real_gradient(node: Node, g: object, grads: Dict[Node, Gradient]) -> float:
+    """``g`` (the gradient of ``node`` in the pass ``grads``) as a float; a gradient that is
+    no real number is refused rather than stored, naming the op whose rule gave it if one did
+    (else the cause is a ``.data`` set to something like a complex number)."""
+    if isinstance(g, numbers.Real) and not isinstance(g, (bool, str)):
         return float(g)
+    for n in grads:  # the slow path, once, to name the culprit: every rule of the pass, checked
+        if n._op is not None:
+            n._op.pullback(1.0, n.data, rule_args(n), FLOAT_MATH)
     raise TypeError(f"backward: a gradient came out as {type(g).__name__} {g!r}, at a node holding "
                     f"{node.data!r}; the numbers of Values must be real numbers (int or float)")
 
@@ -334,13 +413,21 @@ def reverse_accumulate(order: Sequence[Any], grads: Dict[Any, Gradient], m: Any 
 
     Visits ``order`` (a topological order) from the end; for every node with
     a gradient, the op's rule gives ``g * d node / d input`` and each input
-    adds that to its own entry.  On floats (``m`` is FLOAT_MATH) the layout is
-    read inline and the rule called directly - this is the backward pass's
-    hot loop; a rule that raises, or returns the wrong number of gradients,
+    adds that to its own entry.  This is the checked loop, with gradients in
+    a dict of its own: ``autonn.grad`` runs it, and so does ``backward()``
+    while hooks or watchers want each gradient (else ``backward()`` runs the
+    loop generated from the rules, :mod:`autonn.fastpath`).  On floats (``m``
+    is FLOAT_MATH) each op's generated ``float_vjp`` is called directly; a
+    rule that raises, or returns the wrong number of gradients,
     goes to :meth:`~autonn.ops.Op.pullback`, which re-runs it in IEEE
     arithmetic or names the op.  With another namespace the rule gets the
     nodes themselves (graph-building gradients).  With ``relevant``, only
     nodes in it are visited or receive gradients.
+
+    A gradient that is :data:`~autonn.ops.absent.ABSENT` (a branch no rule
+    selected) is stored - ``.grad`` reads it as 0 - but its node's rule is
+    never run, so nothing flows on from it; added to a real gradient it
+    leaves that gradient unchanged.
     """
     get = grads.get
     symbolic = m is not FLOAT_MATH
@@ -352,6 +439,8 @@ def reverse_accumulate(order: Sequence[Any], grads: Dict[Any, Gradient], m: Any 
             continue
         if hooked and getattr(node, "_hooks", None):
             g = grads[node] = run_hooks(node, g)
+        if g is ABSENT:
+            continue
         op = node._op
         if op is None or (relevant is not None and node not in relevant):
             continue
@@ -365,13 +454,16 @@ def reverse_accumulate(order: Sequence[Any], grads: Dict[Any, Gradient], m: Any 
             for x, gx in zip(ins, local):
                 if relevant is None or x in relevant:
                     prev = get(x)
-                    grads[x] = gx if prev is None else prev + gx
+                    if prev is None or prev is ABSENT:
+                        grads[x] = gx
+                    elif gx is not ABSENT:  # (a node plus ABSENT would make an add node)
+                        grads[x] = prev + gx
             continue
         a = node._a
         if kind == BINARY:
             b = node._b
             try:
-                ga, gb = op.vjp(g, node.data, a.data, b.data, m)
+                ga, gb = op.float_vjp(g, node.data, a.data, b.data)
             except _RULE_TROUBLE:
                 ga, gb = op.pullback(g, node.data, (a.data, b.data), m)
             if relevant is None or b in relevant:
@@ -379,12 +471,12 @@ def reverse_accumulate(order: Sequence[Any], grads: Dict[Any, Gradient], m: Any 
                 grads[b] = gb if prev is None else prev + gb
         elif kind == UNARY:
             try:
-                (ga,) = op.vjp(g, node.data, a.data, m)
+                (ga,) = op.float_vjp(g, node.data, a.data)
             except _RULE_TROUBLE:
                 (ga,) = op.pullback(g, node.data, (a.data,), m)
         else:  # PARAM: the constant follows the input
             try:
-                (ga,) = op.vjp(g, node.data, a.data, node._b, m)
+                (ga,) = op.float_vjp(g, node.data, a.data, node._b)
             except _RULE_TROUBLE:
                 (ga,) = op.pullback(g, node.data, (a.data, node._b), m)
         if relevant is None or a in relevant:
@@ -397,97 +489,12 @@ def float_value(op: Op, xs: Sequence[float]) -> float:
     """The op's float value on ``xs``: its forward called directly when nothing needs checking."""
     if op.plain:
         try:
-            out = op.forward(*xs, FLOAT_MATH) if op.arity is not None else op.forward(*xs, m=FLOAT_MATH)
+            out = op.float_forward(*xs)
             if type(out) is float and out - out == 0.0:
                 return out
         except _RULE_TROUBLE:
             pass
     return op.value(*xs)
-
-
-def binary_operator(cls: Type[N], op: Op, lift: Optional[Callable[[Any], Optional[N]]] = None, swap: bool = False,
-                    constant: bool = False) -> Callable[[N, Any], Any]:
-    """The method ``cls.__add__`` (or another binary operator) for ``op``: lift a number
-    on the other side to a constant, compute the op's forward, record the node.
-    ``swap`` makes the reflected form (``__radd__``: the other operand comes first);
-    ``constant`` makes a one-input op whose second argument is its constant (``x ** 3``).
-
-    Derived from the op, never a copy of it: the op's own forward is called
-    (read from the op at every call, so replacing it changes this path too),
-    and its domain checks run through :meth:`~autonn.ops.Op.value` whenever
-    the result is not a finite float.
-    """
-    plain_forward = FLOAT_MATH  # bound here so the hot path reads a local
-
-    def operator(self: N, other: Any) -> Any:  # a node, or NotImplemented for an operand it cannot take
-        if constant:  # other is the op's constant, a float (the k of x ** k)
-            a, b = self, other
-            ad = a.data
-            bd = other
-        else:
-            if type(other) is not cls:
-                other = lift(other)  # type: ignore[misc]  # every operator but the constant one has a lift
-                if other is None:
-                    return NotImplemented
-            if swap:
-                a, b = other, self
-            else:
-                a, b = self, other
-            ad = a.data
-            bd = b.data
-        out = _new(cls)
-        data = None
-        if op.plain:
-            try:
-                data = op.forward(ad, bd, plain_forward)
-            except _RULE_TROUBLE:
-                pass
-        # A finite float is the value; anything else goes through the op's checks.
-        out.data = data if type(data) is float and data - data == 0.0 else op.value(ad, bd)
-        out.grad = 0.0
-        out.label = ""
-        out._mark = None
-        if GRAD_MODE.special == 0:
-            out._op = op
-            out._a = a
-            out._b = b
-        elif constant:
-            _record_specially(out, op, (a,), (b,))  # pyright: ignore[reportArgumentType]  # b is the constant here
-        else:
-            _record_specially(out, op, (a, b), ())
-        return out
-
-    return operator
-
-
-def unary_operator(cls: Type[N], op: Op) -> Callable[[N], N]:
-    """A method applying the one-input ``op`` to ``self`` (``-x``, ``x.tanh()``...).
-
-    The same steps as :func:`binary_operator`: a finite float from the op's
-    forward is the value, anything else goes through :meth:`~autonn.ops.Op.value`."""
-
-    def operator(self: N) -> N:
-        a = self.data
-        data = None
-        if op.plain:
-            try:
-                data = op.forward(a, FLOAT_MATH)
-            except _RULE_TROUBLE:
-                pass
-        out = _new(cls)
-        out.data = data if type(data) is float and data - data == 0.0 else op.value(a)
-        out.grad = 0.0
-        out.label = ""
-        out._mark = None
-        out._b = None
-        if GRAD_MODE.special == 0:
-            out._op = op
-            out._a = self
-        else:
-            _record_specially(out, op, (self,), ())
-        return out
-
-    return operator
 
 
 def new_leaf(cls: Type[N], data: float) -> N:

@@ -23,9 +23,14 @@ Workloads (the same data and the same graph for every engine):
     same step by hand in numpy float64 (and PyTorch float32 for reference),
     and the compiled step on the torch backend beside PyTorch float64 by hand;
 (g) that step with an L2 term ``alpha * sum(p * p)`` vs without (the two alone, taking turns);
+(i) the eager engine beside a minimal pure-Python engine (``minimal_engine.py``) on a random graph,
+    an MLP step written in the user's loop, a 100,000-term sum and a 200,000-op chain
+    (``eager_limit.py``), the collector on and off;
 (h) with ``--trace-scaling`` only (minutes): tracing time and memory per traced
     node for MLPs from 9,000 to 2.1 million nodes;
-(i) with ``--taylor`` only (minutes: nested grad to order 8 takes most of a
+(i) with ``--import-time`` only (seconds, nothing else runs): ``import autonn``
+    in a fresh interpreter against ``import numpy`` alone (benchmarks/import_time.py).
+(j) with ``--taylor`` only (minutes: nested grad to order 8 takes most of a
     minute a round): every derivative to order 8 of a 100-op expression along
     a direction, ``autonn.taylor`` vs nested ``grad``, and Taylor mode at
     orders 4 to 32 (see benchmarks/taylor_mode.py).
@@ -49,7 +54,10 @@ sys.path[:0] = [HERE, os.path.dirname(HERE)]
 import numpy as np  # noqa: E402
 
 import autonn  # noqa: E402
+import eager_limit  # noqa: E402
+import import_time  # noqa: E402
 import memory  # noqa: E402
+import minimal_engine  # noqa: E402
 import mlp_step  # noqa: E402
 import network_step  # noqa: E402
 import random_graph  # noqa: E402
@@ -261,16 +269,33 @@ def trace_workload(table: Table, widths) -> None:
                   f"<= 5 us and 300 B a node (schedule {scheduled / n * 1e6:.2f} us)", us <= 5 and per <= 300)
 
 
+def eager_limit_workloads(table: Table, repeats: int) -> None:
+    """(i) autonn's eager engine beside the minimal pure-Python engine, both ways of counting the collector."""
+    eager_limit.check_same_numbers()
+    for title, cases in eager_limit.workloads().items():
+        med = alternate(list(cases.values()), repeats)
+        ratio = med["autonn"] / med["minimal"]
+        name = "(i) " + title.replace(" (collector off)", "")
+        tag = " (collector off)" if "collector off" in title else ""
+        table.add(name, "minimal engine" + tag, ms(med["minimal"]))
+        if tag:
+            table.add(name, "autonn eager" + tag, ms(med["autonn"]), f"within 1.15x of the minimal engine ({ratio:.2f}x)",
+                      ratio <= 1.15)
+        else:
+            table.add(name, "autonn eager", ms(med["autonn"]), f"({ratio:.2f}x the minimal engine)")
+
+
 def taylor_workload(table: Table, repeats: int) -> None:
     med = taylor_mode.measure(repeats)
     for what, value, target, met in taylor_mode.rows(med):
-        table.add("(i) derivatives to order 8, 100-op expression", what, value, target, met if target else None)
+        table.add("(j) derivatives to order 8, 100-op expression", what, value, target, met if target else None)
 
 
 def memory_workloads(table: Table, chain_ops: int) -> None:
     c = "(c) memory"
     per = memory.bytes_per_node(autonn.Value)
-    table.add(c, "autonn: bytes per node", f"{per:.0f} B", "<= 150 bytes per node", per <= 150)
+    table.add(c, "autonn: bytes per node", f"{per:.0f} B", "<= 120 bytes per node", per <= 120)
+    table.add(c, "minimal engine: bytes per node", f"{memory.bytes_per_node(minimal_engine.V):.0f} B")
     if micrograd_engine is not None:
         table.add(c, "micrograd: bytes per node", f"{memory.bytes_per_node(micrograd_engine.Value):.0f} B")
     try:
@@ -298,6 +323,19 @@ def check_same_losses() -> str:
     return f"all engines agree on the MLP losses of steps 1 and 2 ({ref[0]:.12f}, {ref[1]:.12f}; max deviation {worst:.1e})"
 
 
+def import_time_workload(rounds: int) -> int:
+    """(i): the table of the import times alone (the other workloads would only slow this one down)."""
+    times = import_time.import_times(rounds)
+    extra = times["autonn"] - times["numpy"]
+    table = Table()
+    table.add("(i) import, fresh interpreter", "numpy alone", f"{times['numpy'] * 1e3:.1f} ms")
+    table.add("(i) import, fresh interpreter", "autonn", f"{times['autonn'] * 1e3:.1f} ms",
+              f"numpy + {import_time.BUDGET * 1e3:.0f} ms (+{extra * 1e3:.1f} ms)", extra <= import_time.BUDGET)
+    print(f"medians of {rounds} alternating rounds, bytecode cached as installed")
+    print(table.render())
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="2 rounds and a 100,000-op chain (a smoke run; the same graphs and steps)")
@@ -306,9 +344,13 @@ def main(argv=None) -> int:
     parser.add_argument("--trace-scaling", action="store_true",
                         help="also measure tracing per node for MLP widths 64 to 1024 (2.1 million nodes; minutes)")
     parser.add_argument("--repeats", type=int, default=None, help="timed rounds per workload (default 7, quick 2)")
+    parser.add_argument("--import-time", action="store_true",
+                        help="measure only the import time of autonn against numpy's (fresh interpreters, seconds)")
     parser.add_argument("--taylor", action="store_true",
                         help="also time Taylor mode against nested grad to order 8 (minutes: nested grad is slow)")
     args = parser.parse_args(argv)
+    if args.import_time:
+        return import_time_workload(args.repeats or 21)
     repeats = args.repeats or (2 if args.quick else 7)
     n_ops = 20_000  # the targets are defined on this size: quick mode keeps it
     chain_ops = 100_000 if args.quick else 1_000_000
@@ -331,6 +373,7 @@ def main(argv=None) -> int:
     print(f"cycle collector on; {gc.get_freeze_count():,} objects from imports frozen out of its sight (gc.freeze)")
     table = Table()
     random_graph_workload(table, n_ops, repeats)
+    eager_limit_workloads(table, repeats)
     mlp_workloads(table, repeats)
     network_workload(table, repeats)
     wide_workloads(table, repeats, widths)

@@ -3,6 +3,7 @@
 import pytest
 
 import autonn
+from autonn.ops import remove_op
 from autonn import OPS
 from autonn.testing import EngineMismatch, Expression, Step, check_engine
 from autonn.testing.engine import _argument_patterns
@@ -147,7 +148,7 @@ def test_an_op_added_later_is_checked_when_the_engine_has_it():
         assert report.ok and report.agree == ["cube", "mul"], str(report)
         report.assert_ok()
     finally:
-        del OPS["cube"]
+        remove_op("cube")
 
 
 def test_methods_map_other_names_and_bad_arguments_are_named():

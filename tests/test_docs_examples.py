@@ -18,6 +18,7 @@ import pytest
 from doc_text import NOT_RUN, ROOT, blocks_to_run, pages, printed_comments, python_blocks, read, shows
 
 import autonn
+from autonn.ops import remove_op
 import autonn.ops.builtin
 
 #: Imports a block may need that the test extra does not install; a block needing a missing one is left out.
@@ -73,7 +74,7 @@ def clean_state(tmp_path, monkeypatch):
     ops_before = set(autonn.OPS)
     yield
     for name in set(autonn.OPS) - ops_before:
-        autonn.OPS.pop(name)
+        remove_op(name)
     if matplotlib is not None:
         import matplotlib.pyplot as plt
 

@@ -7,13 +7,13 @@ import autonn
 
 # Bottom to top.  A module may import only modules at its own level or below.
 LAYERS = [
-    ["mode", "arguments"],
+    ["_version", "mode", "arguments"],
     ["ops"],
-    ["node"],
-    ["graph", "guard"],
+    ["node", "fastpath"],
+    ["graph", "guard", "lines"],
     ["backward", "forward"],
     ["value"],
-    ["functional", "anomaly", "taylor"],
+    ["functional", "anomaly", "diagnose", "symbolic_grad", "taylor"],
     ["remainder"],
     ["gradcheck", "blame"],
     ["testing"],

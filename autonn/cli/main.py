@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 from typing import AbstractSet, Any, Dict, List, Optional, Sequence
 
-from .. import __version__
+from .._version import __version__
 from ..datasets import make_line
 from ..losses import closed_form_line_grads
-from .demo import GRAPH_ROWS, run_demo
+from .demo import ARTICLE_START, GRAPH_ROWS, run_demo
 from ..explain import ledger
 from ..expr import FUNCTIONS, ExprError, evaluate, names_in
 from ..graph import topological_order
@@ -260,6 +260,7 @@ def _demo(args: Any, out: Any) -> None:
     if args.explain:
         w = _leaf(loss, "w")
         print(file=out)
+        print(_which_loss(loss, args.points), file=out)
         print(ledger(loss, w, precision=args.precision), end="", file=out)
         x, y = make_line(args.points, seed=args.seed)
         rows = min(GRAPH_ROWS, args.points)
@@ -276,6 +277,16 @@ def _demo(args: Any, out: Any) -> None:
         if not args.dot:
             print(file=out)
         _write_diagram(loss, args, out)
+
+
+def _which_loss(loss: Value, points: int) -> str:
+    """The line that says which loss the ledger (and the diagram) are of: the table's step 0, or,
+    for more than GRAPH_ROWS points, the same loss on the first rows only."""
+    start = f"w = {ARTICLE_START[0]:g}, b = {ARTICLE_START[1]:g}"
+    if points <= GRAPH_ROWS:
+        return f"The ledger of the table's step 0: the loss on all {points} rows ({loss.data:.4f}) at {start}."
+    return (f"The ledger of a smaller graph than the table's: the loss on the first {GRAPH_ROWS} of the {points} rows "
+            f"({loss.data:.4f}, not step 0's {points}-row loss) at {start}; the same rules, few enough lines to read.")
 
 
 def _leaf(root: Any, label: str) -> Value:

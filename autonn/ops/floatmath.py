@@ -12,12 +12,14 @@ is the sigmoid op's own forward.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Callable, Dict, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
+
+from .absent import ABSENT
 
 if TYPE_CHECKING:
     from .op import Op
 
-__all__ = ["FLOAT_MATH", "FloatMath"]
+__all__ = ["FLOAT_MATH", "FloatMath", "INLINE"]
 
 _NAN = math.nan
 _T = TypeVar("_T")
@@ -27,7 +29,8 @@ class FloatMath:
     """Elementary functions, comparisons and selection on floats."""
 
     name = "float"
-    ops: Dict[str, Op] = {}  # the op registry, installed by autonn.ops.op
+    builds_graph = False  # its rules give numbers (see Op.pullback)
+    ops: Mapping[str, Op] = {}  # the op registry, installed by autonn.ops
 
     exp: staticmethod[..., float] = staticmethod(math.exp)
     log: staticmethod[..., float] = staticmethod(math.log)
@@ -89,6 +92,12 @@ class FloatMath:
         return a if condition else b
 
     @staticmethod
+    def select(mask: object, value: object) -> Any:
+        """``value`` where ``mask`` is not 0 (nan counts as not 0), else nothing (:data:`ABSENT`):
+        the gradient a piecewise rule hands to a branch, never ``0 * value``."""
+        return value if mask else ABSENT
+
+    @staticmethod
     def maximum(a: float, b: float) -> float:
         """The larger of ``a`` and ``b``; nan if either is nan (numpy's ``maximum``)."""
         return a if a > b or a != a else b
@@ -116,3 +125,17 @@ class FloatMath:
 
 
 FLOAT_MATH = FloatMath()
+
+#: The helpers above as Python expressions, for code generated from rules (:mod:`.pycode`):
+#: ``{0}``, ``{1}``, ``{2}`` stand for the arguments.  The same numbers as the helpers, nan and
+#: signed zeros included (a test compares them on every kind of float).
+INLINE = {
+    "gt": "({0} > {1})", "ge": "({0} >= {1})", "lt": "({0} < {1})", "le": "({0} <= {1})",
+    "eq": "({0} == {1})", "ne": "({0} != {1})", "isnan": "({0} != {0})",
+    "where": "({1} if {0} else {2})",
+    "select": "({1} if {0} else _ABSENT)",
+    "maximum": "({0} if {0} > {1} or {0} != {0} else {1})",
+    "minimum": "({0} if {0} < {1} or {0} != {0} else {1})",
+    "step": "(1.0 if {0} > 0.0 else (0.0 if {0} <= 0.0 else _NAN))",
+    "sign": "(1.0 if {0} > 0.0 else (-1.0 if {0} < 0.0 else (0.0 if {0} == 0.0 else _NAN)))",
+}

@@ -27,7 +27,7 @@ for ``t > 0``.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, List, Mapping, Union
 
 import numpy as np
 
@@ -212,7 +212,7 @@ class TaylorMath:
     """Elementary functions, comparisons and selection on :class:`Series` (and plain numbers)."""
 
     name = "taylor"
-    ops: Dict[str, "Op"] = {}  # the op registry, installed by autonn.ops
+    ops: Mapping[str, "Op"] = {}  # the op registry, installed by autonn.ops
 
     exp = _function(math.exp, np.exp, lambda x, v: _exp(x, v))
     expm1 = _function(math.expm1, np.expm1, lambda x, v: Series([v] + _exp(x, _scalar(math.exp, np.exp, x.c[0])).c[1:]))
