@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numbers
 import threading
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .mode import GRAD_MODE
 from .node import _WALK_LOCK, _record_specially, inputs, real_gradient, rule_args
@@ -160,7 +160,7 @@ def _may_be_absent(expr: Expr) -> bool:
     return fold(expr, lambda e, parts: any(parts) or (e.head == "call" and e.args[0] == "select"))  # type: ignore[no-any-return]
 
 
-def _loop_source(ops: Dict[str, Op]) -> Tuple[str, Dict[str, Any]]:
+def _loop_source(ops: Mapping[str, Op]) -> Tuple[str, Dict[str, Any]]:
     lines = [
         "def float_backward(order, seed):",
         "    # Gradients go straight into the nodes; float_backward's caller set them to _ABSENT,",

@@ -6,6 +6,9 @@
 ``autonn draw "EXPR" --x 2 --w -3``
     Parses an expression over named values (safely: :mod:`autonn.expr`, no
     ``eval``), runs backward, prints the gradients and draws the graph.
+``autonn practice [--level N]``
+    Backpropagation exercises, answered on stdin and graded step by step
+    (:mod:`autonn.practice`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from .._version import __version__
 from ..datasets import make_line
 from ..losses import closed_form_line_grads
 from .demo import ARTICLE_START, GRAPH_ROWS, run_demo
+from .practice import add_practice_parser, run_practice
 from ..explain import ledger
 from ..expr import FUNCTIONS, ExprError, evaluate, names_in
 from ..graph import topological_order
@@ -107,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog='example: autonn draw "tanh(w1*x1 + w2*x2 + b)" --x1 2 --x2 0 --w1 -3 --w2 1 --b 6.8814 --derivatives',
         allow_abbrev=False,
     )
+    add_practice_parser(sub)
+
     draw.add_argument("expression", help='the expression, quoted: "x**2 + 3*x"')
     draw.add_argument("--explain", metavar="NAME", action="append", default=[],
                       help="print the chain-rule ledger of d result / d NAME (repeatable; 'all' for every name)")
@@ -310,6 +316,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if args.command == "draw":
             _draw(args, extras, out)
+        elif args.command == "practice":
+            if extras:
+                raise UsageError(f"unrecognised arguments: {' '.join(extras)}")
+            run_practice(args, out)
         else:
             if extras:
                 raise UsageError(f"unrecognised arguments: {' '.join(extras)}")
