@@ -30,6 +30,7 @@ from .anomaly import AnomalyError, detect_anomaly
 from .diagnose import Diagnosis, Finding, diagnose
 from .symbolic_grad import SymbolicError, export, formula
 from .gradcheck import GradcheckError, gradcheck
+from .taylor import taylor
 from . import datasets, losses, nn, optim, train  # noqa: F401 - autonn.nn etc. work after `import autonn`
 from .losses import closed_form_line_grads
 from .explain import explain, ledger
@@ -112,6 +113,7 @@ __all__ = [
     "hessian",
     "hvp",
     "jvp",
+    "taylor",
     "detect_anomaly",
     "AnomalyError",
     "diagnose",

@@ -33,6 +33,10 @@ Workloads (the same data and the same graph for every engine):
     node for MLPs from 9,000 to 2.1 million nodes;
 (i) with ``--import-time`` only (seconds, nothing else runs): ``import autonn``
     in a fresh interpreter against ``import numpy`` alone (benchmarks/import_time.py).
+(j) with ``--taylor`` only (minutes: nested grad to order 8 takes most of a
+    minute a round): every derivative to order 8 of a 100-op expression along
+    a direction, ``autonn.taylor`` vs nested ``grad``, and Taylor mode at
+    orders 4 to 32 (see benchmarks/taylor_mode.py).
 
 micrograd and PyTorch are optional; a missing one is skipped with a note.
 """
@@ -60,6 +64,7 @@ import minimal_engine  # noqa: E402
 import mlp_step  # noqa: E402
 import network_step  # noqa: E402
 import random_graph  # noqa: E402
+import taylor_mode  # noqa: E402
 import trace_scaling  # noqa: E402
 import wide_step  # noqa: E402
 from engines import NOTES, micrograd_engine, torch  # noqa: E402
@@ -293,6 +298,12 @@ def eager_limit_workloads(table: Table, repeats: int) -> None:
             table.add(name, "autonn eager", ms(med["autonn"]), f"({ratio:.2f}x the minimal engine)")
 
 
+def taylor_workload(table: Table, repeats: int) -> None:
+    med = taylor_mode.measure(repeats)
+    for what, value, target, met in taylor_mode.rows(med):
+        table.add("(j) derivatives to order 8, 100-op expression", what, value, target, met if target else None)
+
+
 def memory_workloads(table: Table, chain_ops: int) -> None:
     c = "(c) memory"
     per = memory.bytes_per_node(autonn.Value)
@@ -350,6 +361,8 @@ def main(argv=None) -> int:
                         help="measure only the import time of autonn against numpy's (fresh interpreters, seconds)")
     parser.add_argument("--only", default="abcdefi",
                         help="the workloads to run, by letter (b and d run together, as do f and g; default all)")
+    parser.add_argument("--taylor", action="store_true",
+                        help="also time Taylor mode against nested grad to order 8 (minutes: nested grad is slow)")
     args = parser.parse_args(argv)
     if args.import_time:
         return import_time_workload(args.repeats or 21)
@@ -388,6 +401,8 @@ def main(argv=None) -> int:
         wide_workloads(table, repeats, widths)
     if args.trace_scaling:
         trace_workload(table, [64, 256, 512, 1024])
+    if args.taylor:
+        taylor_workload(table, min(repeats, 3))
     if "c" in only:
         memory_workloads(table, chain_ops)
     print()

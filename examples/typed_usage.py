@@ -93,6 +93,8 @@ def gradients_of_graphs_and_functions() -> None:
     jac: npt.NDArray[np.float64] = autonn.jacobian(two_outputs)([1.0, 2.0])
     assert jac.shape == (2, 2) and primal < 0
     assert autonn.grad(autonn.grad(cube))(2.0) == 12.0
+    derivatives: List[float] = autonn.taylor(cube, [2.0], [1.0], 4)
+    assert derivatives == [8.0, 12.0, 12.0, 6.0, 0.0]
     assert autonn.gradcheck(f, [0.3, -0.7])
 
 

@@ -2,6 +2,7 @@
 
 * :mod:`.op` - what an op is (:class:`Op`), the registry :data:`OPS` and :func:`define`
 * :mod:`.floatmath`, :mod:`.arraymath` - the math namespaces a rule runs on: floats, numpy arrays
+* :mod:`.taylormath` - the namespace of truncated Taylor series, on which Taylor mode runs each forward
 * :mod:`.builtin` - every built-in op, written beside its formula
 * :mod:`.reference` - the table of ops and formulas, as the README shows it
 """
@@ -9,12 +10,14 @@
 from .arraymath import ARRAY_MATH
 from .floatmath import FLOAT_MATH
 from .symbolic import SYMBOLIC_MATH
+from .taylormath import TAYLOR_MATH
 from .op import (BINARY, NARY, ON_CHANGE, OPS, PARAM, UNARY, Domain, DomainError, Op, OpError, define, remove_op,
                  seal_builtins)
 
 FLOAT_MATH.ops = OPS
 ARRAY_MATH.ops = OPS
 SYMBOLIC_MATH.ops = OPS
+TAYLOR_MATH.ops = OPS
 
 from . import builtin  # noqa: E402,F401 - fills OPS
 seal_builtins()
@@ -22,4 +25,5 @@ from .builtin import linear_ops  # noqa: E402
 from .reference import markdown_table  # noqa: E402
 
 __all__ = ["Op", "OPS", "ON_CHANGE", "Domain", "DomainError", "OpError", "define", "remove_op", "FLOAT_MATH", "ARRAY_MATH",
+           "TAYLOR_MATH",
            "UNARY", "BINARY", "PARAM", "NARY", "markdown_table", "linear_ops"]

@@ -233,8 +233,9 @@ define("leaky_relu", lambda a, slope, m: m.where(m.gt(a, 0.0), a, a * slope), le
 
 def elu_vjp(g: Any, out: Any, a: Any, alpha: Any, m: Any) -> Any:
     positive = m.gt(a, 0.0)
-    e = m.exp(m.minimum(a, 0.0))
-    return g * m.where(positive, 1.0, alpha * e), g * m.where(positive, 0.0, e - 1.0)
+    below = m.minimum(a, 0.0)
+    # e^a - 1 as expm1: the difference loses all its digits for a near 0.
+    return g * m.where(positive, 1.0, alpha * m.exp(below)), g * m.where(positive, 0.0, m.expm1(below))
 
 
 define("elu", lambda a, alpha, m: m.where(m.gt(a, 0.0), a, alpha * m.expm1(m.minimum(a, 0.0))), elu_vjp,
