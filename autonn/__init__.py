@@ -2,7 +2,9 @@
 
 ``autonn.Value`` is a scalar that remembers how it was computed; ``backward()``
 fills every ``.grad``.  Every op is defined once in ``autonn.ops`` (forward,
-derivative rule, formula, domain) and every path evaluates that definition;
+derivative rule, domain); the eager fast paths and the formula text are
+generated from that definition, and ``autonn.formula`` / ``autonn.export``
+give any derivative as an expression or as a module of code;
 ``autonn.register_op`` adds your own.  On top: ``autonn.nn`` (neurons, layers,
 any-shape networks), ``autonn.losses``, ``autonn.optim``, ``autonn.compile``
 (a traced graph run on numpy batches), ``autonn.to_dot`` / ``autonn.render``
@@ -23,6 +25,7 @@ from .value import Constant, TraceError, Value, as_value, gt, lt, maximum, minim
 from .value import sum as sum  # noqa: A001, F401
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
 from .anomaly import AnomalyError, detect_anomaly
+from .symbolic_grad import SymbolicError, export, formula
 from .gradcheck import GradcheckError, gradcheck
 from . import datasets, losses, nn, optim, train  # noqa: F401 - autonn.nn etc. work after `import autonn`
 from .losses import closed_form_line_grads
@@ -95,6 +98,9 @@ __all__ = [
     "jvp",
     "detect_anomaly",
     "AnomalyError",
+    "formula",
+    "export",
+    "SymbolicError",
     "no_grad",
     "is_grad_enabled",
     "gradcheck",

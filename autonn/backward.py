@@ -25,7 +25,8 @@ from typing import Any, Dict, Iterable, Optional, Sequence, Set, Tuple
 
 from .graph import topological_order
 from .mode import WATCHERS, collector_paused
-from .node import Node, inputs, op_of, reverse_accumulate, rule_args, store_gradients
+from .fastpath import float_backward
+from .node import HOOKS, Node, inputs, op_of, reverse_accumulate, rule_args, store_gradients
 from .ops import FLOAT_MATH
 
 __all__ = ["backward", "reverse_pass", "local_gradients", "depends_on"]
@@ -84,10 +85,13 @@ def backward(root: Node, gradient: float = 1.0) -> None:
         with _WRITE_BACK:
             root.grad += g
         return
-    # The pass allocates a dict entry and a float per node and frees none of
-    # them; a graph holds no cycles, so the cycle collector is paused meanwhile.
+    # The pass allocates a float per node and frees none of them; a graph holds
+    # no cycles, so the cycle collector is paused meanwhile.
     with collector_paused():
         order = topological_order(root)
-        grads = reverse_pass(order, root, float(gradient))
-        with _WRITE_BACK:
-            store_gradients(grads)
+        if HOOKS.live or WATCHERS.gradients:  # hooks and watchers see each node's gradient on its own
+            grads = reverse_pass(order, root, float(gradient))
+            with _WRITE_BACK:
+                store_gradients(grads)
+        else:  # the generated loop, writing gradients straight into the nodes
+            float_backward(order, float(gradient))

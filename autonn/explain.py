@@ -99,8 +99,9 @@ def _rule(user: Any, k: int, name: _Names) -> str:
     else:
         letters = ["a", "b", "c", "d"] if len(ins) <= 2 else [f"x{i + 1}" for i in range(len(ins))]
         binding = ", ".join(f"{letter} = {name(x)}" for letter, x in zip(letters, ins))
-        for c in user.constants:
-            binding += f", k = {format_number(c, name.precision, compact=True)}"
+        if user.constants and op.form is None:  # else the formula has the constants in it already
+            for c in user.constants:
+                binding += f", k = {format_number(c, name.precision, compact=True)}"
     return f"{op.name}: {rule_formula(user, k)}; {binding}"
 
 

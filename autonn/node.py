@@ -36,7 +36,7 @@ from .mode import GRAD_MODE, WATCHERS
 from .ops import BINARY, FLOAT_MATH, NARY, OPS, PARAM, UNARY, Op
 
 __all__ = ["Node", "SLOTS", "fill", "topological_order", "numbered_graph", "store_gradients", "real_gradient", "add_hook", "HookHandle", "inputs", "constants", "rule_args", "rule_nodes", "op_of", "reverse_accumulate",
-           "binary_operator", "unary_operator", "new_leaf", "float_value"]
+           "new_leaf", "float_value"]
 
 _new = object.__new__
 # What the reverse loop hands to Op.pullback: a rule that raised, or whose result
@@ -393,13 +393,13 @@ def store_gradients(grads: Dict[Node, Gradient]) -> None:
             node.grad = g
 
 
-def real_gradient(node: Node, g: object, grads: Dict[Node, Gradient]) -> float:
-    """``g`` (the gradient of ``node`` in the pass ``grads``) as a float; a gradient that is
+def real_gradient(node: Node, g: object, nodes: Iterable[Node]) -> float:
+    """``g`` (the gradient of ``node`` in a pass over ``nodes``) as a float; a gradient that is
     no real number is refused rather than stored, naming the op whose rule gave it if one did
     (else the cause is a ``.data`` set to something like a complex number)."""
     if isinstance(g, numbers.Real) and not isinstance(g, (bool, str)):
         return float(g)
-    for n in grads:  # the slow path, once, to name the culprit: every rule of the pass, checked
+    for n in nodes:  # the slow path, once, to name the culprit: every rule of the pass, checked
         if n._op is not None:
             n._op.pullback(1.0, n.data, rule_args(n), FLOAT_MATH)
     raise TypeError(f"backward: a gradient came out as {type(g).__name__} {g!r}, at a node holding "
@@ -412,9 +412,12 @@ def reverse_accumulate(order: Sequence[Any], grads: Dict[Any, Gradient], m: Any 
 
     Visits ``order`` (a topological order) from the end; for every node with
     a gradient, the op's rule gives ``g * d node / d input`` and each input
-    adds that to its own entry.  On floats (``m`` is FLOAT_MATH) the layout is
-    read inline and the rule called directly - this is the backward pass's
-    hot loop; a rule that raises, or returns the wrong number of gradients,
+    adds that to its own entry.  This is the checked loop, with gradients in
+    a dict of its own: ``autonn.grad`` runs it, and so does ``backward()``
+    while hooks or watchers want each gradient (else ``backward()`` runs the
+    loop generated from the rules, :mod:`autonn.fastpath`).  On floats (``m``
+    is FLOAT_MATH) each op's generated ``float_vjp`` is called directly; a
+    rule that raises, or returns the wrong number of gradients,
     goes to :meth:`~autonn.ops.Op.pullback`, which re-runs it in IEEE
     arithmetic or names the op.  With another namespace the rule gets the
     nodes themselves (graph-building gradients).  With ``relevant``, only
@@ -449,7 +452,7 @@ def reverse_accumulate(order: Sequence[Any], grads: Dict[Any, Gradient], m: Any 
         if kind == BINARY:
             b = node._b
             try:
-                ga, gb = op.vjp(g, node.data, a.data, b.data, m)
+                ga, gb = op.float_vjp(g, node.data, a.data, b.data)
             except _RULE_TROUBLE:
                 ga, gb = op.pullback(g, node.data, (a.data, b.data), m)
             if relevant is None or b in relevant:
@@ -457,12 +460,12 @@ def reverse_accumulate(order: Sequence[Any], grads: Dict[Any, Gradient], m: Any 
                 grads[b] = gb if prev is None else prev + gb
         elif kind == UNARY:
             try:
-                (ga,) = op.vjp(g, node.data, a.data, m)
+                (ga,) = op.float_vjp(g, node.data, a.data)
             except _RULE_TROUBLE:
                 (ga,) = op.pullback(g, node.data, (a.data,), m)
         else:  # PARAM: the constant follows the input
             try:
-                (ga,) = op.vjp(g, node.data, a.data, node._b, m)
+                (ga,) = op.float_vjp(g, node.data, a.data, node._b)
             except _RULE_TROUBLE:
                 (ga,) = op.pullback(g, node.data, (a.data, node._b), m)
         if relevant is None or a in relevant:
@@ -475,97 +478,12 @@ def float_value(op: Op, xs: Sequence[float]) -> float:
     """The op's float value on ``xs``: its forward called directly when nothing needs checking."""
     if op.plain:
         try:
-            out = op.forward(*xs, FLOAT_MATH) if op.arity is not None else op.forward(*xs, m=FLOAT_MATH)
+            out = op.float_forward(*xs)
             if type(out) is float and out - out == 0.0:
                 return out
         except _RULE_TROUBLE:
             pass
     return op.value(*xs)
-
-
-def binary_operator(cls: Type[N], op: Op, lift: Optional[Callable[[Any], Optional[N]]] = None, swap: bool = False,
-                    constant: bool = False) -> Callable[[N, Any], Any]:
-    """The method ``cls.__add__`` (or another binary operator) for ``op``: lift a number
-    on the other side to a constant, compute the op's forward, record the node.
-    ``swap`` makes the reflected form (``__radd__``: the other operand comes first);
-    ``constant`` makes a one-input op whose second argument is its constant (``x ** 3``).
-
-    Derived from the op, never a copy of it: the op's own forward is called
-    (read from the op at every call, so replacing it changes this path too),
-    and its domain checks run through :meth:`~autonn.ops.Op.value` whenever
-    the result is not a finite float.
-    """
-    plain_forward = FLOAT_MATH  # bound here so the hot path reads a local
-
-    def operator(self: N, other: Any) -> Any:  # a node, or NotImplemented for an operand it cannot take
-        if constant:  # other is the op's constant, a float (the k of x ** k)
-            a, b = self, other
-            ad = a.data
-            bd = other
-        else:
-            if type(other) is not cls:
-                other = lift(other)  # type: ignore[misc]  # every operator but the constant one has a lift
-                if other is None:
-                    return NotImplemented
-            if swap:
-                a, b = other, self
-            else:
-                a, b = self, other
-            ad = a.data
-            bd = b.data
-        out = _new(cls)
-        data = None
-        if op.plain:
-            try:
-                data = op.forward(ad, bd, plain_forward)
-            except _RULE_TROUBLE:
-                pass
-        # A finite float is the value; anything else goes through the op's checks.
-        out.data = data if type(data) is float and data - data == 0.0 else op.value(ad, bd)
-        out.grad = 0.0
-        out.label = ""
-        out._mark = None
-        if GRAD_MODE.special == 0:
-            out._op = op
-            out._a = a
-            out._b = b
-        elif constant:
-            _record_specially(out, op, (a,), (b,))  # pyright: ignore[reportArgumentType]  # b is the constant here
-        else:
-            _record_specially(out, op, (a, b), ())
-        return out
-
-    return operator
-
-
-def unary_operator(cls: Type[N], op: Op) -> Callable[[N], N]:
-    """A method applying the one-input ``op`` to ``self`` (``-x``, ``x.tanh()``...).
-
-    The same steps as :func:`binary_operator`: a finite float from the op's
-    forward is the value, anything else goes through :meth:`~autonn.ops.Op.value`."""
-
-    def operator(self: N) -> N:
-        a = self.data
-        data = None
-        if op.plain:
-            try:
-                data = op.forward(a, FLOAT_MATH)
-            except _RULE_TROUBLE:
-                pass
-        out = _new(cls)
-        out.data = data if type(data) is float and data - data == 0.0 else op.value(a)
-        out.grad = 0.0
-        out.label = ""
-        out._mark = None
-        out._b = None
-        if GRAD_MODE.special == 0:
-            out._op = op
-            out._a = self
-        else:
-            _record_specially(out, op, (self,), ())
-        return out
-
-    return operator
 
 
 def new_leaf(cls: Type[N], data: float) -> N:

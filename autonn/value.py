@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, ContextManager, List,
 
 from . import backward as _engine
 from .graph import topological_order
-from .node import HookHandle, Node, add_hook, binary_operator, constants, fill, float_value, inputs, new_leaf, op_of, unary_operator
+from .fastpath import operator_method
+from .node import HookHandle, Node, add_hook, constants, fill, float_value, inputs, new_leaf, op_of
 from .guard import TRACES, TraceError, refuse_if_traced, user_line  # noqa: F401 - re-exported
 from .guard import tracing as _guard_tracing
-from .ops import OPS, Domain, Op, define
+from .ops import ON_CHANGE, OPS, Domain, Op, define
 
 __all__ = ["Value", "Constant", "sum", "as_value", "apply", "register_op", "VALUE_MATH", "where", "maximum",
            "minimum", "gt", "lt", "tracing", "TraceError"]
@@ -35,13 +36,6 @@ Operand = Union["Value", int, float]
 
 _new = object.__new__
 
-_ADD = OPS["add"]
-_SUB = OPS["sub"]
-_MUL = OPS["mul"]
-_DIV = OPS["div"]
-_NEG = OPS["neg"]
-_POWC = OPS["powc"]
-_POW = OPS["pow"]
 _SUM = OPS["sum"]
 
 
@@ -74,11 +68,15 @@ class Value(Node):
     __slots__ = ()
 
     def __init__(self, data: Number, label: str = "") -> None:
-        number = _number(data, "Value")
-        if not isinstance(label, str):
-            raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
-        fill(self, number, None, ())  # a leaf
+        # A leaf: the node layout of autonn.node, written out (making leaves is a hot path).
+        self.data = data if type(data) is float else _number(data, "Value")
+        if type(label) is not str:
+            if not isinstance(label, str):
+                raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
+            label = str(label)
         self.label = label
+        self.grad = 0.0
+        self._op = self._a = self._b = self._mark = None
 
     # -- read-only views of the graph ---------------------------------------
     @property
@@ -148,7 +146,7 @@ class Value(Node):
         return f"{type(self).__name__}({', '.join(parts)})"
 
     # -- operators: each applies its op from the registry.  The common ones are
-    # made by autonn.node (binary_operator, unary_operator) after the class.
+    # are generated from their ops' rules by autonn.fastpath, after the class.
     if TYPE_CHECKING:
         # What type checkers see of the operators and methods set after the class.
         def __add__(self, other: Operand) -> Value: ...
@@ -315,12 +313,20 @@ class Constant(Value):
     __slots__ = ()
 
 
-def _lift(x: object) -> Optional[Value]:
+def _lift(x: Any) -> Optional[Value]:
     """``x`` as a node: Values pass through, numbers become Constants, else None."""
     t = type(x)
+    if t is float:  # the common case (2.0 * x), written out: a Constant leaf, as new_leaf makes it
+        node: Constant = _new(Constant)
+        node.data = x
+        node.grad = 0.0
+        node.label = ""
+        node._op = node._a = node._b = node._mark = None
+        return node
     if t is Value or t is Constant:
-        return x  # type: ignore[return-value]  # its type was just checked
-    if t is float or t is int or _is_real_number(x):
+        same: Value = x
+        return same
+    if t is int or _is_real_number(x):
         return new_leaf(Constant, _float(x, "a number in an expression"))
     if isinstance(x, Value):  # a user's subclass of Value
         return x
@@ -335,27 +341,40 @@ def _made_method(name: str, method: Callable[..., Any], doc: str) -> Callable[..
     return method
 
 
-# The hot operators and activations, each one call from the user's code to the
-# op's own forward (see autonn.node.binary_operator).
-for _name, _op, _swap, _doc in (
-    ("__add__", _ADD, False, "self + other"), ("__radd__", _ADD, True, "other + self"),
-    ("__sub__", _SUB, False, "self - other"), ("__rsub__", _SUB, True, "other - self"),
-    ("__mul__", _MUL, False, "self * other"), ("__rmul__", _MUL, True, "other * self"),
-    ("__truediv__", _DIV, False, "self / other"), ("__rtruediv__", _DIV, True, "other / self"),
-    ("__rpow__", _POW, True, "other ** self"),
-):
-    setattr(Value, _name, _made_method(_name, binary_operator(Value, _op, _lift, _swap), _doc))
-for _name, _doc in (
-    ("__neg__", "-self"),
-    ("exp", "e ** self."),
-    ("tanh", "Hyperbolic tangent, in (-1, 1)."),
-    ("sigmoid", "1 / (1 + e ** -self), computed without overflow for any input."),
-    ("relu", "max(self, 0); nan stays nan."),
-):
-    setattr(Value, _name, _made_method(_name, unary_operator(Value, OPS[_name.strip("_")]), _doc))
-del _name, _op, _swap, _doc
-_power: Callable[[Value, float], Value] = binary_operator(Value, _POWC, constant=True)  # x ** 3: the exponent is the op's constant
-_power_of_values: Callable[[Value, Value], Value] = binary_operator(Value, _POW, _lift)  # x ** y: both are inputs
+# The operators and the common methods: each generated from its op's forward (see
+# autonn.fastpath), and made again whenever that op's definition changes.
+_OPERATORS = (
+    ("__add__", "add", False, "self + other"), ("__radd__", "add", True, "other + self"),
+    ("__sub__", "sub", False, "self - other"), ("__rsub__", "sub", True, "other - self"),
+    ("__mul__", "mul", False, "self * other"), ("__rmul__", "mul", True, "other * self"),
+    ("__truediv__", "div", False, "self / other"), ("__rtruediv__", "div", True, "other / self"),
+    ("__rpow__", "pow", True, "other ** self"),
+    ("__neg__", "neg", False, "-self"),
+    ("exp", "exp", False, "e ** self."),
+    ("tanh", "tanh", False, "Hyperbolic tangent, in (-1, 1)."),
+    ("sigmoid", "sigmoid", False, "1 / (1 + e ** -self), computed without overflow for any input."),
+    ("relu", "relu", False, "max(self, 0); nan stays nan."),
+)
+
+
+def _make_operators(changed: Optional[Op] = None) -> None:
+    """Set Value's generated operators (those of ``changed`` alone, when one op changed)."""
+    global _power, _power_of_values
+    for name, op_name, swap, doc in _OPERATORS:
+        if changed is None or changed.name == op_name:
+            method = operator_method(Value, OPS[op_name], _lift, swap, name=name)
+            setattr(Value, name, _made_method(name, method, doc))
+    if changed is None or changed.name == "powc":
+        # x ** 3: the exponent is the op's constant
+        _power = operator_method(Value, OPS["powc"], constant=True, name="power")
+    if changed is None or changed.name == "pow":
+        _power_of_values = operator_method(Value, OPS["pow"], _lift, name="power_of_values")  # x ** y
+
+
+_power: Callable[[Value, float], Value]
+_power_of_values: Callable[[Value, Value], Value]
+_make_operators()
+ON_CHANGE.append(lambda op: _make_operators(op) if OPS.get(op.name) is op else None)
 
 
 def as_value(x: Union[Value, float]) -> Value:
@@ -427,6 +446,18 @@ class _ValueMath:
         # Only domain checks use this, and they run on numbers, never on graphs.
         d = float(_data(a))
         return d - d == 0.0 and not d.is_integer()
+
+    # Comparisons and selections of plain numbers (a rule's constants, such as the k of
+    # x ** k) are decided here, not recorded: the graph keeps only the branch taken.
+    @staticmethod
+    def where(condition: Any, a: Operand, b: Operand) -> Any:
+        if isinstance(condition, Value):
+            return apply(OPS["where"], condition, a, b)
+        return a if condition else b
+
+    @staticmethod
+    def eq(a: Operand, b: Operand) -> Any:
+        return apply(OPS["eq"], a, b) if isinstance(a, Value) or isinstance(b, Value) else a == b
 
     @staticmethod
     def pow(a: Operand, b: Operand) -> Value:

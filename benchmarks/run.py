@@ -23,9 +23,12 @@ Workloads (the same data and the same graph for every engine):
     same step by hand in numpy float64 (and PyTorch float32 for reference),
     and the compiled step on the torch backend beside PyTorch float64 by hand;
 (g) that step with an L2 term ``alpha * sum(p * p)`` vs without (the two alone, taking turns);
+(i) the eager engine beside a minimal pure-Python engine (``minimal_engine.py``) on a random graph,
+    an MLP step written in the user's loop, a 100,000-term sum and a 200,000-op chain
+    (``eager_limit.py``), the collector on and off;
 (h) with ``--trace-scaling`` only (minutes): tracing time and memory per traced
     node for MLPs from 9,000 to 2.1 million nodes;
-(i) with ``--import-time`` only (seconds, nothing else runs): ``import autonn``
+(j) with ``--import-time`` only (seconds, nothing else runs): ``import autonn``
     in a fresh interpreter against ``import numpy`` alone (benchmarks/import_time.py).
 
 micrograd and PyTorch are optional; a missing one is skipped with a note.
@@ -47,8 +50,10 @@ sys.path[:0] = [HERE, os.path.dirname(HERE)]
 import numpy as np  # noqa: E402
 
 import autonn  # noqa: E402
+import eager_limit  # noqa: E402
 import import_time  # noqa: E402
 import memory  # noqa: E402
+import minimal_engine  # noqa: E402
 import mlp_step  # noqa: E402
 import network_step  # noqa: E402
 import random_graph  # noqa: E402
@@ -259,10 +264,27 @@ def trace_workload(table: Table, widths) -> None:
                   f"<= 5 us and 300 B a node (schedule {scheduled / n * 1e6:.2f} us)", us <= 5 and per <= 300)
 
 
+def eager_limit_workloads(table: Table, repeats: int) -> None:
+    """(i) autonn's eager engine beside the minimal pure-Python engine, both ways of counting the collector."""
+    eager_limit.check_same_numbers()
+    for title, cases in eager_limit.workloads().items():
+        med = alternate(list(cases.values()), repeats)
+        ratio = med["autonn"] / med["minimal"]
+        name = "(i) " + title.replace(" (collector off)", "")
+        tag = " (collector off)" if "collector off" in title else ""
+        table.add(name, "minimal engine" + tag, ms(med["minimal"]))
+        if tag:
+            table.add(name, "autonn eager" + tag, ms(med["autonn"]), f"within 1.15x of the minimal engine ({ratio:.2f}x)",
+                      ratio <= 1.15)
+        else:
+            table.add(name, "autonn eager", ms(med["autonn"]), f"({ratio:.2f}x the minimal engine)")
+
+
 def memory_workloads(table: Table, chain_ops: int) -> None:
     c = "(c) memory"
     per = memory.bytes_per_node(autonn.Value)
-    table.add(c, "autonn: bytes per node", f"{per:.0f} B", "<= 150 bytes per node", per <= 150)
+    table.add(c, "autonn: bytes per node", f"{per:.0f} B", "<= 120 bytes per node", per <= 120)
+    table.add(c, "minimal engine: bytes per node", f"{memory.bytes_per_node(minimal_engine.V):.0f} B")
     if micrograd_engine is not None:
         table.add(c, "micrograd: bytes per node", f"{memory.bytes_per_node(micrograd_engine.Value):.0f} B")
     try:
@@ -291,12 +313,12 @@ def check_same_losses() -> str:
 
 
 def import_time_workload(rounds: int) -> int:
-    """(i): the table of the import times alone (the other workloads would only slow this one down)."""
+    """(j): the table of the import times alone (the other workloads would only slow this one down)."""
     times = import_time.import_times(rounds)
     extra = times["autonn"] - times["numpy"]
     table = Table()
-    table.add("(i) import, fresh interpreter", "numpy alone", f"{times['numpy'] * 1e3:.1f} ms")
-    table.add("(i) import, fresh interpreter", "autonn", f"{times['autonn'] * 1e3:.1f} ms",
+    table.add("(j) import, fresh interpreter", "numpy alone", f"{times['numpy'] * 1e3:.1f} ms")
+    table.add("(j) import, fresh interpreter", "autonn", f"{times['autonn'] * 1e3:.1f} ms",
               f"numpy + {import_time.BUDGET * 1e3:.0f} ms (+{extra * 1e3:.1f} ms)", extra <= import_time.BUDGET)
     print(f"CPU time of each fresh interpreter, medians of {rounds} alternating rounds, bytecode cached as installed")
     print(table.render())
@@ -338,6 +360,7 @@ def main(argv=None) -> int:
     print(f"cycle collector on; {gc.get_freeze_count():,} objects from imports frozen out of its sight (gc.freeze)")
     table = Table()
     random_graph_workload(table, n_ops, repeats)
+    eager_limit_workloads(table, repeats)
     mlp_workloads(table, repeats)
     network_workload(table, repeats)
     wide_workloads(table, repeats, widths)

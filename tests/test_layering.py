@@ -9,11 +9,11 @@ import autonn
 LAYERS = [
     ["_version", "mode", "arguments"],
     ["ops"],
-    ["node"],
+    ["node", "fastpath"],
     ["graph", "guard"],
     ["backward", "forward"],
     ["value"],
-    ["functional", "anomaly"],
+    ["functional", "anomaly", "symbolic_grad"],
     ["gradcheck"],
     ["testing"],
     ["datasets"],

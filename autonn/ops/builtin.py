@@ -18,6 +18,8 @@ import math
 from typing import Any, Callable, List, Optional, Tuple
 
 from .op import OPS, Domain, Op, define
+from .symbolic import SYMBOLIC_MATH, Expr, NotSymbolic, var
+from .text import NAMED_NUMBERS, simplify
 
 __all__: List[str] = []
 
@@ -31,6 +33,10 @@ INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)
+# How the formulas print these numbers (the rules use the numbers themselves).
+NAMED_NUMBERS.update({repr(SQRT1_2): ("sqrt(1/2)", "\\sqrt{1/2}"), repr(INV_SQRT_2PI): ("1/sqrt(2 pi)", "\\frac{1}{\\sqrt{2\\pi}}"),
+                      repr(TWO_OVER_SQRT_PI): ("2/sqrt(pi)", "\\frac{2}{\\sqrt{\\pi}}"), repr(LN2): ("ln 2", "\\ln 2"),
+                      repr(LN10): ("ln 10", "\\ln 10")})
 
 
 # ----------------------------------------------------------------------------
@@ -83,9 +89,10 @@ def _pow_domain(text: str) -> List[Domain]:
 
 
 def powc_vjp(g: Any, out: Any, a: Any, k: Any, m: Any) -> Any:
-    if k == 0.0:  # a ** 0 = 1 is flat in a, even at a = 0, where a ** -1 is not defined
-        return (g * 0.0,)
-    return (g * k * m.pow(a, k - 1.0),)
+    # a ** 0 = 1 is flat in a, even at a = 0, where a ** -1 is not defined: the
+    # exponent k - 1 is replaced by a safe 1 there, in the branch not taken.
+    k_is_0 = m.eq(k, 0.0)
+    return (g * m.where(k_is_0, 0.0, k * m.pow(a, m.where(k_is_0, 1.0, k - 1.0))),)
 
 
 define("powc", lambda a, k, m: m.pow(a, k), powc_vjp,
@@ -367,17 +374,40 @@ def sum_vjp(g: Any, out: Any, *xs: Any, m: Any) -> Any:
 
 
 SUM = define("sum", sum_forward, sum_vjp, "d(a_1+...+a_n)/da_i = 1", doc="a_1 + a_2 + ... + a_n, one node")
-MUL = OPS["mul"]
+
+
+def _is_product(op: Optional[Op]) -> bool:
+    """True if ``op``'s forward is ``a * b`` and its rule ``(g * b, g * a)``, read from the rule itself."""
+    form = None if op is None else op.form
+    if form is None or form.forward is None or len(form.inputs) != 2:
+        return False
+    a, b, g = var(form.inputs[0]), var(form.inputs[1]), var("g")
+    return form.forward.key == (a * b).key and [e.key for e in form.vjp] == [(g * b).key, (g * a).key]
+
+
+def _is_sum(op: Optional[Op]) -> bool:
+    """True if ``op`` adds its inputs and hands each one the gradient unchanged, read from the rule itself."""
+    form = None if op is None else op.form
+    if form is None or not form.uniform or form.vjp[0].key != var("g").key or op.consts:  # type: ignore[union-attr]
+        return False
+    xs = [var(f"x{i}") for i in range(3)]
+    try:
+        total = op.forward(*xs, m=SYMBOLIC_MATH)  # type: ignore[union-attr]
+    except NotSymbolic:
+        return False
+    return isinstance(total, Expr) and simplify(total).key == (xs[0] + xs[1] + xs[2]).key
 
 
 def linear_ops() -> Tuple[Optional[Op], Optional[Op]]:
-    """``(sum, mul)`` while their definitions are the ones written here, else ``(None, None)``.
+    """``(sum, mul)`` while their rules are the linear ones the fused layers assume, else ``(None, None)``.
 
-    The compiler's one fusion - a sum of products with weights, run as a matrix
-    product - computes exactly these two rules; it is used only while they are
-    unchanged, so an edited ``sum`` or ``mul`` compiles through its own rule.
+    The compiler runs a group of sums of products with weights as matrix
+    products (``W @ X``, ``G @ X.T``, ``W.T @ G``); that is exactly what these
+    two rules compute, and only while they do: the check evaluates the
+    current definitions on symbols, so an edited ``mul`` or ``sum`` - in the
+    source or at run time - compiles through its own rule instead.
     """
-    if (OPS.get("sum") is SUM and SUM.forward is sum_forward and SUM.vjp is sum_vjp
-            and OPS.get("mul") is MUL and MUL.forward is mul_forward and MUL.vjp is mul_vjp):
-        return SUM, MUL
+    sum_op, mul_op = OPS.get("sum"), OPS.get("mul")
+    if _is_sum(sum_op) and _is_product(mul_op):
+        return sum_op, mul_op
     return None, None

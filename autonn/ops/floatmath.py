@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
 if TYPE_CHECKING:
     from .op import Op
 
-__all__ = ["FLOAT_MATH", "FloatMath"]
+__all__ = ["FLOAT_MATH", "FloatMath", "INLINE"]
 
 _NAN = math.nan
 _T = TypeVar("_T")
@@ -116,3 +116,16 @@ class FloatMath:
 
 
 FLOAT_MATH = FloatMath()
+
+#: The helpers above as Python expressions, for code generated from rules (:mod:`.pycode`):
+#: ``{0}``, ``{1}``, ``{2}`` stand for the arguments.  The same numbers as the helpers, nan and
+#: signed zeros included (a test compares them on every kind of float).
+INLINE = {
+    "gt": "({0} > {1})", "ge": "({0} >= {1})", "lt": "({0} < {1})", "le": "({0} <= {1})",
+    "eq": "({0} == {1})", "ne": "({0} != {1})", "isnan": "({0} != {0})",
+    "where": "({1} if {0} else {2})",
+    "maximum": "({0} if {0} > {1} or {0} != {0} else {1})",
+    "minimum": "({0} if {0} < {1} or {0} != {0} else {1})",
+    "step": "(1.0 if {0} > 0.0 else (0.0 if {0} <= 0.0 else _NAN))",
+    "sign": "(1.0 if {0} > 0.0 else (-1.0 if {0} < 0.0 else (0.0 if {0} == 0.0 else _NAN)))",
+}

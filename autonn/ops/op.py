@@ -33,15 +33,18 @@ import numbers
 import re
 import string
 from types import MappingProxyType
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
 import numpy as np
 
 from .arraymath import ARRAY_MATH
 from .floatmath import FLOAT_MATH
+from .generate import derived_formulas, generated_forward, generated_vjp
+from .pycode import GLOBALS
+from .symbolic import RuleForm, rule_form
 
-__all__ = ["Op", "Domain", "DomainError", "OpError", "OPS", "define", "remove_op", "seal_builtins", "UNARY", "BINARY",
-           "PARAM", "NARY"]
+__all__ = ["Op", "Domain", "DomainError", "OpError", "OPS", "ON_CHANGE", "define", "remove_op", "seal_builtins",
+           "UNARY", "BINARY", "PARAM", "NARY"]
 
 
 class DomainError(ValueError):
@@ -95,17 +98,40 @@ def _number_text(x: float) -> str:
 
 
 class Op:
-    """One primitive: its name, shape, forward, derivative rule, formulas and domain."""
+    """One primitive: its name, shape, forward, derivative rule and domain, and what is derived from them.
 
-    __slots__ = ("name", "arity", "consts", "kind", "forward", "vjp", "formulas", "domain", "symbol",
-                 "vectorized", "plain", "doc")
-    # Set by __setattr__ from the forward and the domain (annotations only: the slots hold them).
+    Derived (again whenever ``forward``, ``vjp``, ``domain``, ``arity`` or
+    ``consts`` is replaced, so every path follows an edited rule):
+
+    ``form``
+        the forward and rule as expressions (:mod:`.symbolic`), or None with
+        the reason in ``not_symbolic`` when they cannot be evaluated on symbols;
+    ``float_forward``, ``float_vjp``
+        Python functions generated from ``form`` that compute on floats
+        exactly what ``forward(*xs, FLOAT_MATH)`` and ``vjp(..., FLOAT_MATH)``
+        compute, without the namespace (the definition itself where there is
+        no form); :meth:`source` shows them;
+    ``formulas``
+        the derivative for each input as text, printed from ``form``.
+    """
+
+    __slots__ = ("name", "arity", "consts", "kind", "forward", "vjp", "hand_formulas", "domain", "symbol",
+                 "vectorized", "plain", "doc", "form", "not_symbolic", "float_forward", "float_vjp", "formulas",
+                 "_ready")
+    # Set by _derive from the definition (annotations only: the slots hold them).
     vectorized: bool
     plain: bool
+    form: Optional[RuleForm]
+    not_symbolic: str
+    float_forward: Callable[..., Any]
+    float_vjp: Callable[..., Any]
+    formulas: Tuple[str, ...]
+    _ready: bool
 
     def __init__(self, name: str, arity: Optional[int], forward: Callable[..., Any], vjp: Callable[..., Any],
-                 formulas: Tuple[str, ...], domain: Tuple[Domain, ...] = (), consts: int = 0,
+                 formulas: Tuple[str, ...] = (), domain: Tuple[Domain, ...] = (), consts: int = 0,
                  symbol: str = "", doc: str = "") -> None:
+        object.__setattr__(self, "_ready", False)
         self.name: str = name
         self.arity: Optional[int] = arity  # None: any number of inputs, at least one
         self.consts: int = consts
@@ -119,22 +145,48 @@ class Op:
             self.kind = NARY
         self.forward: Callable[..., Any] = forward
         self.vjp: Callable[..., Any] = vjp
-        self.formulas: Tuple[str, ...] = formulas
+        # A text given with the definition: shown only where the rule has no symbolic form.
+        self.hand_formulas: Tuple[str, ...] = formulas
         self.domain: Tuple[Domain, ...] = domain
         self.symbol: str = symbol  # the operator that writes it ("+", "**"), if any
         self.doc: str = doc
+        object.__setattr__(self, "_ready", True)
+        self._derive()
 
     def __setattr__(self, name: str, value: object) -> None:
-        # What the fast paths read (``vectorized``, ``plain``) is derived from the
-        # definition here, so replacing an op's forward or domain at run time
-        # changes every path at once.
         object.__setattr__(self, name, value)
-        if name in ("forward", "domain", "arity") and hasattr(self, "forward") and hasattr(self, "domain"):
-            vectorized = "m" in inspect.signature(self.forward).parameters
-            object.__setattr__(self, "vectorized", vectorized)
-            # plain: a finite float from forward(*xs, FLOAT_MATH) is the value, with no check first
-            checked_after = all(d.signalled for d in self.domain)
-            object.__setattr__(self, "plain", vectorized and checked_after)
+        if name in ("forward", "vjp", "domain", "arity", "consts") and self._ready:
+            self._derive()
+
+    def _derive(self) -> None:
+        """Everything the fast paths, the formulas and the listeners read, made again from the definition."""
+        setter = object.__setattr__
+        vectorized = "m" in inspect.signature(self.forward).parameters
+        setter(self, "vectorized", vectorized)
+        # plain: a finite float from the forward is the value, with no check first
+        setter(self, "plain", vectorized and all(d.signalled for d in self.domain))
+        form, why = rule_form(self)
+        setter(self, "form", form)
+        setter(self, "not_symbolic", why)
+        setter(self, "float_forward", generated_forward(self))
+        setter(self, "float_vjp", generated_vjp(self))
+        setter(self, "formulas", derived_formulas(self))
+        for listener in list(ON_CHANGE):
+            listener(self)
+
+    @property
+    def symbolic(self) -> bool:
+        """True when the forward and rule were evaluated on symbols: generated code, derived formulas."""
+        return self.form is not None
+
+    def source(self) -> str:
+        """The Python code generated from the definition for floats (forward, then the rule)."""
+        parts = []
+        for fn in (self.float_forward, self.float_vjp):
+            text = getattr(fn, "__autonn_source__", None)
+            parts.append(text if text is not None else
+                         f"# {self.name}: {getattr(fn, '__doc__', '')}\n")
+        return "\n".join(parts)
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}: {'; '.join(self.formulas)})"
@@ -144,9 +196,10 @@ class Op:
         """All of the op's derivative formulas, in one line."""
         return ", ".join(self.formulas)
 
-    def formula_for(self, position: int) -> str:
-        """The derivative formula for input number ``position``."""
-        formulas = self.formulas
+    def formula_for(self, position: int, consts: Sequence[float] = ()) -> str:
+        """The derivative formula for input number ``position``; with ``consts`` (a node's constants,
+        the 2 of ``x ** 2``) the formula of that node, simplified (``d(a^2)/da = 2*a``)."""
+        formulas = derived_formulas(self, tuple(consts)) if consts and self.form is not None else self.formulas
         return formulas[position] if position < len(formulas) else formulas[-1]
 
     # -- evaluation on plain floats: what the eager engine runs ---------------
@@ -164,7 +217,7 @@ class Op:
             self._check_numbers(args)
             self.check(args)
         try:
-            out = self.forward(*args, m=FLOAT_MATH) if self.vectorized else self.forward(*args)
+            out = self.float_forward(*args)
         except (ArithmeticError, ValueError, TypeError) as err:
             self._check_numbers(args)
             if domain:
@@ -234,6 +287,8 @@ class Op:
         return self._checked(local, args, m)
 
     def _call_vjp(self, g: Any, out: Any, args: Sequence[Any], m: Any) -> Any:
+        if m is FLOAT_MATH:
+            return self.float_vjp(g, out, *args)
         return self.vjp(g, out, *args, m=m) if self.arity is None else self.vjp(g, out, *args, m)
 
     def _checked(self, local: Any, args: Sequence[Any], m: Any) -> Tuple[Any, ...]:
@@ -310,6 +365,11 @@ def remove_op(name: str, missing_ok: bool = False) -> None:
             return
         raise KeyError(f"remove_op: no op named {name!r}")
     del _REGISTRY[name]
+GLOBALS["_ops"] = OPS  # what generated code calls for a rule that applies another op
+
+#: Called with an op whenever its definition is made or changed: the paths generated from it
+#: elsewhere (Value's operators, the reverse loop) make themselves again.
+ON_CHANGE: List[Callable[[Op], None]] = []
 
 
 def _positional_count(fn: Callable[..., Any], who: str, what: str, count_m: bool = False) -> Optional[int]:
@@ -329,14 +389,17 @@ def _positional_count(fn: Callable[..., Any], who: str, what: str, count_m: bool
     return count
 
 
-def define(name: str, forward: Callable[..., Any], vjp: Callable[..., Any], formula: Union[str, Sequence[str]], *,
+def define(name: str, forward: Callable[..., Any], vjp: Callable[..., Any],
+           formula: Union[str, Sequence[str], None] = None, *,
            domain: Sequence[Domain] = (), consts: int = 0, symbol: str = "", doc: str = "",
            replace: bool = False) -> Op:
     """Check one op's definition and add it to :data:`OPS`; every path then evaluates it.
 
     The number of inputs is read from ``forward``'s signature (``*xs`` makes
     an n-ary op); ``consts`` of them, at the end, are constant numbers rather
-    than graph inputs.  ``formula`` is one text per input, or one for all.
+    than graph inputs.  The formulas shown for the op are printed from its
+    rule; ``formula`` (one text per input, or one for all) is shown instead
+    only where the rule cannot be evaluated on symbols.
     """
     who = f"register_op({name!r})" if isinstance(name, str) else "register_op"
     _check_name(name, who, replace)
@@ -349,9 +412,9 @@ def define(name: str, forward: Callable[..., Any], vjp: Callable[..., Any], form
     for what, fn in (("forward", forward), ("vjp", vjp)):
         if not callable(fn):
             raise TypeError(f"{who}: {what} must be callable, got {type(fn).__name__}")
-    if not (isinstance(formula, str) or (isinstance(formula, (list, tuple)) and formula)):
-        raise TypeError(f"{who}: formula must be a non-empty str, or one str per input; got "
-                        f"{type(formula).__name__}: {formula!r}")
+    if formula is not None and not (isinstance(formula, str) or (isinstance(formula, (list, tuple)) and formula)):
+        raise TypeError(f"{who}: formula must be None (printed from the rule), a non-empty str, or one str per "
+                        f"input; got {type(formula).__name__}: {formula!r}")
     if isinstance(domain, (str, Domain)) or not isinstance(domain, (list, tuple)):
         raise TypeError(f"{who}: domain must be a list of autonn.ops.Domain, got {type(domain).__name__}")
     n = _positional_count(forward, who, "forward")
@@ -369,10 +432,10 @@ def define(name: str, forward: Callable[..., Any], vjp: Callable[..., Any], form
             inspect.signature(forward).parameters["m"].kind not in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                                                      inspect.Parameter.POSITIONAL_ONLY):
         raise ValueError(f"{who}: forward takes m by keyword only; it is passed by position (forward(*xs, m))")
-    formulas = (formula,) if isinstance(formula, str) else tuple(formula)  # a str or a non-empty list/tuple
-    if not formulas or not all(isinstance(f, str) and f for f in formulas):
+    formulas = () if formula is None else (formula,) if isinstance(formula, str) else tuple(formula)
+    if formula is not None and (not formulas or not all(isinstance(f, str) and f for f in formulas)):
         raise TypeError(f"{who}: formula must be a non-empty str, or one str per input")
-    if len(formulas) != 1 and len(formulas) != (arity or 1):
+    if len(formulas) > 1 and len(formulas) != (arity or 1):
         raise ValueError(f"{who}: {len(formulas)} formulas for {arity} inputs; give one per input, or one")
     domain = tuple(domain)
     for i, d in enumerate(domain):
@@ -381,6 +444,8 @@ def define(name: str, forward: Callable[..., Any], vjp: Callable[..., Any], form
         _check_message(d.message, (arity or 1) + consts, f"{who}: domain[{i}]")
     op = Op(name, arity, forward, vjp, formulas, domain, consts, symbol, doc)
     _REGISTRY[name] = op
+    for listener in list(ON_CHANGE):  # now that the registry holds it
+        listener(op)
     return op
 
 

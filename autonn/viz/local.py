@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Tuple
 
 from ..backward import local_gradients
-from ..node import op_of
+from ..node import constants, op_of
 
 __all__ = ["local_derivatives", "rule_formula"]
 
@@ -25,5 +25,6 @@ def local_derivatives(node: Any) -> Tuple[float, ...]:
 
 
 def rule_formula(node: Any, position: int) -> str:
-    """The derivative formula of ``node``'s op for input number ``position``."""
-    return op_of(node).formula_for(position)  # type: ignore[union-attr]  # an op made every node drawn with a rule
+    """The derivative formula of ``node``'s op for input number ``position``, with the node's
+    constants in it (``d(a^2)/da = 2*a`` for ``x ** 2``)."""
+    return op_of(node).formula_for(position, constants(node))  # type: ignore[union-attr]  # an op made every node drawn with a rule

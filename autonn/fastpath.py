@@ -1,0 +1,259 @@
+"""The eager engine's hot code, generated from the ops' rules: Value's operators and the reverse loop.
+
+Each op's forward and rule are expressions (:mod:`autonn.ops.symbolic`);
+here they become the bodies of
+
+* the operator methods of ``Value`` (``__mul__``, ``tanh``...): the op's
+  forward pasted in as Python arithmetic, then the node recorded - one call
+  from the user's code, no call of the rule and no namespace in between;
+* the reverse loop of ``backward()``: for the common ops, each rule pasted
+  in as a branch of one loop that writes gradients straight into the nodes;
+  any other op runs its own generated ``float_vjp``.
+
+Nothing here is a second copy of a rule: the text is printed from the
+expressions at import, and again whenever an op's definition changes
+(:data:`autonn.ops.ON_CHANGE`), so an edited rule moves these paths too.
+``source_of(fn)`` shows what was generated.
+
+Anything unusual - a result that is not a finite float, a rule that raises,
+a ``.data`` that is no number - leaves the fast code for the op's checked
+methods (:meth:`~autonn.ops.Op.value`, :meth:`~autonn.ops.Op.pullback`),
+which give IEEE 754 results or an error naming the op.
+"""
+
+from __future__ import annotations
+
+import numbers
+import threading
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from .mode import GRAD_MODE
+from .node import _WALK_LOCK, _record_specially, inputs, real_gradient, rule_args
+from .ops import FLOAT_MATH, ON_CHANGE, OPS, UNARY, Op
+from .ops.pycode import compile_function, emit
+
+__all__ = ["operator_method", "float_backward", "source_of", "INLINE_OPS"]
+
+#: Rule errors on floats: the checked path then gives the IEEE result or names the op.
+_TROUBLE = (ArithmeticError, ValueError, TypeError)
+_new = object.__new__
+
+#: The ops whose rules the reverse loop holds inline, most common first (each further op costs
+#: every op after it one comparison; the rest call their own generated rule).
+INLINE_OPS = ("add", "mul", "sum", "sub", "relu", "powc", "neg", "tanh", "exp", "div", "sigmoid", "log")
+
+
+def source_of(fn: Callable[..., Any]) -> str:
+    """The Python source generated for ``fn`` (an operator method or the reverse loop)."""
+    return getattr(fn, "__autonn_source__", "")
+
+
+# -- operators ------------------------------------------------------------------------------
+
+def _forward_lines(op: Op, indent: str, args: Sequence[str]) -> Optional[Tuple[List[str], str]]:
+    """The op's forward as statements over the locals ``args``, or None when it has no form."""
+    form = op.form
+    if form is None or form.forward is None or not op.plain:
+        return None
+    names = dict(zip(form.inputs, args))
+    lines, (value,) = emit([form.forward], names, indent=indent)
+    return lines, value
+
+
+def operator_method(cls: type, op: Op, lift: Optional[Callable[[Any], Any]] = None, swap: bool = False,
+                    constant: bool = False, name: str = "operator") -> Callable[..., Any]:
+    """The method ``cls.<name>`` applying ``op``: a one-input op (``self``), a two-input op
+    (``self`` and ``other``, lifted; ``swap`` for the reflected form) or a one-input op with its
+    constant (``constant``: ``x ** 3``)."""
+    unary = op.kind == UNARY
+    body = [f"def {name}({'self' if unary else 'self, other'}):"]
+    if unary:
+        nodes, reads = ["self"], ["_x0 = self.data"]
+        args = ["_x0"]
+    elif constant:
+        nodes, reads = ["self"], ["_x0 = self.data", "_x1 = other"]
+        args = ["_x0", "_x1"]
+    else:
+        body += ["    if type(other) is not _cls:", "        other = _lift(other)", "        if other is None:",
+                 "            return NotImplemented"]
+        nodes = ["other", "self"] if swap else ["self", "other"]
+        reads = [f"_x0 = {nodes[0]}.data", f"_x1 = {nodes[1]}.data"]
+        args = ["_x0", "_x1"]
+    body += ["    " + r for r in reads]
+    fast = _forward_lines(op, "        ", args)
+    if fast is None:
+        body.append(f"    data = _op.value({', '.join(args)})")
+    else:
+        lines, value = fast
+        body += ["    try:"] + lines + [f"        data = {value}", "    except _TROUBLE:", "        data = None",
+                                          "    if type(data) is not float or data - data != 0.0:",
+                                          f"        data = _op.value({', '.join(args)})"]
+    body += ["    out = _new(_cls)", "    out.data = data", "    out.grad = 0.0", "    out.label = ''",
+             "    out._mark = None", "    if _MODE.special == 0:", "        out._op = _op", f"        out._a = {nodes[0]}"]
+    if unary:
+        body += ["        out._b = None", "    else:", "        out._b = None",
+                 "        _record(out, _op, (self,), ())"]
+    elif constant:
+        body += ["        out._b = other", "    else:", "        _record(out, _op, (self,), (other,))"]
+    else:
+        body += [f"        out._b = {nodes[1]}", "    else:", f"        _record(out, _op, ({nodes[0]}, {nodes[1]}), ())"]
+    body += ["    return out", ""]
+    scope = {"_cls": cls, "_lift": lift, "_op": op, "_new": _new, "_MODE": GRAD_MODE, "_record": _record_specially,
+             "_TROUBLE": _TROUBLE}
+    return compile_function(name, "\n".join(body), scope)
+
+
+# -- the reverse loop --------------------------------------------------------------------------
+
+def _inline_branch(op: Op) -> Optional[List[str]]:
+    """The loop's branch for ``op`` (its rule inline), or None when it has no form."""
+    form = op.form
+    if form is None:
+        return None
+    if form.uniform:  # every input gets the same gradient (sum)
+        lines, (value,) = emit([form.vjp[0]], {"g": "g", "out": "_out"}, prefix="_s", indent="                ")
+        reads = ["            _out = node.data"] if "_out" in "\n".join(lines + [value]) else []
+        return (reads + ["            try:"] + lines + [f"                gx = {value}",
+                "            except _TROUBLE:", "                _generic(node, op, g)", "                continue",
+                "            for x in node._a:", "                x.grad += gx"])
+    n = op.arity or 0
+    names = {"g": "g", "out": "_out"}
+    reads = []
+    for i, name in enumerate(form.inputs):
+        if i < n:
+            names[name] = f"_x{i}"
+        else:
+            names[name] = "_k"
+    lines, values = emit(list(form.vjp), names, prefix="_s", indent="                ")
+    used = "\n".join(lines + values)
+    if "_out" in used:
+        reads.append("_out = node.data")
+    nodes = ["a", "b"][:n]
+    branch = ["            a = node._a"] + (["            b = node._b"] if n == 2 else [])
+    for i, node in enumerate(nodes):
+        if f"_x{i}" in used:
+            reads.append(f"_x{i} = {node}.data")
+    if "_k" in used:
+        reads.append("_k = node._b")
+    branch += ["            try:"] + ["                " + r for r in reads] + lines
+    grads = [f"g{node}" for node in nodes]
+    branch += [f"                {grad} = {value}" for grad, value in zip(grads, values)]
+    branch += ["            except _TROUBLE:", f"                {', '.join(grads)}{',' if n == 1 else ''} = _pullback(node, op, g)"]
+    for grad, node in reversed(list(zip(grads, nodes))):  # the second input first, as the checked loop does
+        branch.append(f"            {node}.grad += {grad}")
+    return branch
+
+
+def _loop_source(ops: Mapping[str, Op]) -> Tuple[str, Dict[str, Any]]:
+    lines = [
+        "def float_backward(order, seed):",
+        "    # Gradients go straight into the nodes; float_backward's caller zeroed them.",
+        "    order[-1].grad = seed",
+        "    for node in reversed(order):",
+        "        op = node._op",
+        "        if op is None:",
+        "            continue",
+        "        g = node.grad",
+    ]
+    scope: Dict[str, Any] = {}
+    first = True
+    for name in INLINE_OPS:
+        op = ops.get(name)
+        if op is None:
+            continue
+        branch = _inline_branch(op)
+        if branch is None:
+            continue
+        scope[f"_op_{name}"] = op
+        lines.append(f"        {'if' if first else 'elif'} op is _op_{name}:  # {op.name}: generated from its rule")
+        lines += branch
+        first = False
+    lines += ["        else:" if not first else "        if True:", "            _generic(node, op, g)", ""]
+    return "\n".join(lines), scope
+
+
+def _pullback(node: Any, op: Op, g: float) -> Tuple[Any, ...]:
+    """The checked rule: IEEE results where Python raises, or an error naming the op."""
+    return op.pullback(g, node.data, rule_args(node), FLOAT_MATH)
+
+
+def _generic(node: Any, op: Op, g: float) -> None:
+    """Any op the loop does not hold inline: its own generated rule, then each input's share."""
+    args = rule_args(node)
+    try:
+        local = op.float_vjp(g, node.data, *args)
+        if len(local) != len(args) - op.consts:
+            raise TypeError
+    except _TROUBLE:
+        local = op.pullback(g, node.data, args, FLOAT_MATH)
+    ins = inputs(node)
+    try:
+        for i in range(len(ins) - 1, -1, -1):
+            ins[i].grad += local[i]
+    except TypeError:  # a gradient that is no number: the checked rule names the op that gave it
+        op.pullback(g, node.data, args, FLOAT_MATH)
+        raise
+
+
+class _Loop:
+    """The current generated loop, made again when an op it holds inline changes."""
+
+    __slots__ = ("run", "lock")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.run: Callable[[List[Any], float], None] = self._make()
+
+    def _make(self) -> Callable[[List[Any], float], None]:
+        source, scope = _loop_source(OPS)
+        scope.update({"_TROUBLE": _TROUBLE, "_generic": _generic, "_pullback": _pullback})
+        return compile_function("float_backward", source, scope)
+
+    def changed(self, op: Op) -> None:
+        if op.name in INLINE_OPS:
+            with self.lock:
+                self.run = self._make()
+
+
+LOOP = _Loop()
+ON_CHANGE.append(LOOP.changed)
+
+
+def _check_leaf(node: Any) -> None:
+    data = node.data
+    if isinstance(data, numbers.Real) and not isinstance(data, bool):
+        return
+    raise TypeError(f"backward: a leaf holds {type(data).__name__} {data!r} (label {node.label!r}); the numbers of "
+                    "Values must be real numbers (int or float)")
+
+
+def float_backward(order: List[Any], seed: float) -> None:
+    """``backward()`` on floats: every node of ``order`` (a topological order ending with the root)
+    gets ``seed * d root / d node``, added to what a leaf held before and replacing what an
+    intermediate node held.  The caller holds no hooks and no watchers (they take the checked loop)."""
+    with _WALK_LOCK:  # gradients live in the nodes meanwhile: passes over shared nodes take turns
+        # Leaves that already hold a gradient are remembered, to add this pass's total to it
+        # once at the end (PyTorch's accumulation: before + this pass, not one term at a time).
+        leaves = []
+        held = []
+        for node in order:
+            if node._op is None:
+                if type(node.data) is not float:
+                    _check_leaf(node)  # a .data set to no real number: refused, not propagated
+                before = node.grad
+                if before:
+                    leaves.append(node)
+                    held.append(before)
+            node.grad = 0.0
+        try:
+            LOOP.run(order, seed)
+        except BaseException:
+            for node in order:  # as before the pass: no half-added gradient
+                if node._op is None:
+                    node.grad = 0.0
+            for node, before in zip(leaves, held):
+                node.grad = before
+            raise
+        for node, before in zip(leaves, held):
+            total = before + node.grad
+            node.grad = total if type(total) is float else real_gradient(node, total, order)
