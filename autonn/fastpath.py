@@ -178,21 +178,13 @@ def _pullback(node: Any, op: Op, g: float) -> Tuple[Any, ...]:
 
 
 def _generic(node: Any, op: Op, g: float) -> None:
-    """Any op the loop does not hold inline: its own generated rule, then each input's share."""
-    args = rule_args(node)
-    try:
-        local = op.float_vjp(g, node.data, *args)
-        if len(local) != len(args) - op.consts:
-            raise TypeError
-    except _TROUBLE:
-        local = op.pullback(g, node.data, args, FLOAT_MATH)
+    """Any op the loop does not hold inline (a user's op among them): its own generated rule,
+    checked, then each input's share."""
+    # pullback runs the op's generated float_vjp and holds its result to one real number per input
+    local = op.pullback(g, node.data, rule_args(node), FLOAT_MATH)
     ins = inputs(node)
-    try:
-        for i in range(len(ins) - 1, -1, -1):
-            ins[i].grad += local[i]
-    except TypeError:  # a gradient that is no number: the checked rule names the op that gave it
-        op.pullback(g, node.data, args, FLOAT_MATH)
-        raise
+    for i in range(len(ins) - 1, -1, -1):
+        ins[i].grad += local[i]
 
 
 class _Loop:
@@ -256,4 +248,4 @@ def float_backward(order: List[Any], seed: float) -> None:
             raise
         for node, before in zip(leaves, held):
             total = before + node.grad
-            node.grad = total if type(total) is float else real_gradient(node, total, order)
+            node.grad = total if type(total) is float else real_gradient(node, total, dict.fromkeys(order))

@@ -43,6 +43,8 @@ NOT_LISTED = {
     "autonn.graph": "internal: graph walks",
     "autonn.guard": "internal: the compiler's trace guard (TraceError is autonn's)",
     "autonn.node": "internal: the node layout",
+    "autonn.fastpath": "internal: Value's operators and backward()'s loop, generated from the rules (see docs/ENGINE.md)",
+    "autonn.symbolic_grad": "its public names are autonn's (formula, export, SymbolicError)",
 }
 OUTPUT = ROOT / "docs" / "API.md"
 

@@ -133,9 +133,9 @@ REGISTER_OP_RULES = {
     "an op's forward and vjp are functions of the right shape": (
         _op_row("forward", lambda v: register_sweep_op(forward=v)) + _op_row("vjp", lambda v: register_sweep_op(vjp=v)),
         [None, 5, "f", lambda: 1.0, lambda *, m: 1.0]),
-    "an op's formula is None, a str, or one per input": (
+    "an op's formula, when given, is a str, or one per input": (  # None: printed from the rule
         _op_row("formula", lambda v: register_sweep_op(formula=v)),
-        [5, "", [], [5], ("a", 5), ("d/da", "d/db", "d/dc"), b"d/da"]),  # None: printed from the rule
+        [5, "", [], [5], ("a", 5), ("d/da", "d/db", "d/dc"), b"d/da"]),
     "an op's count of constants is an int >= 0 its forward takes": (
         _op_row("consts", lambda v: register_sweep_op(consts=v, forward=lambda a, c, m: a * c,
                                                       vjp=lambda g, out, a, c, m: (g * c,))),

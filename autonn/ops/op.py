@@ -43,8 +43,8 @@ from .generate import derived_formulas, generated_forward, generated_vjp
 from .pycode import GLOBALS
 from .symbolic import RuleForm, rule_form
 
-__all__ = ["Op", "Domain", "DomainError", "OpError", "OPS", "ON_CHANGE", "define", "remove_op", "seal_builtins",
-           "UNARY", "BINARY", "PARAM", "NARY"]
+__all__ = ["Op", "Domain", "DomainError", "OpError", "OPS", "ON_CHANGE", "define", "remove_op", "seal_builtins", "UNARY",
+           "BINARY", "PARAM", "NARY"]
 
 
 class DomainError(ValueError):
@@ -288,7 +288,7 @@ class Op:
 
     def _call_vjp(self, g: Any, out: Any, args: Sequence[Any], m: Any) -> Any:
         if m is FLOAT_MATH:
-            return self.float_vjp(g, out, *args)
+            return self.float_vjp(g, out, *args)  # generated from the rule (or the rule itself)
         return self.vjp(g, out, *args, m=m) if self.arity is None else self.vjp(g, out, *args, m)
 
     def _checked(self, local: Any, args: Sequence[Any], m: Any) -> Tuple[Any, ...]:
@@ -339,6 +339,11 @@ _REGISTRY: Dict[str, Op] = {}
 #: Every op, by name: the one list of ops that every path reads (read-only: add ops with
 #: ``autonn.register_op``).
 OPS: Mapping[str, Op] = MappingProxyType(_REGISTRY)
+GLOBALS["_ops"] = OPS  # what generated code calls for a rule that applies another op
+
+#: Called with an op whenever its definition is made or changed: the paths generated from it
+#: elsewhere (Value's operators, the reverse loop) make themselves again.
+ON_CHANGE: List[Callable[[Op], None]] = []
 # The ops autonn itself defines: never replaced or removed (the engine's fast paths hold them).
 _BUILTIN: set[str] = set()
 
@@ -365,11 +370,6 @@ def remove_op(name: str, missing_ok: bool = False) -> None:
             return
         raise KeyError(f"remove_op: no op named {name!r}")
     del _REGISTRY[name]
-GLOBALS["_ops"] = OPS  # what generated code calls for a rule that applies another op
-
-#: Called with an op whenever its definition is made or changed: the paths generated from it
-#: elsewhere (Value's operators, the reverse loop) make themselves again.
-ON_CHANGE: List[Callable[[Op], None]] = []
 
 
 def _positional_count(fn: Callable[..., Any], who: str, what: str, count_m: bool = False) -> Optional[int]:
@@ -413,8 +413,8 @@ def define(name: str, forward: Callable[..., Any], vjp: Callable[..., Any],
         if not callable(fn):
             raise TypeError(f"{who}: {what} must be callable, got {type(fn).__name__}")
     if formula is not None and not (isinstance(formula, str) or (isinstance(formula, (list, tuple)) and formula)):
-        raise TypeError(f"{who}: formula must be None (printed from the rule), a non-empty str, or one str per "
-                        f"input; got {type(formula).__name__}: {formula!r}")
+        raise TypeError(f"{who}: formula must be a non-empty str, or one str per input; got "
+                        f"{type(formula).__name__}: {formula!r}")
     if isinstance(domain, (str, Domain)) or not isinstance(domain, (list, tuple)):
         raise TypeError(f"{who}: domain must be a list of autonn.ops.Domain, got {type(domain).__name__}")
     n = _positional_count(forward, who, "forward")
