@@ -25,6 +25,7 @@ from .value import Constant, TraceError, Value, as_value, gt, lt, maximum, minim
 from .value import sum as sum  # noqa: A001, F401
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
 from .anomaly import AnomalyError, detect_anomaly
+from .diagnose import Diagnosis, Finding, diagnose
 from .symbolic_grad import SymbolicError, export, formula
 from .gradcheck import GradcheckError, gradcheck
 from . import datasets, losses, nn, optim, train  # noqa: F401 - autonn.nn etc. work after `import autonn`
@@ -98,6 +99,9 @@ __all__ = [
     "jvp",
     "detect_anomaly",
     "AnomalyError",
+    "diagnose",
+    "Diagnosis",
+    "Finding",
     "formula",
     "export",
     "SymbolicError",

@@ -28,6 +28,7 @@ from .mode import WATCHERS, collector_paused
 from .fastpath import float_backward
 from .node import HOOKS, Node, inputs, op_of, reverse_accumulate, rule_args, store_gradients
 from .ops import FLOAT_MATH
+from .ops.absent import ABSENT
 
 __all__ = ["backward", "reverse_pass", "local_gradients", "depends_on"]
 
@@ -74,7 +75,8 @@ def local_gradients(node: Node, g: float = 1.0) -> Tuple[float, ...]:
     op = op_of(node)
     if op is None:
         return ()
-    return op.pullback(g, node.data, rule_args(node), FLOAT_MATH)
+    local = op.pullback(g, node.data, rule_args(node), FLOAT_MATH)
+    return tuple(0.0 if d is ABSENT else d for d in local)  # an input not selected: slope 0
 
 
 def backward(root: Node, gradient: float = 1.0) -> None:

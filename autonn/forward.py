@@ -23,6 +23,7 @@ from typing import Any, Dict, Iterable
 from .graph import topological_order
 from .node import inputs, op_of, rule_args, rule_nodes
 from .ops import FLOAT_MATH
+from .ops.absent import ABSENT
 
 __all__ = ["forward_pass"]
 
@@ -53,7 +54,8 @@ def forward_pass(outputs: Iterable[Any], tangents: Dict[Any, Any], m: Any = FLOA
         for partial, dx in zip(partials, dins):
             # An exact zero tangent contributes nothing, even against an infinite
             # partial (the limit, as reverse mode has it), never 0 * inf = nan.
-            if dx is not None and not (type(dx) is float and dx == 0.0):
+            # A branch a rule does not select contributes nothing, even an infinite tangent.
+            if dx is not None and not (type(dx) is float and dx == 0.0) and partial is not ABSENT:
                 term = partial * dx
                 total = term if total is None else total + term
         if total is not None:

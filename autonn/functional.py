@@ -117,7 +117,7 @@ def grad(output: Any, inputs: Any = None, create_graph: bool = False, *, argnums
     else is never computed.  With ``create_graph=True`` the gradients are
     Values built by running the same derivative rules on Values, so they can
     be differentiated again; an infinite slope on the way (``sqrt`` at 0)
-    then raises the op's error instead of giving ``inf``.
+    is ``inf`` there too, as on floats.
 
     ``grad(f, argnums=0)`` returns the function ``x -> d f / d x`` for a
     function ``f`` returning one Value: the gradient with respect to argument

@@ -34,6 +34,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 from .mode import GRAD_MODE, WATCHERS
 from .ops import BINARY, FLOAT_MATH, NARY, OPS, PARAM, UNARY, Op
+from .ops.absent import ABSENT
 
 __all__ = ["Node", "SLOTS", "fill", "topological_order", "numbered_graph", "store_gradients", "real_gradient", "add_hook", "HookHandle", "inputs", "constants", "rule_args", "rule_nodes", "op_of", "reverse_accumulate",
            "new_leaf", "float_value"]
@@ -422,6 +423,11 @@ def reverse_accumulate(order: Sequence[Any], grads: Dict[Any, Gradient], m: Any 
     arithmetic or names the op.  With another namespace the rule gets the
     nodes themselves (graph-building gradients).  With ``relevant``, only
     nodes in it are visited or receive gradients.
+
+    A gradient that is :data:`~autonn.ops.absent.ABSENT` (a branch no rule
+    selected) is stored - ``.grad`` reads it as 0 - but its node's rule is
+    never run, so nothing flows on from it; added to a real gradient it
+    leaves that gradient unchanged.
     """
     get = grads.get
     symbolic = m is not FLOAT_MATH
@@ -433,6 +439,8 @@ def reverse_accumulate(order: Sequence[Any], grads: Dict[Any, Gradient], m: Any 
             continue
         if hooked and getattr(node, "_hooks", None):
             g = grads[node] = run_hooks(node, g)
+        if g is ABSENT:
+            continue
         op = node._op
         if op is None or (relevant is not None and node not in relevant):
             continue
@@ -446,7 +454,10 @@ def reverse_accumulate(order: Sequence[Any], grads: Dict[Any, Gradient], m: Any 
             for x, gx in zip(ins, local):
                 if relevant is None or x in relevant:
                     prev = get(x)
-                    grads[x] = gx if prev is None else prev + gx
+                    if prev is None or prev is ABSENT:
+                        grads[x] = gx
+                    elif gx is not ABSENT:  # (a node plus ABSENT would make an add node)
+                        grads[x] = prev + gx
             continue
         a = node._a
         if kind == BINARY:

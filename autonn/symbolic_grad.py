@@ -193,6 +193,7 @@ def _math_dialect() -> Dialect:
         "abs": "abs({0})", "pow": "({0} ** {1})",
         "gt": "({0} > {1})", "ge": "({0} >= {1})", "lt": "({0} < {1})", "le": "({0} <= {1})",
         "eq": "({0} == {1})", "ne": "({0} != {1})", "isnan": "({0} != {0})", "where": "({1} if {0} else {2})",
+        "select": "({1} if {0} else 0.0)",
         "maximum": "({0} if {0} > {1} or {0} != {0} else {1})", "minimum": "({0} if {0} < {1} or {0} != {0} else {1})",
         "step": "(1.0 if {0} > 0.0 else (0.0 if {0} <= 0.0 else math.nan))",
         "sign": "(1.0 if {0} > 0.0 else (-1.0 if {0} < 0.0 else (0.0 if {0} == 0.0 else math.nan)))",
@@ -207,6 +208,7 @@ def _numpy_dialect() -> Dialect:
     functions = {n: f"np.{np_names.get(n, n)}({{0}})" for n in names}
     functions.update({
         "erf": "_erf({0})", "pow": "np.power({0}, {1})", "where": "np.where({0}, {1}, {2})",
+        "select": "np.where(np.not_equal({0}, 0.0), {1}, 0.0)",
         "gt": "np.greater({0}, {1})", "ge": "np.greater_equal({0}, {1})", "lt": "np.less({0}, {1})",
         "le": "np.less_equal({0}, {1})", "eq": "np.equal({0}, {1})", "ne": "np.not_equal({0}, {1})",
         "maximum": "np.maximum({0}, {1})", "minimum": "np.minimum({0}, {1})", "step": "np.heaviside({0}, 0.0)",

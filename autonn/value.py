@@ -26,6 +26,7 @@ from .node import HookHandle, Node, add_hook, constants, fill, float_value, inpu
 from .guard import TRACES, TraceError, refuse_if_traced, user_line  # noqa: F401 - re-exported
 from .guard import tracing as _guard_tracing
 from .ops import ON_CHANGE, OPS, Domain, Op, define
+from .ops.absent import ABSENT
 
 __all__ = ["Value", "Constant", "sum", "as_value", "apply", "register_op", "VALUE_MATH", "where", "maximum",
            "minimum", "gt", "lt", "tracing", "TraceError"]
@@ -440,6 +441,17 @@ class _ValueMath:
     are ops) - and can be differentiated again or compiled."""
 
     name = "value"
+    builds_graph = True  # rules run with it follow IEEE 754 beyond a domain (see Op.pullback)
+    @staticmethod
+    def select(mask: Operand, value: Operand) -> Any:
+        """``value`` where ``mask`` is not 0, else nothing (:data:`~autonn.ops.absent.ABSENT`).
+
+        The gradient being built is evaluated at the graph's own numbers, so a
+        branch not taken there gets no node at all.  Inside a compilation the
+        choice is left to each sample: the result is a ``where`` node."""
+        if _data(mask) == 0.0 and not (TRACES.active and TRACES.mine):
+            return ABSENT
+        return apply(OPS["where"], mask, value, 0.0)
 
     @staticmethod
     def fractional(a: Union[Value, float]) -> bool:
@@ -510,7 +522,8 @@ def tracing(sources: Iterable[Value]) -> ContextManager[Set[Any]]:
 
 
 def register_op(name: str, forward: Callable[..., Any], vjp: Callable[..., Any], formula: Union[str, Sequence[str]], *,
-                domain: Sequence[Domain] = (), consts: int = 0, doc: str = "", replace: bool = False) -> Callable[..., Value]:
+                domain: Sequence[Domain] = (), consts: int = 0, doc: str = "", replace: bool = False,
+                piecewise: bool = False) -> Callable[..., Value]:
     """Add an op to autonn and return a function that applies it to Values or numbers.
 
     ``forward(*xs) -> float`` gives the op's value; ``vjp(g, out, *xs, m) ->
@@ -529,13 +542,20 @@ def register_op(name: str, forward: Callable[..., Any], vjp: Callable[..., Any],
     ``replace=True`` (re-running a notebook cell redefines the op; graphs
     built before keep the old definition; built-in ops cannot be replaced).
 
+    ``piecewise=True`` declares an op that picks between formulas (a kink, a
+    clamp, a choice): its rule, written as ``g * slope``, then *selects*
+    instead - an input whose slope is 0 gets nothing rather than ``0 * g``,
+    so an infinite gradient reaching an inactive side gives 0, not nan, as
+    for the built-in relu, clamp and where.
+
     After this call the op works in ``backward()``, ``autonn.grad`` (also
     with ``create_graph=True``), ``autonn.compile``, diagrams, the ledger,
     ``gradcheck``, the expression parser and ``autonn draw``.
     """
     if not isinstance(doc, str):
         raise TypeError(f"register_op({name!r}): doc must be a str, got {type(doc).__name__}: {doc!r}")
-    op = define(name, forward, vjp, formula, domain=domain, consts=consts, doc=doc or name, replace=replace)
+    op = define(name, forward, vjp, formula, domain=domain, consts=consts, doc=doc or name, replace=replace,
+                piecewise=piecewise)
 
     def apply_op(*operands: Operand) -> Value:
         return apply(op, *operands)

@@ -45,6 +45,8 @@ NOT_LISTED = {
     "autonn.node": "internal: the node layout",
     "autonn.fastpath": "internal: Value's operators and backward()'s loop, generated from the rules (see docs/ENGINE.md)",
     "autonn.symbolic_grad": "its public names are autonn's (formula, export, SymbolicError)",
+    "autonn.diagnose": "its public name is autonn's (diagnose); Diagnosis and Finding are what it returns",
+    "autonn.lines": "internal: the user's lines recorded while detect_anomaly is on",
 }
 OUTPUT = ROOT / "docs" / "API.md"
 

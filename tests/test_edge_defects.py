@@ -1,6 +1,7 @@
 """Edge cases where separate copies of a rule used to disagree; each pinned to the exact value."""
 
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -33,10 +34,10 @@ def test_a_slope_towards_an_input_nobody_asked_for_is_never_formed():
     (dw,) = autonn.grad(f, [w], create_graph=True)  # sqrt's infinite slope at 0 is not on the way
     assert dw.data == 1.0
     assert autonn.grad(f, [w]) == [1.0]
-    # asked for, it is infinite: inf on floats, an error when the rule runs as ops
+    # asked for, it is infinite: inf on floats, and inf when the rule runs as ops too
     assert autonn.grad(f, [x]) == [math.inf]
-    with pytest.raises(ZeroDivisionError):
-        autonn.grad(f, [x], create_graph=True)
+    (dx,) = autonn.grad(f, [x], create_graph=True)
+    assert dx.data == math.inf
 
 
 @pytest.mark.parametrize("name", ["sin", "cos"])
@@ -89,3 +90,66 @@ def test_n_ary_ops_get_their_own_rule_in_backward():
         assert autonn.grad(y, xs) == [12.0, 8.0, 6.0]
     finally:
         remove_op("prod_of_terms")
+
+
+# Mixed second derivatives of a ** b where the exact value overflows: d2(a^b)/(da db) = a^(b-1) (1 + b ln a),
+# in either order.  The reference is that formula in log space (or its limit for an infinite exponent):
+# ln|value| beyond ln(max float) is inf, with the sign of 1 + b ln a.
+POW_OVERFLOWS = [(0.5, -1e300), (2.0, 1e300), (3.0, 1e300), (1e300, 1e300), (1e300, 3.0), (1e-300, -1e300),
+                 (1e-300, -2.0), (1e-300, -0.5), (2.0, math.inf), (3.0, math.inf), (0.5, -math.inf),
+                 (1e-300, -math.inf)]
+
+
+def exact_mixed_pow_derivative(a, b):
+    factor = 1.0 + b * math.log(a)
+    if math.isinf(b):  # the limit: |a^(b-1)| and |b ln a| both grow without bound
+        return math.copysign(math.inf, factor)
+    log_size = (b - 1.0) * math.log(a) + math.log(abs(factor))
+    assert log_size > math.log(sys.float_info.max)  # (the grid holds overflowing cases only)
+    return math.copysign(math.inf, factor)
+
+
+@pytest.mark.parametrize("a0, b0", POW_OVERFLOWS)
+@pytest.mark.parametrize("first", ["a", "b"])
+def test_mixed_derivatives_of_pow_that_overflow_are_inf_not_nan(a0, b0, first):
+    a, b = Value(a0), Value(b0)
+    one, other = (a, b) if first == "a" else (b, a)
+    (d,) = autonn.grad(a ** b, [one], create_graph=True)
+    assert autonn.grad(d, [other]) == [exact_mixed_pow_derivative(a0, b0)]
+
+
+@pytest.mark.parametrize("a0, b0", POW_OVERFLOWS)
+def test_mixed_derivatives_of_pow_that_overflow_match_pytorch(a0, b0):
+    torch = pytest.importorskip("torch")
+    ta = torch.tensor(a0, dtype=torch.float64, requires_grad=True)
+    tb = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+    (tda,) = torch.autograd.grad(ta ** tb, [ta], create_graph=True)
+    (want,) = torch.autograd.grad(tda, [tb])
+    a, b = Value(a0), Value(b0)
+    (da,) = autonn.grad(a ** b, [a], create_graph=True)
+    assert autonn.grad(da, [b]) == [want.item()]
+
+
+def test_zero_to_a_value_power_with_create_graph_is_zero_as_on_floats():
+    y = Value(0.5)
+    (dy,) = autonn.grad(0.0 ** y, [y], create_graph=True)
+    assert dy.data == 0.0 and autonn.grad(0.0 ** Value(0.5), [y]) == [0.0]
+    assert autonn.grad(0.0 ** y, [y]) == [0.0]  # the float path's answer, which it now shares
+    assert autonn.grad(dy, [y]) == [0.0]
+
+
+@pytest.mark.parametrize("base", [-math.inf, -1e300, -2.0])
+def test_a_negative_base_to_a_fraction_is_a_domain_error_even_at_minus_infinity(base):
+    with pytest.raises(autonn.DomainError, match="negative base to a non-integer power"):
+        Value(base) ** 0.5
+    with pytest.raises(autonn.DomainError, match="negative base to a non-integer power"):
+        Value(base) ** Value(0.5)
+    w = Value(1.0)
+    step = autonn.compile(lambda v: (v[0] * w) ** 0.5, [w], 1, example=[1.0])
+    with pytest.raises(autonn.DomainError, match="negative base to a non-integer power"):
+        step(np.array([[base]]))
+    assert (Value(base) ** 2.0).data == base * base  # a whole power is still defined
+    assert (Value(-math.inf) ** 3.0).data == -math.inf
+    # where the size vanishes, IEEE 754's limit stays: (-inf) ** -0.5 is 0 on every path
+    assert (Value(-math.inf) ** -0.5).data == 0.0
+    assert step.evaluate(np.array([[4.0]]))[0] == 2.0

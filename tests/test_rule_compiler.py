@@ -17,6 +17,7 @@ from autonn import Value
 from autonn.fastpath import INLINE_OPS, LOOP, source_of
 from autonn.ops import ARRAY_MATH, FLOAT_MATH, OPS, linear_ops, remove_op
 from autonn.ops.floatmath import INLINE
+from autonn.ops.pycode import GLOBALS
 from autonn.ops.symbolic import NotSymbolic, SYMBOLIC_MATH, Expr, var
 
 SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0, 3.0, 1e-7, -1e-7, 1e7, 710.0, -710.0, 1e300, -1e300,
@@ -86,7 +87,7 @@ def test_the_generated_float_forward_and_rule_compute_what_the_definition_comput
 def test_each_inline_helper_equals_the_float_namespace_helper(name):
     template = INLINE[name]
     n = max(i for i in range(3) if "{%d}" % i in template) + 1
-    fn = eval("lambda a, b, c: " + template.format("a", "b", "c"), {"_NAN": math.nan})  # noqa: S307
+    fn = eval("lambda a, b, c: " + template.format("a", "b", "c"), dict(GLOBALS))  # noqa: S307
     helper = getattr(FLOAT_MATH, name)
     import itertools
 

@@ -11,6 +11,8 @@ from ..arguments import first_non_real, real_array
 from ..flatparams import FlatParameters
 from ..train import mean_loss_step
 from .backend import NumpyBackend, make_backend
+from ..anomaly import AnomalyError, is_watching
+from .exact import batch_gradients, first_anomaly
 from .hoist import hoist
 from .schedule import Plan, schedule
 from .trace import check_params, trace
@@ -96,6 +98,12 @@ class CompiledLoss:
     trains with no Python loop over the parameters.
 
     A step may be shared between threads: calls run one at a time.
+
+    A gradient that comes out inf or nan is recomputed sample by sample on
+    the eager engine (:mod:`.exact`), so a branch no rule selects contributes
+    nothing here too, exactly as in ``backward()``.  Inside
+    ``autonn.detect_anomaly()`` a loss or gradient that is still inf or nan
+    raises :class:`~autonn.AnomalyError` naming the first such sample's row.
     """
 
     def __reduce__(self) -> Tuple[Any, ...]:
@@ -106,8 +114,10 @@ class CompiledLoss:
 
     def __init__(self, params: List[Any], n_inputs: int, reduction: str, plan: Plan,
                  hoisted: Optional[_Hoisted], pvec: np.ndarray, gp: np.ndarray,
-                 on_backend: Tuple[Any, Any, bool]) -> None:
+                 on_backend: Tuple[Any, Any, bool], graph: Any, exact: bool) -> None:
         self.params = params
+        self._graph = graph  # the whole traced graph, for the eager recomputation and detect_anomaly
+        self._exact = exact  # whether a non-finite gradient is recomputed eagerly (a piecewise op is in the graph)
         self.n_inputs = n_inputs
         self.reduction = reduction
         self._plan = plan
@@ -168,6 +178,15 @@ class CompiledLoss:
                 self._hoisted.backward(self._gp_d)
             if not self._shared:
                 self._gp[...] = self._xp.to_numpy(self._gp_d)
+            pvec = self._pvec[:len(self.params)]
+            finite = bool(np.isfinite(self.flat.grad).all())
+            if self._exact and not finite:
+                self.flat.grad[...] = batch_gradients(self._graph, X, pvec, scale)[0]
+                finite = bool(np.isfinite(self.flat.grad).all())
+            if is_watching() and not (finite and np.isfinite(total)):
+                found = first_anomaly(self._graph, X, pvec, scale)
+                if found is not None:
+                    raise AnomalyError(found)
             grads = self.flat.grad.copy()
         if accumulate_grad:
             for p, g in zip(self.params, grads.tolist()):
@@ -276,7 +295,7 @@ def compile(  # noqa: A001 - the natural name; autonn.compile reads well
         raise ValueError(f"compile: dtype must be numpy.float64 or numpy.float32, got {dtype!r}")
     xp = make_backend(backend, dtype, device)
     params = check_params(params, "compile")  # once: an iterator can be read only once
-    graph = trace(loss_fn, params, n_inputs, example, allow_unused)
+    graph = whole = trace(loss_fn, params, n_inputs, example, allow_unused)
     split = hoist(graph, len(params))
     size = len(params) + (0 if split is None else len(split[2]))
     pvec = np.zeros(size, dtype=dtype)
@@ -287,7 +306,9 @@ def compile(  # noqa: A001 - the natural name; autonn.compile reads well
         graph, per_step, boundary = split
         hoisted = _Hoisted(per_step, boundary, len(params), pvec_d, gp_d, xp)
     plan = schedule(graph, n_inputs, pvec_d, gp_d, xp=xp)
-    return CompiledLoss(params, n_inputs, reduction, plan, hoisted, pvec, gp, (pvec_d, gp_d, shared))
+    # Only a piecewise op's rule can leave a branch out, where eager and batch may differ.
+    exact = any(op is not None and op.piecewise for op in whole.ops)
+    return CompiledLoss(params, n_inputs, reduction, plan, hoisted, pvec, gp, (pvec_d, gp_d, shared), whole, exact)
 
 
 def batch_step(sample_loss: Callable[..., Any], params: Any, data: Any, compiled: bool = False) -> Callable[[], float]:

@@ -31,6 +31,7 @@ class ArrayMath:
     """Elementary functions, comparisons and selection on numpy arrays (IEEE 754 throughout)."""
 
     name = "array"
+    builds_graph = False  # its rules give numbers (see Op.pullback)
     ops: Mapping[str, Op] = {}  # the op registry, installed by autonn.ops
 
     exp: staticmethod[..., Array] = staticmethod(np.exp)
@@ -61,12 +62,12 @@ class ArrayMath:
     maximum: staticmethod[..., Array] = staticmethod(np.maximum)
     minimum: staticmethod[..., Array] = staticmethod(np.minimum)
 
+    pow: staticmethod[..., Array] = staticmethod(np.power)
+
     @staticmethod
-    def pow(a: Array, b: Array) -> Array:
-        """a ** b; (-inf) ** b for a positive fraction b is inf, as C99 and Python say (numpy gives nan)."""
-        out = np.power(a, b)
-        fix = (a == -np.inf) & (b > 0.0) & np.isfinite(b) & (b != np.floor(b))
-        return np.where(fix, np.inf, out) if np.any(fix) else out
+    def select(mask: Array, value: Array) -> Array:
+        """``value`` where ``mask`` is not 0, else 0 (the rows a piecewise rule does not select)."""
+        return np.where(np.not_equal(mask, 0.0), value, 0.0)
 
     @staticmethod
     def erf(a: Array) -> Array:

@@ -10,6 +10,13 @@ one diagrams, the ledger and the README show.
 
 Conventions at kinks and domain edges are PyTorch's; each is stated beside
 its rule.
+
+A piecewise op (``piecewise=True``: relu, step, sign, abs, clamp, maximum,
+minimum, where, leaky_relu, elu, the comparisons) writes its rule as
+``g * slope`` and is made to *select*: an input whose slope is 0 gets
+nothing, not ``0 * g``, so an infinite gradient meeting an inactive side
+gives 0, and a branch not taken never runs its rule (see
+:func:`~autonn.ops.op.selecting` and :mod:`autonn.ops.absent`).
 """
 
 from __future__ import annotations
@@ -81,9 +88,10 @@ def _pow_domain(text: str) -> List[Domain]:
     return [
         Domain(lambda a, b, m: m.eq(a, 0.0) & m.lt(b, 0.0),
                "0 raised to a negative power ({0} ** {1})", ZeroDivisionError, signalled=True),
-        # A finite negative base to a finite fraction has no real value; the
-        # infinite cases follow IEEE 754 ((-2) ** -inf = 0, (-inf) ** 0.5 = inf).
-        Domain(lambda a, b, m: m.lt(a, 0.0) & m.gt(a, -INF) & m.fractional(b),
+        # A negative base to a finite fraction has no real value, -inf as much
+        # as -1e300 ((-inf) ** 0.5); IEEE 754's limits where the size vanishes
+        # stay ((-inf) ** -0.5 = 0, (-2) ** -inf = 0), as does any infinite exponent.
+        Domain(lambda a, b, m: m.lt(a, 0.0) & m.fractional(b) & (m.gt(a, -INF) | m.gt(b, 0.0)),
                "negative base to a non-integer power ({0} ** {1}) has no real value", signalled=True),
     ]
 
@@ -129,7 +137,7 @@ def _positive(name: str) -> List[Domain]:
 
 
 define("abs", lambda a, m: m.abs(a), lambda g, out, a, m: (g * m.sign(a),),
-       "d|a|/da = sign(a)", doc="|a|; slope 0 at a = 0")
+       "d|a|/da = sign(a)", doc="|a|; slope 0 at a = 0", piecewise=True)
 
 define("exp", lambda a, m: m.exp(a), lambda g, out, a, m: (g * out,),
        "d(e^a)/da = e^a", doc="e ** a")
@@ -220,13 +228,13 @@ define("softplus",
        "d ln(1+e^a)/da = sigmoid(a)", doc="ln(1 + e ** a), never overflows")
 
 define("relu", lambda a, m: m.maximum(a, 0.0), lambda g, out, a, m: (g * m.step(a),),
-       "d max(a,0)/da = [a > 0]", doc="max(a, 0); slope 0 at a = 0; nan stays nan")
+       "d max(a,0)/da = [a > 0]", doc="max(a, 0); slope 0 at a = 0; nan stays nan", piecewise=True)
 
 define("step", lambda a, m: m.step(a), lambda g, out, a, m: (g * 0.0,),
-       "d step(a)/da = 0", doc="1 for a > 0, else 0 (the slope of relu)")
+       "d step(a)/da = 0", doc="1 for a > 0, else 0 (the slope of relu)", piecewise=True)
 
 define("sign", lambda a, m: m.sign(a), lambda g, out, a, m: (g * 0.0,),
-       "d sign(a)/da = 0", doc="1, 0 or -1 (the slope of abs)")
+       "d sign(a)/da = 0", doc="1, 0 or -1 (the slope of abs)", piecewise=True)
 
 
 def leaky_relu_vjp(g: Any, out: Any, a: Any, slope: Any, m: Any) -> Any:
@@ -236,7 +244,7 @@ def leaky_relu_vjp(g: Any, out: Any, a: Any, slope: Any, m: Any) -> Any:
 
 define("leaky_relu", lambda a, slope, m: m.where(m.gt(a, 0.0), a, a * slope), leaky_relu_vjp,
        ("d/da = 1 if a > 0 else s", "d/ds = 0 if a > 0 else a"),
-       doc="a if a > 0 else s * a; s is the slope (0.01 by default); slope s at a = 0")
+       doc="a if a > 0 else s * a; s is the slope (0.01 by default); slope s at a = 0", piecewise=True)
 
 
 def elu_vjp(g: Any, out: Any, a: Any, alpha: Any, m: Any) -> Any:
@@ -247,7 +255,7 @@ def elu_vjp(g: Any, out: Any, a: Any, alpha: Any, m: Any) -> Any:
 
 define("elu", lambda a, alpha, m: m.where(m.gt(a, 0.0), a, alpha * m.expm1(m.minimum(a, 0.0))), elu_vjp,
        ("d/da = 1 if a > 0 else alpha e^a", "d/dalpha = 0 if a > 0 else e^a - 1"),
-       doc="a if a > 0 else alpha (e ** a - 1); alpha 1 by default; slope alpha at a = 0")
+       doc="a if a > 0 else alpha (e ** a - 1); alpha 1 by default; slope alpha at a = 0", piecewise=True)
 
 
 def gelu_vjp(g: Any, out: Any, a: Any, m: Any) -> Any:
@@ -287,11 +295,11 @@ def _winner_takes_the_slope(wins: str) -> Callable[..., Any]:
 
 define("maximum", lambda a, b, m: m.maximum(a, b), _winner_takes_the_slope("gt"),
        ("d max(a,b)/da = [a > b]", "d max(a,b)/db = [b > a]"),
-       doc="the larger of a and b; at a tie each gets slope 1/2; nan if either is nan")
+       doc="the larger of a and b; at a tie each gets slope 1/2; nan if either is nan", piecewise=True)
 
 define("minimum", lambda a, b, m: m.minimum(a, b), _winner_takes_the_slope("lt"),
        ("d min(a,b)/da = [a < b]", "d min(a,b)/db = [b < a]"),
-       doc="the smaller of a and b; at a tie each gets slope 1/2; nan if either is nan")
+       doc="the smaller of a and b; at a tie each gets slope 1/2; nan if either is nan", piecewise=True)
 
 
 def clamp_vjp(g: Any, out: Any, a: Any, lo: Any, hi: Any, m: Any) -> Any:
@@ -303,7 +311,7 @@ define("clamp", lambda a, lo, hi, m: m.minimum(m.maximum(a, lo), hi), clamp_vjp,
        ("d clamp(a,lo,hi)/da = [lo <= a <= hi]",
         "d clamp/dlo = [a < lo]", "d clamp/dhi = [a > hi]"),
        domain=[Domain(lambda a, lo, hi, m: m.gt(lo, hi), "lo must not exceed hi (lo = {1}, hi = {2})")],
-       doc="a limited to [lo, hi] (needs lo <= hi); slope 1 at the edges")
+       doc="a limited to [lo, hi] (needs lo <= hi); slope 1 at the edges", piecewise=True)
 
 
 # ----------------------------------------------------------------------------
@@ -316,7 +324,7 @@ define("clamp", lambda a, lo, hi, m: m.minimum(m.maximum(a, lo), hi), clamp_vjp,
 def _compare(name: str, test: Callable[[Any, Any, Any], Any], text: str, symbol: str) -> None:
     define(name, lambda a, b, m: m.where(test(m, a, b), 1.0, 0.0),
            lambda g, out, a, b, m: (g * 0.0, g * 0.0),
-           (f"d[a {symbol} b]/da = 0", f"d[a {symbol} b]/db = 0"), doc=f"1 if {text} else 0")
+           (f"d[a {symbol} b]/da = 0", f"d[a {symbol} b]/db = 0"), doc=f"1 if {text} else 0", piecewise=True)
 
 
 _compare("gt", lambda m, a, b: m.gt(a, b), "a > b", ">")
@@ -334,7 +342,7 @@ def where_vjp(g: Any, out: Any, c: Any, a: Any, b: Any, m: Any) -> Any:
 
 define("where", lambda c, a, b, m: m.where(m.ne(c, 0.0), a, b), where_vjp,
        ("d where(c,a,b)/dc = 0", "d where(c,a,b)/da = [c != 0]", "d where(c,a,b)/db = [c = 0]"),
-       doc="a where c is not 0, else b")
+       doc="a where c is not 0, else b", piecewise=True)
 
 
 # ----------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
 
+from .absent import ABSENT
+
 if TYPE_CHECKING:
     from .op import Op
 
@@ -27,6 +29,7 @@ class FloatMath:
     """Elementary functions, comparisons and selection on floats."""
 
     name = "float"
+    builds_graph = False  # its rules give numbers (see Op.pullback)
     ops: Mapping[str, Op] = {}  # the op registry, installed by autonn.ops
 
     exp: staticmethod[..., float] = staticmethod(math.exp)
@@ -89,6 +92,12 @@ class FloatMath:
         return a if condition else b
 
     @staticmethod
+    def select(mask: object, value: object) -> Any:
+        """``value`` where ``mask`` is not 0 (nan counts as not 0), else nothing (:data:`ABSENT`):
+        the gradient a piecewise rule hands to a branch, never ``0 * value``."""
+        return value if mask else ABSENT
+
+    @staticmethod
     def maximum(a: float, b: float) -> float:
         """The larger of ``a`` and ``b``; nan if either is nan (numpy's ``maximum``)."""
         return a if a > b or a != a else b
@@ -124,6 +133,7 @@ INLINE = {
     "gt": "({0} > {1})", "ge": "({0} >= {1})", "lt": "({0} < {1})", "le": "({0} <= {1})",
     "eq": "({0} == {1})", "ne": "({0} != {1})", "isnan": "({0} != {0})",
     "where": "({1} if {0} else {2})",
+    "select": "({1} if {0} else _ABSENT)",
     "maximum": "({0} if {0} > {1} or {0} != {0} else {1})",
     "minimum": "({0} if {0} < {1} or {0} != {0} else {1})",
     "step": "(1.0 if {0} > 0.0 else (0.0 if {0} <= 0.0 else _NAN))",

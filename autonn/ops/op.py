@@ -20,6 +20,10 @@ An :class:`Op` is written once and evaluated by every path of the engine:
 ``domain``
     the :class:`Domain` checks that say where the op is undefined; every path
     raises the same error there, naming the op and the numbers.
+``piecewise``
+    the op picks one of several formulas (relu, clamp, where...): its rule
+    selects its gradient (``m.select``) rather than multiplying it by a 0/1
+    factor, and an input it does not select gets nothing.
 
 Beyond its domain an op follows IEEE 754, as numpy does: overflow gives
 ``inf``, and ``sin(inf)`` is ``nan``.  ``nan`` in gives ``nan`` out.
@@ -32,6 +36,7 @@ import keyword
 import numbers
 import re
 import string
+import threading
 from types import MappingProxyType
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
@@ -43,8 +48,8 @@ from .generate import derived_formulas, generated_forward, generated_vjp
 from .pycode import GLOBALS
 from .symbolic import RuleForm, rule_form
 
-__all__ = ["Op", "Domain", "DomainError", "OpError", "OPS", "ON_CHANGE", "define", "remove_op", "seal_builtins", "UNARY",
-           "BINARY", "PARAM", "NARY"]
+__all__ = ["Op", "Domain", "DomainError", "OpError", "OPS", "ON_CHANGE", "define", "remove_op", "seal_builtins",
+           "selecting", "UNARY", "BINARY", "PARAM", "NARY"]
 
 
 class DomainError(ValueError):
@@ -93,6 +98,23 @@ class Domain:
         self.signalled: bool = signalled
 
 
+class _RulesAsGraphs(threading.local):
+    """How deep this thread is in rules run as graphs (``grad(..., create_graph=True)``).
+
+    While it is not 0, an op applied to Values follows IEEE 754 beyond its
+    domain instead of raising: a rule's slope is then ``inf`` or ``nan``
+    exactly as on floats (``sqrt``'s slope at 0 is ``inf``, ``0 ** -0.5`` is
+    ``inf``), so a gradient graph gives the float path's numbers and a branch
+    that does not select such a slope still gives 0.  Read only on the
+    slow path of :meth:`Op.value`, never when a number comes out finite.
+    """
+
+    depth = 0
+
+
+RULES_AS_GRAPHS = _RulesAsGraphs()
+
+
 def _number_text(x: float) -> str:
     return repr(float(x))
 
@@ -117,7 +139,7 @@ class Op:
 
     __slots__ = ("name", "arity", "consts", "kind", "forward", "vjp", "hand_formulas", "domain", "symbol",
                  "vectorized", "plain", "doc", "form", "not_symbolic", "float_forward", "float_vjp", "formulas",
-                 "_ready")
+                 "_ready", "piecewise")
     # Set by _derive from the definition (annotations only: the slots hold them).
     vectorized: bool
     plain: bool
@@ -130,9 +152,10 @@ class Op:
 
     def __init__(self, name: str, arity: Optional[int], forward: Callable[..., Any], vjp: Callable[..., Any],
                  formulas: Tuple[str, ...] = (), domain: Tuple[Domain, ...] = (), consts: int = 0,
-                 symbol: str = "", doc: str = "") -> None:
+                 symbol: str = "", doc: str = "", piecewise: bool = False) -> None:
         object.__setattr__(self, "_ready", False)
         self.name: str = name
+        self.piecewise: bool = piecewise
         self.arity: Optional[int] = arity  # None: any number of inputs, at least one
         self.consts: int = consts
         if consts == 0 and arity == 1:
@@ -215,18 +238,19 @@ class Op:
         domain = self.domain
         if domain and not self.plain:
             self._check_numbers(args)
-            self.check(args)
+            if not RULES_AS_GRAPHS.depth:
+                self.check(args)
         try:
             out = self.float_forward(*args)
         except (ArithmeticError, ValueError, TypeError) as err:
             self._check_numbers(args)
-            if domain:
+            if domain and not RULES_AS_GRAPHS.depth:
                 self.check(args)
             return self._ieee_value(args, err)
         if type(out) is float and out - out == 0.0:
             return out
         self._check_numbers(args)  # an odd result may come from an input that is no number
-        if domain:
+        if domain and not RULES_AS_GRAPHS.depth:
             self.check(args)  # a non-finite or odd result may mean a point outside the domain
         return self._as_float(out, args)
 
@@ -261,9 +285,19 @@ class Op:
         """``g * d out / d x_i`` for every input, from the rule, checked for its count and types.
 
         On floats, a rule that raises (an infinite slope divides by zero) is
-        re-run in numpy float64, giving ``inf`` or ``nan`` as IEEE 754 says.
+        re-run in numpy float64, giving ``inf`` or ``nan`` as IEEE 754 says;
+        run as a graph (``m.builds_graph``), its ops follow IEEE 754 the same way.
         A rule that fails otherwise is reported naming this op.
         """
+        if getattr(m, "builds_graph", False):
+            RULES_AS_GRAPHS.depth += 1
+            try:
+                return self._pullback(g, out, args, m)
+            finally:
+                RULES_AS_GRAPHS.depth -= 1
+        return self._pullback(g, out, args, m)
+
+    def _pullback(self, g: Any, out: Any, args: Sequence[Any], m: Any) -> Tuple[Any, ...]:
         try:
             local = self._call_vjp(g, out, args, m)
         except TypeError as err:
@@ -389,10 +423,27 @@ def _positional_count(fn: Callable[..., Any], who: str, what: str, count_m: bool
     return count
 
 
+def selecting(rule: Callable[..., Any]) -> Callable[..., Any]:
+    """The rule of a piecewise op written as ``g * slope``, made to select instead:
+    an input whose slope is 0 gets nothing (:data:`~autonn.ops.absent.ABSENT`
+    on floats), not ``0 * g`` - which is nan when ``g`` is infinite."""
+
+    def vjp(g: Any, out: Any, *rest: Any, m: Any = None) -> Any:
+        # (a rule is linear in g, so at g = 1 it gives the slopes)
+        if m is None:  # a rule of a fixed number of inputs takes m last, by position
+            slopes = rule(1.0, out, *rest)
+            m = rest[-1]
+        else:
+            slopes = rule(1.0, out, *rest, m=m)
+        return tuple(m.select(s, g * s) for s in slopes)
+
+    return vjp
+
+
 def define(name: str, forward: Callable[..., Any], vjp: Callable[..., Any],
            formula: Union[str, Sequence[str], None] = None, *,
            domain: Sequence[Domain] = (), consts: int = 0, symbol: str = "", doc: str = "",
-           replace: bool = False) -> Op:
+           replace: bool = False, piecewise: bool = False) -> Op:
     """Check one op's definition and add it to :data:`OPS`; every path then evaluates it.
 
     The number of inputs is read from ``forward``'s signature (``*xs`` makes
@@ -400,6 +451,8 @@ def define(name: str, forward: Callable[..., Any], vjp: Callable[..., Any],
     than graph inputs.  The formulas shown for the op are printed from its
     rule; ``formula`` (one text per input, or one for all) is shown instead
     only where the rule cannot be evaluated on symbols.
+    ``piecewise=True`` marks an op that picks between formulas (a kink, a clamp, a
+    choice): its rule, written as ``g * slope``, is made to select (:func:`selecting`).
     """
     who = f"register_op({name!r})" if isinstance(name, str) else "register_op"
     _check_name(name, who, replace)
@@ -442,7 +495,8 @@ def define(name: str, forward: Callable[..., Any], vjp: Callable[..., Any],
         if not isinstance(d, Domain):
             raise TypeError(f"{who}: domain[{i}] must be an autonn.ops.Domain, got {type(d).__name__}")
         _check_message(d.message, (arity or 1) + consts, f"{who}: domain[{i}]")
-    op = Op(name, arity, forward, vjp, formulas, domain, consts, symbol, doc)
+    op = Op(name, arity, forward, selecting(vjp) if piecewise else vjp, formulas, domain, consts, symbol, doc,
+            piecewise)
     _REGISTRY[name] = op
     for listener in list(ON_CHANGE):  # now that the registry holds it
         listener(op)

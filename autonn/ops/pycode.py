@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from .absent import ABSENT
 from .floatmath import FLOAT_MATH, INLINE
 from .symbolic import Expr
 
@@ -27,7 +28,7 @@ __all__ = ["Emitter", "Dialect", "FLOAT", "emit", "compile_function", "GLOBALS",
 
 #: What generated code may name: the float namespace's math functions (``_exp``...), inf and nan,
 #: and ``_ops`` (the registry, for a rule that applies another op: ``_ops['sigmoid'].value(x)``).
-GLOBALS: Dict[str, Any] = {"_INF": math.inf, "_NAN": math.nan}
+GLOBALS: Dict[str, Any] = {"_INF": math.inf, "_NAN": math.nan, "_ABSENT": ABSENT}
 for _name in ("exp", "log", "log1p", "expm1", "log2", "log10", "sqrt", "sin", "cos", "tan", "asin", "acos",
               "atan", "sinh", "cosh", "tanh", "erf", "abs", "pow", "step", "sign", "maximum", "minimum"):
     GLOBALS["_" + _name] = getattr(FLOAT_MATH, _name)

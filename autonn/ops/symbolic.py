@@ -32,7 +32,7 @@ MATH_FUNCTIONS: Dict[str, int] = {
     "exp": 1, "log": 1, "log1p": 1, "expm1": 1, "log2": 1, "log10": 1, "sqrt": 1, "sin": 1, "cos": 1, "tan": 1,
     "asin": 1, "acos": 1, "atan": 1, "sinh": 1, "cosh": 1, "tanh": 1, "erf": 1, "abs": 1, "step": 1, "sign": 1,
     "isnan": 1, "pow": 2, "maximum": 2, "minimum": 2, "where": 3,
-    "gt": 2, "ge": 2, "lt": 2, "le": 2, "eq": 2, "ne": 2,
+    "gt": 2, "ge": 2, "lt": 2, "le": 2, "eq": 2, "ne": 2, "select": 2,
 }
 #: The comparisons: their results are truth values (1 or 0), what ``where`` selects with.
 COMPARISONS = frozenset(["gt", "ge", "lt", "le", "eq", "ne", "isnan"])

@@ -109,6 +109,13 @@ def _rewrite(e: Expr, parts: Tuple[Expr, ...]) -> Expr:
         return _rewrite(Expr("pow", parts), parts)
     if head == "call" and name in _COMPARE and all(_is_num(p) for p in parts):
         return num(1.0 if _COMPARE[name](parts[0].args[0], parts[1].args[0]) else 0.0)
+    if head == "call" and name == "select":  # (the gradient a piecewise rule selects; 0 where it does not)
+        c, x = parts
+        if _is_num(c):
+            return x if c.args[0] != 0.0 else num(0.0)
+        if x.key == c.key or (x.head == "mul" and c.key in (x.args[0].key, x.args[1].key)):
+            return x  # where c is 0, x is 0 too
+        return _rewrite(Expr("call", ("where", c, x, num(0.0))), (c, x, num(0.0)))
     if head == "call" and name == "where":
         c, x, y = parts
         if _is_num(c):
@@ -268,7 +275,7 @@ def _operand_texts(e: Expr, style: str) -> List[Tuple[str, int]]:
 _PY_CALL = {
     "maximum": "max({0}, {1})", "minimum": "min({0}, {1})", "step": "(1.0 if {0} > 0 else 0.0)",
     "sign": "math.copysign(1.0, {0}) * ({0} != 0)", "isnan": "math.isnan({0})", "pow": "({0})**({1})",
-    "abs": "abs({0})",
+    "abs": "abs({0})", "select": "({1} if {0} else 0.0)",
 }
 
 

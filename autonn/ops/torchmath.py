@@ -2,8 +2,7 @@
 
 The same names as :mod:`.arraymath`, each a PyTorch function on whole
 tensors (one row per node, one column per sample), with numpy's IEEE 754
-conventions where PyTorch's differ (``sign(nan)`` is nan, ``(-inf) ** 0.5``
-is inf).  A Python number among the arguments is taken in the namespace's
+conventions where PyTorch's differ (``sign(nan)`` is nan).  A Python number among the arguments is taken in the namespace's
 dtype, so a constant is never rounded to PyTorch's default float32.  Any
 other name is an op of the registry, applied to tensors with its own
 forward.  Importing this module imports PyTorch: only the torch backend does.
@@ -31,6 +30,7 @@ class TorchMath:
     """Elementary functions, comparisons and selection on tensors of one device and dtype."""
 
     name = "torch"
+    builds_graph = False  # its rules give tensors (see Op.pullback)
     ops: Mapping[str, Any] = OPS
 
     def __init__(self, device: torch.device, dtype: torch.dtype) -> None:
@@ -64,11 +64,13 @@ class TorchMath:
         return out
 
     def pow(self, a: Any, b: Any) -> Tensor:
-        """a ** b; (-inf) ** b for a positive fraction b is inf, as C99 and Python say."""
-        a, b = self.tensor(a), self.tensor(b)
-        out = torch.pow(a, b)
-        fix = (a == -math.inf) & (b > 0.0) & torch.isfinite(b) & (b != torch.floor(b))
-        return torch.where(fix, math.inf, out)  # no test first: that would wait for the device
+        """a ** b (a negative base to a fraction, -inf included, is outside pow's domain)."""
+        out: Tensor = torch.pow(self.tensor(a), self.tensor(b))
+        return out
+
+    def select(self, mask: Any, value: Any) -> Tensor:
+        """``value`` where ``mask`` is not 0, else 0 (the rows a piecewise rule does not select)."""
+        return self.where(self.tensor(mask) != 0.0, value, 0.0)
 
     def fractional(self, a: Any) -> Tensor:
         """True where ``a`` is finite and not a whole number."""
