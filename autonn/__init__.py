@@ -9,7 +9,9 @@ give any derivative as an expression or as a module of code;
 any-shape networks), ``autonn.losses``, ``autonn.optim``, ``autonn.compile``
 (a traced graph run on numpy batches), ``autonn.to_dot`` / ``autonn.render``
 (diagrams), ``autonn.explain`` (the chain rule, written out) and
-``autonn.animate`` (a page that plays backpropagation step by step).
+``autonn.animate`` (a page that plays backpropagation step by step),
+``autonn.Live`` (a training run, watched as it goes) and
+``autonn.practice`` (exercises in backpropagation by hand, graded step by step).
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ _LAZY = {
     "plot": ("autonn.plot", ""),
     "expr": ("autonn.expr", ""),
     "micrograd": ("autonn.micrograd", ""),
+    "Live": ("autonn.viz.live", "Live"),
+    "practice": ("autonn.practice", ""),
 }
 
 if TYPE_CHECKING:  # what the type checkers see; at run time these load in __getattr__
@@ -57,6 +61,8 @@ if TYPE_CHECKING:  # what the type checkers see; at run time these load in __get
     from .compiler import compile as compile  # noqa: A001, F401
     from .viz import render, to_dot
     from .viz.player import animate
+    from .viz.live import Live
+    from . import practice  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:
@@ -85,6 +91,15 @@ def _value_html(value: Value) -> str:
 
 # Wired here, at the top of the package, because drawing sits above the engine.
 Value._repr_html_ = _value_html
+
+
+def _live_view() -> Any:
+    """A new live view (autonn.viz.live, loaded the first time fit(..., live=True) runs)."""
+    return importlib.import_module("autonn.viz.live").Live()
+
+
+# fit(..., live=True) draws with the live view, which sits above training: handed over here.
+train.set_live_view(_live_view)
 
 # ``sum`` and ``compile`` are left out on purpose: a star import must not hide the builtins.
 __all__ = [
@@ -127,5 +142,6 @@ __all__ = [
     "explain",
     "ledger",
     "animate",
+    "Live",
     "manual_seed",
 ]

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 #: The public modules, in the order a reader meets them.
 MODULES = ["autonn", "autonn.nn", "autonn.losses", "autonn.optim", "autonn.train", "autonn.compiler",
            "autonn.datasets", "autonn.ops", "autonn.viz", "autonn.expr", "autonn.testing", "autonn.plot",
-           "autonn.micrograd"]
+           "autonn.micrograd", "autonn.practice"]
 #: The package's other modules, and why they have no section of their own (a test checks that every
 #: module of the package is in MODULES or here, so a new one is never left out by accident).
 NOT_LISTED = {

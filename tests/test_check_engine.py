@@ -202,8 +202,8 @@ def test_pytorch_through_check_engine_differs_only_in_clamp_with_equal_bounds():
     no_method = {"step", "sum", "gt", "ge", "lt", "le", "eq", "ne", "where", "label_pm1", "label_01"}
     assert set(report.agree) == set(OPS) - no_method - {"clamp"}, str(report)
     (finding,) = report.findings
-    # clamp(a, lo, hi) with a < lo == hi: PyTorch gives every input slope 0; autonn gives lo slope 1
-    # (the output is lo there), as both do for hi when a > lo == hi.
+    # clamp disagrees only at its ties (a at a bound, or lo == hi), where PyTorch's convention depends on
+    # its version (2.13: every input slope 0 for a < lo == hi; 2.14 splits the gradient at a tie).
     assert (finding.op, finding.kind) == ("clamp", "gradient")
     x0, lo, hi = finding.expression.values
-    assert lo == hi and x0 < lo and "engine 0.0, autonn 1.0" in finding.detail
+    assert lo == hi or x0 in (lo, hi), finding

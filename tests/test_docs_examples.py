@@ -115,7 +115,8 @@ def test_the_two_set_up_commands_are_there_as_two_commands():
 
 def test_a_newcomer_reads_the_parts_in_this_order():
     headings = re.findall(r"^## (.+)$", read("README.md"), re.M)
-    assert headings == ["Contents", "Install", "Your first graph", "A whole training loop", "Where to go next",
+    assert headings == ["Contents", "Install", "Your first graph", "Practise it, then watch it",
+                        "A whole training loop", "Where to go next",
                         "Guide", "Reference: every op", "Speed", "Installing and packaging"]
 
 

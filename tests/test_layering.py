@@ -23,6 +23,7 @@ LAYERS = [
     ["optim", "train", "micrograd"],
     ["compile", "compiler"],
     ["viz", "explain", "expr", "plot"],
+    ["practice"],
     ["cli", "__main__", "__init__"],
 ]
 RANK = {name: i for i, names in enumerate(LAYERS) for name in names}
