@@ -31,7 +31,7 @@ Workloads (the same data and the same graph for every engine):
     (``eager_limit.py``), the collector on and off;
 (h) with ``--trace-scaling`` only (minutes): tracing time and memory per traced
     node for MLPs from 9,000 to 2.1 million nodes;
-(i) with ``--import-time`` only (seconds, nothing else runs): ``import autonn``
+(j) with ``--import-time`` only (seconds, nothing else runs): ``import autonn``
     in a fresh interpreter against ``import numpy`` alone (benchmarks/import_time.py).
 (j) with ``--taylor`` only (minutes: nested grad to order 8 takes most of a
     minute a round): every derivative to order 8 of a 100-op expression along
@@ -337,14 +337,14 @@ def check_same_losses() -> str:
 
 
 def import_time_workload(rounds: int) -> int:
-    """(i): the table of the import times alone (the other workloads would only slow this one down)."""
+    """(j): the table of the import times alone (the other workloads would only slow this one down)."""
     times = import_time.import_times(rounds)
     extra = times["autonn"] - times["numpy"]
     table = Table()
-    table.add("(i) import, fresh interpreter", "numpy alone", f"{times['numpy'] * 1e3:.1f} ms")
-    table.add("(i) import, fresh interpreter", "autonn", f"{times['autonn'] * 1e3:.1f} ms",
+    table.add("(j) import, fresh interpreter", "numpy alone", f"{times['numpy'] * 1e3:.1f} ms")
+    table.add("(j) import, fresh interpreter", "autonn", f"{times['autonn'] * 1e3:.1f} ms",
               f"numpy + {import_time.BUDGET * 1e3:.0f} ms (+{extra * 1e3:.1f} ms)", extra <= import_time.BUDGET)
-    print(f"medians of {rounds} alternating rounds, bytecode cached as installed")
+    print(f"CPU time of each fresh interpreter, medians of {rounds} alternating rounds, bytecode cached as installed")
     print(table.render())
     return 0
 

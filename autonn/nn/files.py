@@ -15,7 +15,6 @@ the size that will be read.
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 from typing import BinaryIO, Callable, Optional
 
@@ -35,7 +34,7 @@ def write_atomically(path: str, write: Callable[[BinaryIO], None], *, durable: b
     """
     folder = os.path.dirname(os.path.abspath(path))
     # the name is chosen before the file exists, so whatever interrupts us after creation knows what to remove
-    tmp = os.path.join(folder, f".{os.path.basename(path)[:100]}.{secrets.token_hex(6)}.partial")
+    tmp = os.path.join(folder, f".{os.path.basename(path)[:100]}.{os.urandom(6).hex()}.partial")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         try:
