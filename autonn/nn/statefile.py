@@ -24,7 +24,7 @@ from typing import IO, Any, BinaryIO, Dict, Mapping, Optional, Tuple
 
 import numpy as np
 
-from .files import NotRegularFile, open_regular, write_atomically
+from .files import NotRegularFile, file_name, open_regular, refuse_unless_replaceable, write_atomically
 from .state import PathLike, StateDict, check_state
 
 __all__ = ["StateFileError", "write_state", "read_state"]
@@ -53,10 +53,14 @@ def write_state(path: PathLike, state: StateDict, who: str = "save") -> str:
     JSON if the name ends in ``.json`` (any case), else an ``.npz`` archive;
     ``.npz`` is appended to a name without that suffix (any case), so
     ``save("w")`` writes ``w.npz`` and ``save("w.NPZ")`` writes ``w.NPZ``.
+    A name that is a named pipe, a device or a folder is refused (with or
+    without the suffix), and never opened.
     Non-finite numbers are refused before anything is written: JSON has no
     NaN, and loading refuses them anyway.
     """
-    path = os.fspath(path)
+    path = file_name(path, who)
+    if not os.path.basename(path):
+        raise ValueError(f"{who}: path {path!r} names a folder; give a file name such as {os.path.join(path, 'model.npz')!r}")
     arrays = {k: np.asarray(v, dtype=float) for k, v in state.items()}
     bad = [k for k, v in arrays.items() if not np.all(np.isfinite(v))]
     if bad:
@@ -72,15 +76,13 @@ def write_state(path: PathLike, state: StateDict, who: str = "save") -> str:
 
     else:
         if not path.lower().endswith(".npz"):
+            refuse_unless_replaceable(path, who)  # save("/dev/null") means that device, not a new /dev/null.npz
             path += ".npz"  # numpy would add it silently; say so by returning it
 
         def write(f: BinaryIO) -> None:
             np.savez(f, **arrays)  # type: ignore[arg-type]  # keys end in .w or .b, never allow_pickle; a file object: numpy adds no suffix of its own
 
-    try:
-        write_atomically(path, write)
-    except OSError as e:
-        raise OSError(e.errno, f"{who}: could not save to {path} ({e.strerror or e}); any previous file there is unchanged") from None
+    write_atomically(path, write, who)  # its errors name who, the path and what went wrong
     return path
 
 
@@ -91,7 +93,7 @@ def read_state(path: PathLike, expected: Shapes, who: str) -> StateDict:
     a name without a ``.json`` or ``.npz`` suffix that is not a file is read
     as ``path + ".npz"``, the file ``write_state`` made of it.
     """
-    path = os.fspath(path)
+    path = file_name(path, who)
     if not path.lower().endswith((".json", ".npz")) and not os.path.lexists(path) and os.path.exists(path + ".npz"):
         path += ".npz"
     try:
