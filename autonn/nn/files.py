@@ -36,10 +36,7 @@ def file_name(path: object, who: str, argument: str = "path") -> str:
     package speaks ``str``), not an open file object (the writers replace a
     file by name, atomically), not empty, without a NUL character.
     """
-    if isinstance(path, (str, os.PathLike)):
-        name = os.fspath(path)
-    else:
-        name = path  # type: ignore[assignment]
+    name: object = os.fspath(path) if isinstance(path, (str, os.PathLike)) else path
     if not isinstance(name, str):
         hint = " (decode it, e.g. b'm.npz'.decode())" if isinstance(name, bytes) else ""
         hint = " (pass its name, not the open file)" if hasattr(path, "write") or hasattr(path, "read") else hint
@@ -75,7 +72,7 @@ def not_replaceable(path: str) -> Optional[str]:
     return None if stat.S_ISREG(info.st_mode) else _kind(info.st_mode)
 
 
-def write_atomically(path: str, write: Callable[[BinaryIO], None], who: str = "write", argument: str = "path") -> None:
+def write_atomically(path: str, write: Callable[[BinaryIO], object], who: str = "write", argument: str = "path") -> None:
     """Call ``write(f)`` on a temporary file, then move the finished file to ``path``.
 
     ``path`` must be a regular file, a symlink to one or a new name

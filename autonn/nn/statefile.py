@@ -16,6 +16,7 @@ model is not touched.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import zipfile
@@ -45,6 +46,40 @@ class StateFileError(ValueError):
 
 def _is_json(path: str) -> bool:
     return path.lower().endswith(".json")
+
+
+class _Buffer(io.BytesIO):
+    """A BytesIO that stays open until it is dropped, so a late write from a ZipFile's clean-up still succeeds."""
+
+    def close(self) -> None:
+        pass  # the memory goes with the last reference
+
+
+class _MemoryArchive(zipfile.ZipFile):
+    """A zip archive written into a :class:`_Buffer`, whose clean-up after an interrupted write reports nothing.
+
+    A Ctrl-C that lands inside the zipfile module can leave the archive with a
+    member open; when the garbage collector later finalises it, ``close()``
+    raises there, where no caller can catch it (Python prints "Exception
+    ignored in ZipFile.__del__").  The interrupt itself reaches the caller;
+    the archive, in memory only, is thrown away.
+    """
+
+    def __del__(self) -> None:
+        try:
+            super().__del__()
+        except Exception:  # the archive is being discarded after an interrupt: nothing is lost
+            pass
+
+
+def _npz_bytes(arrays: Mapping[str, "np.ndarray[Any, Any]"]) -> bytes:
+    """The ``.npz`` archive of ``arrays`` (as ``np.savez`` writes it, without pickle), built in memory."""
+    buffer = _Buffer()
+    with _MemoryArchive(buffer, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, array in arrays.items():
+            with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
+    return buffer.getvalue()
 
 
 def write_state(path: PathLike, state: StateDict, who: str = "save") -> str:
@@ -80,7 +115,7 @@ def write_state(path: PathLike, state: StateDict, who: str = "save") -> str:
             path += ".npz"  # numpy would add it silently; say so by returning it
 
         def write(f: BinaryIO) -> None:
-            np.savez(f, **arrays)  # type: ignore[arg-type]  # keys end in .w or .b, never allow_pickle; a file object: numpy adds no suffix of its own
+            f.write(_npz_bytes(arrays))
 
     write_atomically(path, write, who)  # its errors name who, the path and what went wrong
     return path
@@ -131,6 +166,16 @@ def _json_limit(expected: Shapes) -> int:
     )
 
 
+def _unique_keys(pairs: "list[tuple[str, Any]]") -> Dict[str, Any]:
+    """A JSON object as a dict, refusing a name given twice (``json`` alone keeps the last one silently)."""
+    out: Dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Refused(f"gives {key} twice; a state names each array once")
+        out[key] = value
+    return out
+
+
 def _read_json(f: BinaryIO, size: int, expected: Shapes) -> Dict[str, Any]:
     limit = _json_limit(expected)
     if size > limit:
@@ -139,7 +184,9 @@ def _read_json(f: BinaryIO, size: int, expected: Shapes) -> Dict[str, Any]:
     if len(data) > limit:  # grew while being read
         raise _Refused(f"holds more than the {limit} bytes a JSON state for this model can take")
     try:
-        raw = json.loads(data.decode("utf-8"))
+        raw = json.loads(data.decode("utf-8"), object_pairs_hook=_unique_keys)
+    except _Refused:
+        raise
     except UnicodeDecodeError as e:
         raise _Refused(f"is not UTF-8 text ({e.reason} at byte {e.start})") from None
     except json.JSONDecodeError as e:
@@ -160,9 +207,12 @@ def _read_npz(f: BinaryIO, expected: Shapes) -> Dict[str, Optional[np.ndarray[An
     member is left unread.
     """
     with zipfile.ZipFile(f) as archive:
-        members = {}
+        members: Dict[str, zipfile.ZipInfo] = {}
         for info in archive.infolist():
             name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+            if name in members:  # a zip may hold one name twice; which one numpy reads is not what anyone meant
+                raise _Refused(f"holds {name} twice (members {members[name].filename} and {info.filename}); "
+                               "a state names each array once")
             members[name] = info
         out: Dict[str, Optional[np.ndarray[Any, Any]]] = {}
         unexpected = [n for n in members if n not in expected]

@@ -52,7 +52,7 @@ def player_html(
         raise ValueError(f"{who}: precision must be an int from 0 to 17, got {precision!r}")
     if max_nodes is not None and (not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1):
         raise ValueError(f"{who}: max_nodes must be a positive int or None, got {max_nodes!r}")
-    if summary_by not in ("auto", "neuron", "layer"):
+    if not isinstance(summary_by, str) or summary_by not in ("auto", "neuron", "layer"):
         raise ValueError(f"{who}: summary_by must be 'auto', 'neuron' or 'layer', got {summary_by!r}")
     if title is not None and not isinstance(title, str):
         raise TypeError(f"{who}: title must be a str or None, got {type(title).__name__}")
@@ -60,6 +60,11 @@ def player_html(
         raise TypeError(f"{who}: autoplay must be True or False, got {autoplay!r}")
     if module is not None and not hasattr(module, "neurons"):
         raise TypeError(f"{who}: module must be an autonn.nn model (with neurons()), got {type(module).__name__}")
+    if parameters is not None:
+        if isinstance(parameters, Value) or not isinstance(parameters, (list, tuple)) or not all(
+            isinstance(p, Value) for p in parameters
+        ):
+            raise TypeError(f"{who}: parameters must be a list of Values (or None), got {parameters!r:.80}")
     order = topological_order(root)
     title = title or f"Backpropagation through the graph of {root.label or 'the output'}"
     if max_nodes is not None and len(order) > max_nodes:
