@@ -35,6 +35,7 @@ from typing import Any, List, Sequence, Tuple, Union
 
 import numpy as np
 
+from .arguments import real_array
 from .ops import OPS, Domain, DomainError, define
 from .value import Value, apply
 from .value import sum as value_sum
@@ -370,8 +371,8 @@ def closed_form_line_grads(w: Union[Value, float], b: Union[Value, float], x: Un
     for name, v in (("w", w), ("b", b)):
         if not isinstance(v, numbers.Real) or isinstance(v, bool):
             raise TypeError(f"{who}: {name} must be a number or a Value, got {type(v).__name__}")
-    xa = np.asarray(x, dtype=float).ravel()
-    ya = np.asarray(y, dtype=float).ravel()
+    xa = real_array(x, "x", who).ravel()
+    ya = real_array(y, "y", who).ravel()
     if xa.shape != ya.shape or xa.size == 0:
         raise ValueError(f"{who}: x and y must be non-empty and of equal length, got {xa.size} and {ya.size}")
     error = float(w) * xa + float(b) - ya

@@ -110,7 +110,12 @@ class Optimizer:
             params = params.parameters()  # pyright: ignore  # a Module (or any object listing its parameters) was passed
         if isinstance(params, Value):
             raise TypeError(f"{who}: params must be a list of Values, got a single Value (wrap it in a list)")
-        self.params: List[Value] = list(params)  # type: ignore[arg-type]  # a model or flat parameters were unpacked above
+        try:
+            self.params: List[Value] = list(params)  # type: ignore[arg-type]  # a model or flat parameters were unpacked above
+        except TypeError:
+            raise TypeError(
+                f"{who}: params must be a list of Values (or a model with parameters()), got {type(params).__name__}"
+            ) from None
         if not self.params:
             raise ValueError(f"{who}: got no parameters to optimise")
         seen = set()
@@ -197,7 +202,7 @@ class Optimizer:
         if vectors is not None:
             g = vectors.grad
         else:
-            g = np.fromiter((p.grad for p in self.params), dtype=float, count=len(self.params))
+            g = self._numbers("grad")
         if not np.logical_and.reduce(np.isfinite(g)):  # what .all() runs, without its Python wrapper
             i = int(np.flatnonzero(~np.isfinite(g))[0])
             p = self.params[i]
@@ -213,7 +218,24 @@ class Optimizer:
     def _data(self, vectors: Vectors) -> np.ndarray[Any, Any]:
         if vectors is not None:
             return vectors.data
-        return np.fromiter((p.data for p in self.params), dtype=float, count=len(self.params))
+        return self._numbers("data")
+
+    def _numbers(self, field: str) -> np.ndarray[Any, Any]:
+        """Every parameter's ``.data`` or ``.grad`` as a vector; a value that is not a real number is a TypeError.
+
+        ``.data`` and ``.grad`` are plain attributes: ``p.grad = "1"`` is not refused when assigned, and numpy
+        would read "1" as 1.0, so it is refused here, before a step is taken on it.
+        """
+        values = [getattr(p, field) for p in self.params]
+        if not all(type(x) is float for x in values):  # the usual case: one pass, no per-item checks
+            for i, x in enumerate(values):
+                if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
+                    p = self.params[i]
+                    raise TypeError(
+                        f"{type(self).__name__}.step: the {field} of parameter {i} ({p.label or 'unlabelled'}) is "
+                        f"{type(x).__name__} {x!r}; expected a real number (int or float)"
+                    )
+        return np.array(values, dtype=float)
 
     def _commit(self, vectors: Vectors, new: np.ndarray[Any, Any], **state: Any) -> None:
         """Write the new parameter values and the optimiser's new state, all or nothing.

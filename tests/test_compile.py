@@ -383,7 +383,8 @@ def test_compiling_keeps_no_graph_alive_and_the_step_is_freed_by_reference_count
     import weakref
 
     def values_alive():
-        return sum(issubclass(type(o), Value) for o in gc.get_objects())  # type(): isinstance reads __class__, which warns on some objects
+        # type(), not isinstance: isinstance reads __class__, which some libraries' deprecated objects warn about
+        return sum(issubclass(type(o), Value) for o in gc.get_objects())
 
     w = Value(1.5)
     gc.collect()

@@ -10,7 +10,7 @@ import numpy as np
 from ..arguments import first_non_real, real_array
 from ..flatparams import FlatParameters, ParameterStore
 from ..train import mean_loss_step
-from .backend import NumpyBackend, make_backend
+from .backend import BACKENDS, NumpyBackend, make_backend
 from ..anomaly import AnomalyError, is_watching
 from .exact import batch_gradients, first_anomaly
 from .hoist import hoist
@@ -305,7 +305,7 @@ def compile(  # noqa: A001 - the natural name; autonn.compile reads well
     gradients still come back as a float and a numpy array, and in float64
     they equal the numpy backend's to about 1e-12.
     """
-    if reduction not in _REDUCTIONS:
+    if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
         raise ValueError(f"compile: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
     try:
         dtype = np.dtype(dtype)
@@ -313,9 +313,27 @@ def compile(  # noqa: A001 - the natural name; autonn.compile reads well
         dtype = None
     if dtype is None or dtype not in _DTYPES:  # (a dtype compares equal to None: float64)
         raise ValueError(f"compile: dtype must be numpy.float64 or numpy.float32, got {dtype!r}")
+    if not callable(loss_fn):
+        raise TypeError(f"compile: loss_fn must be a function of a list of input Values, got {type(loss_fn).__name__}")
+    if not isinstance(backend, str):  # (an array would make the membership test ambiguous)
+        raise ValueError(f"compile: backend must be one of {BACKENDS}, got {backend!r:.80}")
+    if example is not None:
+        example = real_array(example, "example", "compile").ravel().tolist()
     xp = make_backend(backend, dtype, device)
+    try:  # a device that holds no numbers (PyTorch's shape-only "meta") is refused here, not at the first call
+        xp.to_numpy(xp.asarray(np.zeros(1, dtype=dtype)))
+    except Exception as err:
+        raise ValueError(f"compile: device={device!r} cannot hand numbers back ({type(err).__name__}: {err}); "
+                         "give a device that holds numbers, such as 'cpu' or 'cuda'") from None
     params = check_params(params, "compile")  # once: an iterator can be read only once
-    graph = whole = trace(loss_fn, params, n_inputs, example, allow_unused)
+    try:
+        graph = whole = trace(loss_fn, params, n_inputs, example, allow_unused)
+    except (IndexError, ValueError) as err:
+        if not isinstance(err, IndexError) and "values to unpack" not in str(err):
+            raise
+        # loss_fn(inputs) indexed or unpacked its list of inputs: almost always a wrong n_inputs
+        raise ValueError(f"compile: loss_fn raised {type(err).__name__} ({err}) on its list of n_inputs={n_inputs} "
+                         "inputs; n_inputs must count every input it reads (the features and the target)") from err
     split = hoist(graph, len(params))
     size = len(params) + (0 if split is None else len(split[2]))
     pvec = np.zeros(size, dtype=dtype)
