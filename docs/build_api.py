@@ -47,6 +47,9 @@ NOT_LISTED = {
     "autonn.symbolic_grad": "its public names are autonn's (formula, export, SymbolicError)",
     "autonn.diagnose": "its public name is autonn's (diagnose); Diagnosis and Finding are what it returns",
     "autonn.lines": "internal: the user's lines recorded while detect_anomaly is on",
+    "autonn.taylor": "its public name is autonn's (taylor)",
+    "autonn.remainder": "internal: the Taylor-remainder ladder behind gradcheck",
+    "autonn.blame": "internal: the first wrong node, named in gradcheck's report",
 }
 OUTPUT = ROOT / "docs" / "API.md"
 
