@@ -48,8 +48,8 @@ NOT_LISTED = {
     "autonn.diagnose": "its public name is autonn's (diagnose); Diagnosis and Finding are what it returns",
     "autonn.lines": "internal: the user's lines recorded while detect_anomaly is on",
     "autonn.taylor": "its public name is autonn's (taylor)",
-    "autonn.remainder": "internal: the step-free slope check behind gradcheck",
-    "autonn.blame": "internal: the node a failed gradcheck names",
+    "autonn.remainder": "internal: the Taylor-remainder ladder behind gradcheck",
+    "autonn.blame": "internal: the first wrong node, named in gradcheck's report",
 }
 OUTPUT = ROOT / "docs" / "API.md"
 
