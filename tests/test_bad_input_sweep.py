@@ -239,7 +239,9 @@ ACCEPTED = {
     ("ledger", "max_terms", repr(10**12)),
     # None is the documented default of these options, and "yes" a fine title or file name
     ("animate", "title", "None"), ("animate", "title", "'yes'"), ("animate", "max_nodes", "None"),
-    ("animate", "parameters", "None"), ("animate", "path", "'yes'"), ("render", "path", "'yes'"),
+    ("animate", "parameters", "None"), ("animate", "path", "'yes'"),
+    ("render", "path", "'yes'"),
+    ("animate", "path", "None"),  # no file: the page is returned, to show inline
     ("render", "timeout", "None"), ("MLP.save", "path", "'yes'"), ("to_dot", "max_nodes", "None"),
     ("expressions", "ops", "None"), ("expressions", "values", "None"), ("numbers", "low", "-1"),
     ("check_engine", "ops", "None"), ("compile", "dtype", "None"), ("compile", "device", "None"),

@@ -18,7 +18,7 @@ from autonn import Value
 from autonn.value import apply
 
 # Arguments inside each op's domain (inputs, then constants), away from kinks.
-POINTS = {"clamp": (0.3, 0.1, 0.9), "label_pm1": (1.0,), "label_01": (0.5,), "where": (0.3, 0.6, -0.4),
+POINTS = {"clamp": (0.3, 0.1, 0.9), "label_pm1": (1.0,), "label_01": (0.5,), "label_class": (1.0, 3.0), "where": (0.3, 0.6, -0.4),
           "powc": (0.7, 3.0), "asin": (0.3,), "acos": (-0.4,), "log1p": (0.3,), "sum": (0.3, -0.8, 1.1)}
 DEFAULT = (0.7, -0.45, 0.35)
 
