@@ -23,14 +23,16 @@ which give IEEE 754 results or an error naming the op.
 
 from __future__ import annotations
 
+import numbers
 import threading
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .mode import GRAD_MODE
-from .node import _WALK_LOCK, _record_specially, _real_gradient, inputs, rule_args
+from .node import _WALK_LOCK, _record_specially, inputs, real_gradient, rule_args
 from .ops import FLOAT_MATH, ON_CHANGE, OPS, UNARY, Op
 from .ops.absent import ABSENT
 from .ops.pycode import compile_function, emit
+from .ops.symbolic import Expr, fold
 
 __all__ = ["operator_method", "float_backward", "source_of", "INLINE_OPS"]
 
@@ -115,8 +117,7 @@ def _inline_branch(op: Op) -> Optional[List[str]]:
         reads = ["            _out = node.data"] if "_out" in "\n".join(lines + [value]) else []
         return (reads + ["            try:"] + lines + [f"                gx = {value}",
                 "            except _TROUBLE:", "                _generic(node, op, g)", "                continue",
-                "            for x in node._a:", "                _p = x.grad",
-                "                x.grad = gx if _p is _ABSENT else _p + gx"])
+                "            for x in node._a:"] + _accumulate("x", "gx", "                ", _may_be_absent(form.vjp[0])))
     n = op.arity or 0
     names = {"g": "g", "out": "_out"}
     reads = []
@@ -140,25 +141,38 @@ def _inline_branch(op: Op) -> Optional[List[str]]:
     grads = [f"g{node}" for node in nodes]
     branch += [f"                {grad} = {value}" for grad, value in zip(grads, values)]
     branch += ["            except _TROUBLE:", f"                {', '.join(grads)}{',' if n == 1 else ''} = _pullback(node, op, g)"]
-    for grad, node in reversed(list(zip(grads, nodes))):  # the second input first, as the checked loop does
-        # (a node still holding ABSENT takes the gradient as it is: no call of ABSENT's own +)
-        branch += [f"            _p = {node}.grad", f"            {node}.grad = {grad} if _p is _ABSENT else _p + {grad}"]
+    for (grad, node), expr in reversed(list(zip(zip(grads, nodes), form.vjp))):  # the second input first,
+        branch += _accumulate(node, grad, "            ", _may_be_absent(expr))     # as the checked loop does
     return branch
 
 
-def _loop_source(ops: Dict[str, Op]) -> Tuple[str, Dict[str, Any]]:
+def _accumulate(node: str, grad: str, indent: str, may_be_absent: bool) -> List[str]:
+    """``node.grad += grad``, where a node not reached yet holds ABSENT (and ``grad`` may be ABSENT
+    when the rule selects): written out, so no Python-level ``__add__`` runs for either."""
+    lines = [f"{indent}_prev = {node}.grad", f"{indent}{node}.grad = {grad} if _prev is _ABSENT else _prev + {grad}"]
+    if not may_be_absent:
+        return lines
+    return [f"{indent}if {grad} is not _ABSENT:"] + ["    " + line for line in lines]
+
+
+def _may_be_absent(expr: Expr) -> bool:
+    """True if the rule's expression can hand back nothing (it selects: ``m.select``)."""
+    return fold(expr, lambda e, parts: any(parts) or (e.head == "call" and e.args[0] == "select"))  # type: ignore[no-any-return]
+
+
+def _loop_source(ops: Mapping[str, Op]) -> Tuple[str, Dict[str, Any]]:
     lines = [
         "def float_backward(order, seed):",
         "    # Gradients go straight into the nodes; float_backward's caller set them to _ABSENT,",
         "    # which stays only where no rule selected the node: its rule is not run, it reads 0.",
         "    order[-1].grad = seed",
         "    for node in reversed(order):",
+        "        g = node.grad",
+        "        if g is _ABSENT:  # no rule selected it: it runs no rule and reads 0",
+        "            node.grad = 0.0",
+        "            continue",
         "        op = node._op",
         "        if op is None:",
-        "            continue",
-        "        g = node.grad",
-        "        if g is _ABSENT:",
-        "            node.grad = 0.0",
         "            continue",
     ]
     scope: Dict[str, Any] = {}
@@ -184,19 +198,17 @@ def _pullback(node: Any, op: Op, g: float) -> Tuple[Any, ...]:
 
 
 def _generic(node: Any, op: Op, g: float) -> None:
-    """Any op the loop does not hold inline: its own generated rule, then each input's share."""
-    args = rule_args(node)
-    try:
-        local = op.float_vjp(g, node.data, *args)
-        if len(local) != len(args) - op.consts:
-            raise TypeError
-    except _TROUBLE:
-        local = op.pullback(g, node.data, args, FLOAT_MATH)
+    """Any op the loop does not hold inline (a user's op among them): its own generated rule,
+    checked, then each input's share."""
+    # pullback runs the op's generated float_vjp and holds its result to one real number per input
+    local = op.pullback(g, node.data, rule_args(node), FLOAT_MATH)
     ins = inputs(node)
     for i in range(len(ins) - 1, -1, -1):
-        x = ins[i]
-        held = x.grad
-        x.grad = local[i] if held is ABSENT else held + local[i]
+        share = local[i]
+        if share is not ABSENT:
+            x = ins[i]
+            before = x.grad
+            x.grad = share if before is ABSENT else before + share
 
 
 class _Loop:
@@ -223,6 +235,14 @@ LOOP = _Loop()
 ON_CHANGE.append(LOOP.changed)
 
 
+def _check_leaf(node: Any) -> None:
+    data = node.data
+    if isinstance(data, numbers.Real) and not isinstance(data, bool):
+        return
+    raise TypeError(f"backward: a leaf holds {type(data).__name__} {data!r} (label {node.label!r}); the numbers of "
+                    "Values must be real numbers (int or float)")
+
+
 def float_backward(order: List[Any], seed: float) -> None:
     """``backward()`` on floats: every node of ``order`` (a topological order ending with the root)
     gets ``seed * d root / d node``, added to what a leaf held before and replacing what an
@@ -232,19 +252,28 @@ def float_backward(order: List[Any], seed: float) -> None:
     keeps it, and the loop then runs no rule for it (a branch not taken contributes nothing) and
     gives it 0.0; a leaf left with it adds nothing."""
     with _WALK_LOCK:  # gradients live in the nodes meanwhile: passes over shared nodes take turns
+        # Leaves that already hold a gradient are remembered, to add this pass's total to it
+        # once at the end (PyTorch's accumulation: before + this pass, not one term at a time).
         leaves = []
         held = []
         for node in order:
             if node._op is None:
-                leaves.append(node)
-                held.append(node.grad)
+                if type(node.data) is not float:
+                    _check_leaf(node)  # a .data set to no real number: refused, not propagated
+                before = node.grad
+                if before:
+                    leaves.append(node)
+                    held.append(before)
             node.grad = ABSENT
         try:
             LOOP.run(order, seed)
         except BaseException:
-            for node, before in zip(leaves, held):  # as before the pass: no half-added gradient
+            for node in order:  # as before the pass: no half-added gradient, no ABSENT left behind
+                if node._op is None or node.grad is ABSENT:
+                    node.grad = 0.0
+            for node, before in zip(leaves, held):
                 node.grad = before
             raise
         for node, before in zip(leaves, held):
             total = before + node.grad
-            node.grad = total if type(total) is float else _real_gradient(node, total)
+            node.grad = total if type(total) is float else real_gradient(node, total, dict.fromkeys(order))

@@ -19,13 +19,14 @@ transforms compose: ``hessian(f)`` is forward mode over ``grad(f)``, and
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Literal, Sequence, Tuple, Union, overload
+from typing import Any, Callable, Dict, List, Literal, Protocol, Sequence, Tuple, Union, overload
 
 import numpy as np
 
 from .backward import depends_on, reverse_pass
 from .forward import forward_pass
 from .graph import topological_order
+from .node import real_gradient
 from .ops import FLOAT_MATH
 from .value import VALUE_MATH, Constant, Value
 
@@ -41,7 +42,8 @@ def _gradients(output: Value, wanted: Sequence[Value], create_graph: bool) -> Li
         grads = reverse_pass(order, output, Constant(1.0), VALUE_MATH, relevant)
         return [_as_node(grads.get(x, 0.0)) for x in wanted]
     grads = reverse_pass(order, output, 1.0, FLOAT_MATH, relevant)
-    return [float(grads.get(x, 0.0)) for x in wanted]
+    found = [grads.get(x, 0.0) for x in wanted]
+    return [g if type(g) is float else real_gradient(x, g, grads) for x, g in zip(wanted, found)]
 
 
 def _as_node(x: Any) -> Value:
@@ -51,6 +53,39 @@ def _as_node(x: Any) -> Value:
 #: What a transform returns: a function of the same arguments as ``f`` (numbers give floats,
 #: Values give Values; a list or array argument gives a list or array).
 Transformed = Callable[..., Any]
+#: A number a transformed function takes (an int or a numpy scalar is a float here).
+_Num = float
+
+
+class GradientFunction(Protocol):
+    """What ``grad(f)`` returns, typed by its arguments: numbers in, a float out; a Value
+    among them, a Value out (to differentiate again); a list of numbers, a list of floats."""
+
+    @overload
+    def __call__(self, x: _Num, /, *args: _Num) -> float: ...
+    @overload
+    def __call__(self, x: Value, /, *args: Union[Value, _Num]) -> Value: ...
+    @overload
+    def __call__(self, x: Sequence[_Num], /, *args: Union[Sequence[_Num], _Num]) -> List[float]: ...
+    @overload
+    def __call__(self, *args: Any) -> Any: ...
+
+
+class ValueAndGradFunction(Protocol):
+    """What ``value_and_grad(f)`` returns: ``(value, gradient)``, typed as :class:`GradientFunction`."""
+
+    @overload
+    def __call__(self, x: _Num, /, *args: _Num) -> Tuple[float, float]: ...
+    @overload
+    def __call__(self, x: Value, /, *args: Union[Value, _Num]) -> Tuple[Value, Value]: ...
+    @overload
+    def __call__(self, x: Sequence[_Num], /, *args: Union[Sequence[_Num], _Num]) -> Tuple[float, List[float]]: ...
+    @overload
+    def __call__(self, *args: Any) -> Tuple[Any, Any]: ...
+
+
+#: What ``jacobian(f)`` and ``hessian(f)`` return: a function giving a numpy array.
+ArrayFunction = Callable[..., "np.ndarray[Any, Any]"]
 
 
 @overload
@@ -66,7 +101,9 @@ def grad(output: Value, inputs: "np.ndarray[Any, Any]", create_graph: bool = ...
 @overload
 def grad(output: Value, inputs: Union[Value, Sequence[Value]], create_graph: bool) -> Any: ...
 @overload
-def grad(output: Callable[..., Any], *, argnums: ArgNums = ...) -> Transformed: ...
+def grad(output: Callable[..., Any], *, argnums: int = ...) -> GradientFunction: ...
+@overload
+def grad(output: Callable[..., Any], *, argnums: Sequence[int]) -> Callable[..., Tuple[Any, ...]]: ...
 def grad(output: Any, inputs: Any = None, create_graph: bool = False, *, argnums: ArgNums = 0) -> Any:
     """Gradients: of a graph (``grad(output, inputs)``) or of a function (``grad(f)``).
 
@@ -199,7 +236,11 @@ def _call(who: str, f: Callable[..., Any], values: List[Any]) -> Any:
     return out
 
 
-def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Transformed:
+@overload
+def value_and_grad(f: Callable[..., Any], argnums: int = ...) -> ValueAndGradFunction: ...
+@overload
+def value_and_grad(f: Callable[..., Any], argnums: Sequence[int]) -> Callable[..., Tuple[Any, Tuple[Any, ...]]]: ...
+def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Tuple[Any, Any]]:
     """The function ``args -> (f(args), d f / d args[argnums])`` for ``f`` returning one Value.
 
     The value is a float (a Value when called on Values); the gradient has
@@ -234,7 +275,7 @@ def _outputs(who: str, out: Any) -> Tuple[List[Value], bool]:
     raise TypeError(f"{who}: the function must return a Value or a sequence of Values, got {type(out).__name__}")
 
 
-def jacobian(f: Callable[..., Any], argnums: ArgNums = 0, mode: str = "reverse") -> Transformed:
+def jacobian(f: Callable[..., Any], argnums: ArgNums = 0, mode: str = "reverse") -> ArrayFunction:
     """The function ``args -> J`` with ``J[i][j] = d f_i / d x_j``, for ``f`` returning several Values.
 
     ``x`` are the scalars of the arguments named by ``argnums``, flattened in
@@ -262,7 +303,7 @@ def jacobian(f: Callable[..., Any], argnums: ArgNums = 0, mode: str = "reverse")
     return run
 
 
-def hessian(f: Callable[..., Any], argnums: ArgNums = 0) -> Transformed:
+def hessian(f: Callable[..., Any], argnums: ArgNums = 0) -> ArrayFunction:
     """The function ``args -> H`` with ``H[i][j] = d^2 f / d x_i d x_j``: forward mode over ``grad(f)``."""
     def gradient_flat(*args: Any) -> List[Any]:
         g = grad(f, argnums=argnums)(*args)

@@ -33,10 +33,10 @@ import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from .mode import GRAD_MODE, WATCHERS
-from .ops import BINARY, FLOAT_MATH, NARY, PARAM, UNARY, Op
+from .ops import BINARY, FLOAT_MATH, NARY, OPS, PARAM, UNARY, Op
 from .ops.absent import ABSENT
 
-__all__ = ["Node", "SLOTS", "fill", "topological_order", "numbered_graph", "store_gradients", "add_hook", "HookHandle", "inputs", "constants", "rule_args", "rule_nodes", "op_of", "reverse_accumulate",
+__all__ = ["Node", "SLOTS", "fill", "topological_order", "numbered_graph", "store_gradients", "real_gradient", "add_hook", "HookHandle", "inputs", "constants", "rule_args", "rule_nodes", "op_of", "reverse_accumulate",
            "new_leaf", "float_value"]
 
 _new = object.__new__
@@ -64,6 +64,27 @@ class Node:
     _b: Any  # a node, a constant, a tuple of constants, or None
     _mark: object
     _hooks: List[Callable[[Any], Any]]
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        """How pickle and ``copy.deepcopy`` take a node: by value, its whole graph, with no recursion.
+
+        The arguments list every node this one depends on first (inputs before
+        the nodes using them), then this node's own fields with its inputs.
+        Pickle saves each listed node before the next, so by the time a node
+        is saved its inputs are already in the pickle's memo and it refers to
+        them without descending: a chain of a million nodes pickles in a flat
+        loop, and shared inputs (``a * a``, one parameter in many places, two
+        Values pickled together) stay shared.  The op is saved by its name.
+        """
+        return _rebuild, (type(self), _graph_before(self), *self._fields())
+
+    def __copy__(self) -> Any:
+        """``copy.copy``: a new node with the same number, op and inputs (the inputs are shared)."""
+        return _rebuild(type(self), [], *self._fields())
+
+    def _fields(self) -> Tuple[Any, ...]:
+        return (self.data, self.grad, self.label, None if self._op is None else self._op.name, inputs(self),
+                constants(self), getattr(self, "_hooks", None))
 
 
 #: A node class (Value or its subclasses), for functions that make nodes of the caller's class.
@@ -114,6 +135,59 @@ def _link(out: Node, op: Op, ins: Sequence[Node], consts: Sequence[float]) -> No
     else:
         out._a = ins if type(ins) is tuple else tuple(ins)
         out._b = tuple(consts) if consts else None
+
+
+# Per thread, since the last node that listed its graph (see Node.__reduce__): the nodes it
+# listed and not yet saved ("pending"), and those saved since ("done").
+_PICKLING = threading.local()
+
+
+def _graph_before(node: Node) -> List[Any]:
+    """The nodes pickle must save before ``node``: all it depends on, inputs first.
+
+    ``[]`` when ``node`` was listed that way by a node being pickled and every
+    input it has that an op made was saved since: then pickle has them in its memo
+    already and saving ``node`` refers to them without descending.  A list left
+    over by a pickle that failed halfway cannot mislead this test into recursion:
+    a node answered ``[]`` has inputs that are saved, or that list their own graph.
+    """
+    pending: Optional[set[int]] = getattr(_PICKLING, "pending", None)
+    if pending is not None and id(node) in pending:
+        done: set[int] = _PICKLING.done
+        if all(x._op is None or id(x) in done for x in inputs(node)):
+            pending.discard(id(node))
+            done.add(id(node))
+            return []
+    if node._op is None:
+        return []
+    before = topological_order(node)[:-1]
+    _PICKLING.pending = {id(n) for n in before if n._op is not None}
+    _PICKLING.done = set()
+    return before
+
+
+def _rebuild(cls: Type[N], before: List[Any], data: float, grad: float, label: str, op_name: Optional[str],
+             ins: Tuple[Any, ...], consts: Tuple[float, ...], hooks: Optional[List[Callable[[Any], Any]]]) -> N:
+    """A node from the fields :meth:`Node.__reduce__` saved (``before`` is already rebuilt: its inputs)."""
+    out = _new(cls)
+    out.data = data
+    out.grad = grad
+    out.label = label
+    out._mark = None
+    if op_name is None:
+        out._op = out._a = out._b = None
+    else:
+        op = OPS.get(op_name)
+        if op is None:
+            raise ValueError(f"unpickling a {cls.__name__}: its op {op_name!r} is not registered in this process; "
+                             "run the register_op call that defines it before loading")
+        if (op.arity is not None and len(ins) != op.arity) or len(consts) != op.consts:
+            raise ValueError(f"unpickling a {cls.__name__}: op {op_name!r} takes {op.arity} input(s) and "
+                             f"{op.consts} constant(s), the pickle has {len(ins)} and {len(consts)}")
+        _link(out, op, ins, consts)
+    if hooks:
+        out._hooks = list(hooks)
+    return out
 
 
 def op_of(node: Node) -> Optional[Op]:
@@ -313,18 +387,22 @@ def store_gradients(grads: Dict[Node, Gradient]) -> None:
     hold (PyTorch's accumulation), intermediate nodes keep this pass's value."""
     for node, g in grads.items():
         if type(g) is not float:
-            g = _real_gradient(node, g)
+            g = real_gradient(node, g, grads)
         if node._op is None:
             node.grad += g
         else:
             node.grad = g
 
 
-def _real_gradient(node: Node, g: object) -> float:
-    """``g`` as a float; a gradient that is no real number (a ``.data`` set to a complex
-    number makes complex gradients) is refused rather than stored."""
-    if isinstance(g, numbers.Real) and not isinstance(g, bool):
+def real_gradient(node: Node, g: object, grads: Dict[Node, Gradient]) -> float:
+    """``g`` (the gradient of ``node`` in the pass ``grads``) as a float; a gradient that is
+    no real number is refused rather than stored, naming the op whose rule gave it if one did
+    (else the cause is a ``.data`` set to something like a complex number)."""
+    if isinstance(g, numbers.Real) and not isinstance(g, (bool, str)):
         return float(g)
+    for n in grads:  # the slow path, once, to name the culprit: every rule of the pass, checked
+        if n._op is not None:
+            n._op.pullback(1.0, n.data, rule_args(n), FLOAT_MATH)
     raise TypeError(f"backward: a gradient came out as {type(g).__name__} {g!r}, at a node holding "
                     f"{node.data!r}; the numbers of Values must be real numbers (int or float)")
 

@@ -10,9 +10,13 @@ Usage, one training step::
 The state (momentum, Adam's moments) is kept in numpy arrays inside the
 optimiser, one entry per parameter, never on the Values.
 
-Given a :class:`~autonn.flatparams.FlatParameters` (a compiled step's
-``step.flat``), an optimiser reads ``flat.grad`` and updates ``flat.data`` in
-place, with no Python loop over the parameters::
+When its parameters are those of a compiled step (they read through to the
+step's :class:`~autonn.flatparams.ParameterStore`), an optimiser reads their
+gradients and updates their numbers as two vectors, with no Python loop over
+the parameters; nothing changes in how it is written.  Given a
+:class:`~autonn.flatparams.FlatParameters` (a compiled step's ``step.flat``),
+it reads the step's last gradients ``flat.grad`` and updates ``flat.data`` in
+place::
 
     opt = SGD(step.flat, lr=0.1)
     with step.flat.held():
@@ -20,6 +24,11 @@ place, with no Python loop over the parameters::
             step(X)          # writes step.flat.grad
             opt.step()       # updates step.flat.data
     # here every p.data holds the trained numbers
+
+``opt.state_dict()`` is the optimiser's hyperparameters, step count and
+per-parameter state as float arrays; ``load_state_dict`` puts them back, so
+``model.save(path, optimizer=opt)`` and ``model.load(path, optimizer=opt)``
+resume a run exactly where it stopped, bit for bit.
 """
 
 from __future__ import annotations
@@ -33,19 +42,22 @@ try:
     from _signal import signal as _set_handler  # type: ignore[import-not-found]  # no stub: the C half of signal
 except ImportError:  # an interpreter without the C module: the documented function
     from signal import signal as _set_handler
-from typing import Any, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .arguments import real_number
-from .flatparams import FlatParameters
+from .flatparams import CLAIMS, FlatParameters, ParameterStore, store_of
 from .nn.module import Module, write_all_or_nothing
+from .nn.state import StateDict, check_state
 from .value import Value
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 #: What an optimiser updates: a model, a list of its parameters, or a compiled step's flat parameters.
 Parameters = Union[Module[Any], Iterable[Value], FlatParameters]
+#: Where an optimiser reads and writes numbers as vectors: flat parameters, a store, or None (each Value).
+Vectors = Union[FlatParameters, ParameterStore, None]
 
 
 class _SigintDeferred:
@@ -114,18 +126,76 @@ class Optimizer:
             seen.add(id(p))
         self.lr: float = _positive(lr, "lr", who)
         self.steps = 0
+        self._store: Optional[ParameterStore] = None
+        self._store_seen = -1  # the claim count when the store was looked up
+
+    def _vectors(self) -> Vectors:
+        """The vectors to read and write: the flat parameters given, else the store
+        holding exactly these parameters (looked up again only after a store claimed
+        Values somewhere), else None."""
+        if self.flat is not None:
+            return self.flat
+        if self._store_seen != CLAIMS.count:
+            self._store = store_of(self.params)
+            self._store_seen = CLAIMS.count
+        return self._store
+
+    # -- saving and resuming -----------------------------------------------------
+    #: The hyperparameters saved as numbers, beside ``lr`` and ``steps`` (each class lists its own).
+    _HYPER: Tuple[str, ...] = ()
+    #: The per-parameter state vectors (momentum, moments), one number per parameter.
+    _VECTORS: Tuple[str, ...] = ()
+
+    def state_dict(self) -> StateDict:
+        """Everything a resumed run needs, as float arrays (copies).
+
+        ``lr``, ``steps``, the hyperparameters and the per-parameter state (one
+        number per parameter, in order); :meth:`load_state_dict` takes it back."""
+        state: StateDict = {"lr": np.array(self.lr), "steps": np.array(float(self.steps))}
+        for name in self._HYPER:
+            state[name] = np.array(getattr(self, name), dtype=float)
+        for name in self._VECTORS:
+            state[name] = np.array(getattr(self, name), dtype=float)
+        return state
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore a state from :meth:`state_dict` (this optimiser's class, as many parameters).
+
+        The names and shapes must match exactly and every number must be one
+        this optimiser accepts; if not, a ValueError names every problem and
+        the optimiser is unchanged.  The hyperparameters (``lr`` ...) are
+        loaded too: a resumed run continues the one that was saved.
+        """
+        who = f"{type(self).__name__}.load_state_dict"
+        shapes = {name: np.shape(value) for name, value in self.state_dict().items()}
+        arrays = check_state(shapes, state, who, owner=f"this {type(self).__name__} of {len(self.params)} parameters")
+        steps = float(arrays["steps"])
+        if steps < 0 or steps != int(steps):
+            raise ValueError(f"{who}: steps must be a whole number >= 0, got {steps!r}")
+        checked = {"lr": _positive(float(arrays["lr"]), "lr", who)}
+        checked.update(self._checked_hyper({name: arrays[name] for name in self._HYPER}, who))
+        for name, value in checked.items():
+            setattr(self, name, value)
+        for name in self._VECTORS:
+            setattr(self, name, arrays[name].astype(self._dtype()))
+        self.steps = int(steps)
+
+    def _checked_hyper(self, arrays: Dict[str, np.ndarray[Any, Any]], who: str) -> Dict[str, Any]:
+        """The hyperparameters of a loaded state as this class keeps them, checked as its constructor does."""
+        return {}
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` (or the flat gradient vector) to 0."""
-        if self.flat is not None:
-            self.flat.grad[:] = 0.0
+        vectors = self._vectors()
+        if vectors is not None:
+            vectors.grad[:] = 0.0
             return
         for p in self.params:
             p.grad = 0.0
 
-    def _gradients(self) -> np.ndarray[Any, Any]:
-        if self.flat is not None:
-            g = self.flat.grad
+    def _gradients(self, vectors: Vectors) -> np.ndarray[Any, Any]:
+        if vectors is not None:
+            g = vectors.grad
         else:
             g = np.fromiter((p.grad for p in self.params), dtype=float, count=len(self.params))
         if not np.logical_and.reduce(np.isfinite(g)):  # what .all() runs, without its Python wrapper
@@ -140,12 +210,12 @@ class Optimizer:
     def _dtype(self) -> Any:
         return float if self.flat is None else self.flat.data.dtype
 
-    def _data(self) -> np.ndarray[Any, Any]:
-        if self.flat is not None:
-            return self.flat.data
+    def _data(self, vectors: Vectors) -> np.ndarray[Any, Any]:
+        if vectors is not None:
+            return vectors.data
         return np.fromiter((p.data for p in self.params), dtype=float, count=len(self.params))
 
-    def _commit(self, new: np.ndarray[Any, Any], **state: Any) -> None:
+    def _commit(self, vectors: Vectors, new: np.ndarray[Any, Any], **state: Any) -> None:
         """Write the new parameter values and the optimiser's new state, all or nothing.
 
         Everything is computed before this is called; here only assignments
@@ -154,8 +224,8 @@ class Optimizer:
         parameter written so far and every state attribute is put back, so a
         failed :meth:`step` is a step not taken.
         """
-        flat = self.flat
-        old = self._data().copy() if flat is not None else self._data().tolist()
+        flat = vectors
+        old = self._data(flat).copy() if flat is not None else self._data(flat).tolist()
         old_state = {name: getattr(self, name) for name in state}
         with _SigintDeferred():
             try:
@@ -166,7 +236,7 @@ class Optimizer:
                 for name, value in state.items():
                     setattr(self, name, value)
                 if flat is not None:
-                    flat.updated()  # outside a held block the Values follow at once
+                    flat.updated()  # outside a held block the Values follow at once (a store's read it already)
             except BaseException:
                 for name, value in old_state.items():
                     setattr(self, name, value)
@@ -186,21 +256,42 @@ class Optimizer:
         raise NotImplementedError
 
 
+def _momentum(momentum: Any, who: str) -> float:
+    value = _positive(momentum, "momentum", who, allow_zero=True)
+    if value >= 1.0:
+        raise ValueError(f"{who}: momentum must be < 1, got {momentum!r}")
+    return value
+
+
+def _betas(betas: Any, who: str) -> Tuple[float, ...]:
+    if isinstance(betas, str) or not isinstance(betas, Sequence) or len(betas) != 2:
+        raise TypeError(f"{who}: betas must be two numbers in [0, 1), got {betas!r}")
+    checked = tuple(real_number(b, f"betas[{i}]", who, least=0.0) for i, b in enumerate(betas))
+    if not all(b < 1.0 for b in checked):
+        raise ValueError(f"{who}: betas must be two numbers in [0, 1), got {betas!r}")
+    return checked
+
+
 class SGD(Optimizer):
     """Gradient descent: ``p -= lr * g``; with momentum ``mu``: ``v = mu*v + g; p -= lr * v``."""
 
+    _HYPER = ("momentum",)
+    _VECTORS = ("velocity",)
+
     def __init__(self, params: Parameters, lr: float, momentum: float = 0.0) -> None:
         super().__init__(params, lr)
-        self.momentum: float = _positive(momentum, "momentum", "SGD", allow_zero=True)
-        if self.momentum >= 1.0:
-            raise ValueError(f"SGD: momentum must be < 1, got {momentum!r}")
+        self.momentum: float = _momentum(momentum, "SGD")
         self.velocity: np.ndarray[Any, Any] = np.zeros(len(self.params), dtype=self._dtype())
 
     def step(self) -> None:
-        g = self._gradients()
+        vectors = self._vectors()
+        g = self._gradients(vectors)
         velocity = self.momentum * self.velocity + g if self.momentum else self.velocity
         update = velocity if self.momentum else g
-        self._commit(self._data() - self.lr * update, velocity=velocity, steps=self.steps + 1)
+        self._commit(vectors, self._data(vectors) - self.lr * update, velocity=velocity, steps=self.steps + 1)
+
+    def _checked_hyper(self, arrays: Dict[str, np.ndarray[Any, Any]], who: str) -> Dict[str, Any]:
+        return {"momentum": _momentum(float(arrays["momentum"]), who)}
 
 
 class Adam(Optimizer):
@@ -210,6 +301,9 @@ class Adam(Optimizer):
     ``p -= lr * (m / (1 - b1**t)) / (sqrt(v / (1 - b2**t)) + eps)``.
     """
 
+    _HYPER = ("betas", "eps")
+    _VECTORS = ("m", "v")
+
     def __init__(
         self,
         params: Parameters,
@@ -218,21 +312,21 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(params, lr)
-        if isinstance(betas, str) or not isinstance(betas, Sequence) or len(betas) != 2:
-            raise TypeError(f"Adam: betas must be two numbers in [0, 1), got {betas!r}")
-        self.betas: Tuple[float, ...] = tuple(real_number(b, f"betas[{i}]", "Adam", least=0.0) for i, b in enumerate(betas))
-        if not all(b < 1.0 for b in self.betas):
-            raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas!r}")
+        self.betas: Tuple[float, ...] = _betas(betas, "Adam")
         self.eps: float = _positive(eps, "eps", "Adam")
         self.m: np.ndarray[Any, Any] = np.zeros(len(self.params), dtype=self._dtype())
         self.v: np.ndarray[Any, Any] = np.zeros(len(self.params), dtype=self._dtype())
 
     def step(self) -> None:
-        g = self._gradients()
+        vectors = self._vectors()
+        g = self._gradients(vectors)
         b1, b2 = self.betas
         t = self.steps + 1
         m = b1 * self.m + (1.0 - b1) * g
         v = b2 * self.v + (1.0 - b2) * g * g
         m_hat = m / (1.0 - b1**t)
         v_hat = v / (1.0 - b2**t)
-        self._commit(self._data() - self.lr * m_hat / (np.sqrt(v_hat) + self.eps), m=m, v=v, steps=t)
+        self._commit(vectors, self._data(vectors) - self.lr * m_hat / (np.sqrt(v_hat) + self.eps), m=m, v=v, steps=t)
+
+    def _checked_hyper(self, arrays: Dict[str, np.ndarray[Any, Any]], who: str) -> Dict[str, Any]:
+        return {"betas": _betas(arrays["betas"].tolist(), who), "eps": _positive(float(arrays["eps"]), "eps", who)}

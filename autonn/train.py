@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numbers
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence, Union
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from .optim import Optimizer
 from .value import Value
 from .value import sum as sum_values
 
-__all__ = ["eager_step", "mean_loss_step", "fit", "History", "accuracy"]
+__all__ = ["eager_step", "mean_loss_step", "fit", "History", "accuracy", "LiveCallback", "set_live_view"]
 
 Step = Callable[[], float]
 
@@ -78,6 +78,52 @@ class History(List[float]):
         return self.seconds[-1] if self.seconds else 0.0
 
 
+class LiveCallback(Protocol):
+    """What ``fit(..., live=...)`` reports to while it trains (:class:`autonn.viz.live.Live` is one).
+
+    ``start`` once before the first step, ``update`` after every optimiser
+    step (the gradients are still in ``.grad`` then), ``close`` at the end,
+    also when training stops with an error.  The callback keeps its own pace:
+    ``update`` must return quickly when it is not time to draw.
+    """
+
+    def start(self, parameters: Sequence[Value], epochs: Optional[int] = None) -> None:
+        """Training of ``parameters`` for ``epochs`` steps begins."""
+
+    def update(self, step: int, loss: float) -> None:
+        """Step ``step`` (from 1) is done, with this loss; the gradients are still in ``.grad``."""
+
+    def close(self) -> None:
+        """Training has ended (finished, or stopped by an error)."""
+
+
+# What ``live=True`` makes.  Training sits below drawing, so it cannot import the live view:
+# ``autonn`` (the package, at the top) hands it over with set_live_view when it is imported.
+_live_view: Optional[Callable[[], LiveCallback]] = None
+
+
+def set_live_view(factory: Optional[Callable[[], LiveCallback]]) -> None:
+    """Make ``fit(..., live=True)`` report to ``factory()`` (``import autonn`` sets autonn's live view)."""
+    global _live_view
+    if factory is not None and not callable(factory):
+        raise TypeError(f"set_live_view: factory must be callable or None, got {type(factory).__name__}")
+    _live_view = factory
+
+
+def _live_callback(live: Any) -> Optional[LiveCallback]:
+    if live is None or live is False:
+        return None
+    if live is True:
+        if _live_view is None:
+            raise RuntimeError("fit: live=True needs a live view, and none is set (import autonn sets one)")
+        return _live_view()
+    if not all(callable(getattr(live, name, None)) for name in ("start", "update", "close")):
+        raise TypeError(f"fit: live must be True, False, None or an object with start, update and close "
+                        f"(such as autonn.viz.live.Live), got {type(live).__name__}")
+    callback: LiveCallback = live
+    return callback
+
+
 def _duration(seconds: float) -> str:
     """``0.4 s``, ``12 s``, ``3 min 05 s``, ``1 h 02 min``: a time left, to the precision that matters."""
     if seconds < 10:
@@ -99,6 +145,7 @@ def fit(
     log_every: Optional[int] = None,
     log: Optional[Callable[[str], None]] = print,
     extra: Optional[Callable[[], str]] = None,
+    live: Union[bool, LiveCallback, None] = None,
 ) -> History:
     """Run ``epochs`` updates; return the :class:`History` (the loss of each epoch, and timings).
 
@@ -109,6 +156,12 @@ def fit(
     ``log`` receives each line (``print`` by default).  Each step runs with
     the cycle collector paused (:func:`autonn.mode.collector_paused`): its
     graph holds no cycles.
+
+    ``live=True`` shows the run as it goes (the loss curve, the step, the
+    network's weights and gradients: :class:`autonn.viz.live.Live`, in place
+    in Jupyter, else a page ``autonn-live.html`` a browser shows updating);
+    ``live=Live(model, data=(X, y))`` adds the decision boundary.  Any
+    :class:`LiveCallback` works.
     """
     if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 0:
         raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
@@ -120,7 +173,22 @@ def fit(
         raise TypeError(f"fit: log must be a function taking a line of text, or None, got {type(log).__name__}")
     if log is None:
         log_every = 0
+    view = _live_callback(live)
     history = History()
+    if view is None:
+        _train(step, optimizer, epochs, log_every, log, extra, history, None)
+        return history
+    view.start(optimizer.params, epochs)
+    try:
+        _train(step, optimizer, epochs, log_every, log, extra, history, view)
+    finally:
+        view.close()
+    return history
+
+
+def _train(step: Step, optimizer: Optimizer, epochs: int, log_every: int, log: Optional[Callable[[str], None]],
+           extra: Optional[Callable[[], str]], history: History, view: Optional[LiveCallback]) -> None:
+    """The loop of :func:`fit`, filling ``history``."""
     width = len(str(epochs))
     start = time.perf_counter()
     logging = 0.0  # time spent in extra() and log(), left out of the timings
@@ -131,7 +199,9 @@ def fit(
         optimizer.step()
         history.append(loss)
         history.seconds.append(time.perf_counter() - start - logging)
-        if log_every and (epoch % log_every == 0 or epoch == epochs or epoch == 1):
+        if view is not None:
+            view.update(epoch, loss)
+        if log is not None and log_every and (epoch % log_every == 0 or epoch == epochs or epoch == 1):
             elapsed = history.seconds[-1]
             rate = epoch / elapsed if elapsed > 0 else float("inf")
             left = (epochs - epoch) / rate if rate > 0 else 0.0
@@ -142,9 +212,8 @@ def fit(
                 note = extra()
                 history.notes[epoch] = note
                 line += "  " + note
-            log(line)  # pyright: ignore[reportOptionalCall]  # logging is on only with a log function
+            log(line)
             logging += time.perf_counter() - began
-    return history
 
 
 def accuracy(scores: Union[Sequence[Any], np.ndarray[Any, Any]], labels: Union[Sequence[float], np.ndarray[Any, Any]]) -> float:

@@ -337,6 +337,7 @@ def _lift(x: Any) -> Optional[Value]:
 def _made_method(name: str, method: Callable[..., Any], doc: str) -> Callable[..., Any]:
     method.__name__ = name
     method.__qualname__ = f"Value.{name}"
+    method.__module__ = __name__  # found as autonn.value.Value.<name>: pickle saves it by that name
     method.__doc__ = doc
     return method
 
@@ -521,7 +522,7 @@ def tracing(sources: Iterable[Value]) -> ContextManager[Set[Any]]:
 
 
 def register_op(name: str, forward: Callable[..., Any], vjp: Callable[..., Any], formula: Union[str, Sequence[str]], *,
-                domain: Sequence[Domain] = (), consts: int = 0, doc: str = "",
+                domain: Sequence[Domain] = (), consts: int = 0, doc: str = "", replace: bool = False,
                 piecewise: bool = False) -> Callable[..., Value]:
     """Add an op to autonn and return a function that applies it to Values or numbers.
 
@@ -534,6 +535,13 @@ def register_op(name: str, forward: Callable[..., Any], vjp: Callable[..., Any],
     sample.  ``domain`` lists :class:`autonn.ops.Domain` checks that raise where the
     op is undefined; ``consts`` trailing arguments are constant numbers.
 
+    ``name`` is what expressions call it by: ASCII letters, digits and ``_``,
+    not a single letter (optionally with digits), which expressions keep for
+    variables.  Every argument is checked here; a rule that fails later is
+    reported naming the op.  A name already registered is refused unless
+    ``replace=True`` (re-running a notebook cell redefines the op; graphs
+    built before keep the old definition; built-in ops cannot be replaced).
+
     ``piecewise=True`` declares an op that picks between formulas (a kink, a
     clamp, a choice): its rule, written as ``g * slope``, then *selects*
     instead - an input whose slope is 0 gets nothing rather than ``0 * g``,
@@ -544,7 +552,10 @@ def register_op(name: str, forward: Callable[..., Any], vjp: Callable[..., Any],
     with ``create_graph=True``), ``autonn.compile``, diagrams, the ledger,
     ``gradcheck``, the expression parser and ``autonn draw``.
     """
-    op = define(name, forward, vjp, formula, domain=domain, consts=consts, doc=doc or name, piecewise=piecewise)
+    if not isinstance(doc, str):
+        raise TypeError(f"register_op({name!r}): doc must be a str, got {type(doc).__name__}: {doc!r}")
+    op = define(name, forward, vjp, formula, domain=domain, consts=consts, doc=doc or name, replace=replace,
+                piecewise=piecewise)
 
     def apply_op(*operands: Operand) -> Value:
         return apply(op, *operands)

@@ -24,7 +24,30 @@ sys.path.insert(0, str(ROOT))
 
 #: The public modules, in the order a reader meets them.
 MODULES = ["autonn", "autonn.nn", "autonn.losses", "autonn.optim", "autonn.train", "autonn.compiler",
-           "autonn.datasets", "autonn.ops", "autonn.testing", "autonn.plot", "autonn.micrograd"]
+           "autonn.datasets", "autonn.ops", "autonn.viz", "autonn.expr", "autonn.testing", "autonn.plot",
+           "autonn.micrograd", "autonn.practice"]
+#: The package's other modules, and why they have no section of their own (a test checks that every
+#: module of the package is in MODULES or here, so a new one is never left out by accident).
+NOT_LISTED = {
+    "autonn.anomaly": "its public names are autonn's (detect_anomaly, AnomalyError)",
+    "autonn.explain": "its public names are autonn's (explain, ledger)",
+    "autonn.functional": "its public names are autonn's (grad, value_and_grad, jacobian, ...)",
+    "autonn.gradcheck": "its public names are autonn's (gradcheck, GradcheckError)",
+    "autonn.mode": "its public names are autonn's (no_grad, is_grad_enabled)",
+    "autonn.value": "its public names are autonn's (Value, Constant, register_op, ...)",
+    "autonn.flatparams": "FlatParameters is reached as a compiled step's .flat, documented there",
+    "autonn.cli": "the autonn command, documented by autonn --help and the README",
+    "autonn.arguments": "internal: argument checks",
+    "autonn.backward": "internal: the reverse pass behind Value.backward",
+    "autonn.forward": "internal: the forward-mode pass behind autonn.jvp",
+    "autonn.graph": "internal: graph walks",
+    "autonn.guard": "internal: the compiler's trace guard (TraceError is autonn's)",
+    "autonn.node": "internal: the node layout",
+    "autonn.fastpath": "internal: Value's operators and backward()'s loop, generated from the rules (see docs/ENGINE.md)",
+    "autonn.symbolic_grad": "its public names are autonn's (formula, export, SymbolicError)",
+    "autonn.diagnose": "its public name is autonn's (diagnose); Diagnosis and Finding are what it returns",
+    "autonn.lines": "internal: the user's lines recorded while detect_anomaly is on",
+}
 OUTPUT = ROOT / "docs" / "API.md"
 
 

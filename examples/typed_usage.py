@@ -72,6 +72,10 @@ def gradients_of_graphs_and_functions() -> None:
 
     df: Callable[..., object] = autonn.grad(f)
     assert df(2.0, -1.0) == -4.0
+    slope: float = autonn.grad(f)(2.0, -1.0)  # numbers in, a float out
+    slope_node: Value = autonn.grad(f)(a, b)  # Values in, a Value out (to differentiate again)
+    at, dx = autonn.value_and_grad(f)(2.0, -1.0)
+    assert slope == dx == -4.0 and slope_node.data == 2 * 2.0 * 3.0 and math.isclose(at, 4.0 * -1.0 - math.sin(1.0))
     value, gradient = autonn.value_and_grad(f, argnums=(0, 1))(2.0, -1.0)
     assert math.isclose(value, -4.0 - math.sin(1.0)) and len(gradient) == 2
     hessian: npt.NDArray[np.float64] = autonn.hessian(f, argnums=(0, 1))(2.0, -1.0)

@@ -32,3 +32,21 @@ def test_the_committed_reference_lists_every_public_name_with_its_docstring():
 
 def test_the_readme_points_to_the_reference():
     assert "docs/API.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_module_of_the_package_has_a_section_or_a_reason():
+    import pkgutil
+
+    import autonn
+
+    modules = {f"autonn.{m.name}" for m in pkgutil.iter_modules(autonn.__path__) if not m.name.startswith("_")}
+    placed = set(build_api.MODULES) | set(build_api.NOT_LISTED)
+    assert sorted(modules - placed) == [], "add the module to MODULES (or NOT_LISTED, saying why) in docs/build_api.py"
+    assert sorted(placed - modules - {"autonn"}) == []
+    assert not set(build_api.MODULES) & set(build_api.NOT_LISTED)
+
+
+def test_the_diagrams_module_is_in_the_reference():
+    text = (ROOT / "docs" / "API.md").read_text(encoding="utf-8")
+    for name in ("to_dot", "render", "RenderError", "RendererNotFoundError", "available_renderers", "Diagram"):
+        assert f"### `autonn.viz.{name}" in text

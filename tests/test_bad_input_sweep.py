@@ -18,6 +18,7 @@ import autonn
 from autonn import Value, gradcheck, ledger, to_dot
 from autonn.datasets import make_line, make_moons
 from autonn.nn import MLP, Layer, Network, Neuron, make_rng
+from autonn.ops import Domain, remove_op
 from autonn.optim import SGD, Adam
 from autonn.compiler.step import batch_step
 from autonn.train import accuracy, mean_loss_step
@@ -106,6 +107,51 @@ SHAPES = [  # mismatched or empty shapes
 ]
 SHAPE_BAD = [[], [1.0], [1.0, 2.0, 3.0], np.zeros((2, 3)), np.zeros((0, 2)), np.zeros((3, 3, 2)), [[1.0], [2.0, 3.0]]]
 
+def register_sweep_op(**change):
+    """``register_op`` with one argument changed; an op it accepts is taken out again."""
+    args = {"name": "sweep_op", "forward": lambda a, m: a * 2.0, "vjp": lambda g, out, a, m: (2.0 * g,),
+            "formula": "d(2a)/da = 2"}
+    args.update(change)
+    op = autonn.register_op(**args)
+    remove_op(args["name"])
+    return op
+
+
+def positive(x, m):
+    return m.lt(x, 0.0)
+
+
+def _op_row(arg, call):
+    return [("register_op", arg, call)]
+
+
+# An op's definition is checked when it is registered, one argument at a time.
+REGISTER_OP_RULES = {
+    "an op's name is one the expression parser calls, and free": (
+        _op_row("name", lambda v: register_sweep_op(name=v)),
+        [None, 5, b"x", "", "my op", "\ufb01", "\u00e9t\u00e9", "x", "w1", "exp", "lambda", "2x"]),
+    "an op's forward and vjp are functions of the right shape": (
+        _op_row("forward", lambda v: register_sweep_op(forward=v)) + _op_row("vjp", lambda v: register_sweep_op(vjp=v)),
+        [None, 5, "f", lambda: 1.0, lambda *, m: 1.0]),
+    "an op's formula, when given, is a str, or one per input": (  # None: printed from the rule
+        _op_row("formula", lambda v: register_sweep_op(formula=v)),
+        [5, "", [], [5], ("a", 5), ("d/da", "d/db", "d/dc"), b"d/da"]),
+    "an op's count of constants is an int >= 0 its forward takes": (
+        _op_row("consts", lambda v: register_sweep_op(consts=v, forward=lambda a, c, m: a * c,
+                                                      vjp=lambda g, out, a, c, m: (g * c,))),
+        [-1, True, 1.5, "1", None, 2, 10**400]),
+    "an op's doc is a str": (_op_row("doc", lambda v: register_sweep_op(doc=v)), [None, 5, b"doc", ["doc"]]),
+    "replace is True or False": (_op_row("replace", lambda v: register_sweep_op(replace=v)), [None, 1, "yes"]),
+    "an op's domain is a list of Domains whose messages format": (
+        _op_row("domain", lambda v: register_sweep_op(domain=v)),
+        [None, 5, "x", [5], Domain(positive, "ok: {0}"), [Domain(positive, "expected {5}")],
+         [Domain(positive, "expected {x}")], [Domain(positive, "expected {0:q}")], [Domain(positive, "expected {0")]]),
+    "a Domain is a function, a message, an exception class and a flag": (
+        [("Domain", "undefined|message|error|signalled", lambda v: Domain(*v))],
+        [(5, "m"), (positive, 5), (positive, ""), (positive, "m", int), (positive, "m", ValueError(), False),
+         (positive, "m", ValueError, "yes")]),
+}
+
 RULES = {
     "a count is an int >= 1 of sane size": (COUNTS, COUNT_BAD),
     "a real number is a finite int or float": (REALS, REAL_BAD),
@@ -113,6 +159,7 @@ RULES = {
     "a name is a non-empty printable str": (NAMES, NAME_BAD),
     "a seed is a non-negative int, a Generator or None": (SEEDS, SEED_BAD),
     "shapes must match": (SHAPES, SHAPE_BAD),
+    **REGISTER_OP_RULES,
 }
 
 # Inputs where another rule legitimately accepts the value (a numpy array is a batch, 2 inputs fit).

@@ -3,6 +3,7 @@
 import pytest
 
 import autonn
+from autonn.ops import remove_op
 from autonn import OPS
 from autonn.testing import EngineMismatch, Expression, Step, check_engine
 from autonn.testing.engine import _argument_patterns
@@ -147,7 +148,7 @@ def test_an_op_added_later_is_checked_when_the_engine_has_it():
         assert report.ok and report.agree == ["cube", "mul"], str(report)
         report.assert_ok()
     finally:
-        del OPS["cube"]
+        remove_op("cube")
 
 
 def test_methods_map_other_names_and_bad_arguments_are_named():
@@ -188,7 +189,7 @@ def test_autonn_checked_against_itself_agrees_on_every_op_it_has_a_method_for():
     assert report.ok, str(report)
     # Value has no method for step, for the comparisons or where (autonn.gt, autonn.where), nor for the
     # losses' label checks; sum is autonn.sum
-    no_method = {"step", "sum", "gt", "ge", "lt", "le", "eq", "ne", "where", "label_pm1", "label_01"}
+    no_method = {"step", "sum", "gt", "ge", "lt", "le", "eq", "ne", "where", "label_pm1", "label_01", "label_class"}
     assert set(report.agree) == set(OPS) - no_method
     assert set(report.unsupported) == no_method
 
@@ -198,11 +199,11 @@ def test_pytorch_through_check_engine_differs_only_in_clamp_with_equal_bounds():
     from torch_engine import TorchValue, torch_methods
 
     report = check_engine(TorchValue, methods=torch_methods(), max_examples=30)
-    no_method = {"step", "sum", "gt", "ge", "lt", "le", "eq", "ne", "where", "label_pm1", "label_01"}
+    no_method = {"step", "sum", "gt", "ge", "lt", "le", "eq", "ne", "where", "label_pm1", "label_01", "label_class"}
     assert set(report.agree) == set(OPS) - no_method - {"clamp"}, str(report)
     (finding,) = report.findings
-    # clamp(a, lo, hi) with a < lo == hi: PyTorch gives every input slope 0; autonn gives lo slope 1
-    # (the output is lo there), as both do for hi when a > lo == hi.
+    # clamp disagrees only at its ties (a at a bound, or lo == hi), where PyTorch's convention depends on
+    # its version (2.13: every input slope 0 for a < lo == hi; 2.14 splits the gradient at a tie).
     assert (finding.op, finding.kind) == ("clamp", "gradient")
     x0, lo, hi = finding.expression.values
-    assert lo == hi and x0 < lo and "engine 0.0, autonn 1.0" in finding.detail
+    assert lo == hi or x0 in (lo, hi), finding

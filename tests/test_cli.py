@@ -156,6 +156,29 @@ def test_demo_explain(capsys):
     assert closed == pytest.approx(np.mean(error * x[:3]), abs=1e-4)
 
 
+def _loss_at_start(x, y):
+    error = 25.0 * x + 85.0 - y
+    return 0.5 * np.mean(error**2)
+
+
+@pytest.mark.parametrize("points", [20, 3])
+def test_demo_explain_says_which_loss_it_explains(capsys, points):
+    assert main(["demo", "--points", str(points), "--steps", "0", "--explain", "--no-diagram"]) == 0
+    out = capsys.readouterr().out
+    x, y = make_line(points, seed=0)
+    table_loss = float(re.search(r"^\s+0\s+\S+\s+\S+\s+(\S+)", out, re.M).group(1))
+    ledger_loss = float(re.search(r"^loss = .* = (\S+)$", out, re.M).group(1))
+    assert table_loss == pytest.approx(_loss_at_start(x, y), abs=1e-4)
+    assert ledger_loss == pytest.approx(_loss_at_start(x[:3], y[:3]), abs=1e-4)
+    which = out[:out.index("Chain-rule ledger")].splitlines()[-1]
+    assert f"({ledger_loss:.4f}" in which
+    if points > 3:  # a different number from the table's: the line must say so
+        assert ledger_loss != pytest.approx(table_loss, abs=1)
+        assert "first 3 of the 20 rows" in which and "not step 0's 20-row loss" in which
+    else:
+        assert "the table's step 0" in which and ledger_loss == table_loss
+
+
 def test_help_and_module_entry_point():
     done = subprocess.run([sys.executable, "-m", "autonn", "draw", "--help"], capture_output=True, text=True,
                           timeout=60)

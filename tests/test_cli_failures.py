@@ -62,3 +62,19 @@ def test_the_real_command_prints_no_traceback(argv, tmp_path):
     out = subprocess.run([sys.executable, "-m", "autonn", *argv], capture_output=True, text=True, timeout=120,
                          cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1])))
     assert out.returncode != 0 and "Traceback" not in out.stderr and out.stderr.startswith(f"autonn {argv[0]}: error:")
+
+
+@pytest.mark.parametrize("lr, where", [("1e308", "step 0's update"), ("1e150", "at step 2")])
+def test_a_diverging_demo_stops_with_one_line_and_no_numpy_warning(lr, where, tmp_path):
+    """lr = 1e308 takes w to -inf in one update; lr = 1e150 keeps w finite but the loss overflows at step 2."""
+    out = subprocess.run([sys.executable, "-m", "autonn", "demo", "--lr", lr, "--no-diagram"], capture_output=True,
+                         text=True, timeout=120, cwd=tmp_path,
+                         env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1])))
+    assert out.returncode == 1
+    lines = out.stderr.splitlines()
+    assert len(lines) == 1, out.stderr  # no RuntimeWarning, no traceback
+    assert lines[0].startswith("autonn demo: error: the fit diverged") and where in lines[0]
+    assert f"lr = {float(lr):g} is too large" in lines[0] or f"lr = {float(lr):g} times" in lines[0]
+    rows = [line.split() for line in out.stdout.splitlines() if line[:4].strip().isdigit()]
+    assert rows and all(float(cell) == float(cell) and abs(float(cell)) != float("inf") for r in rows for cell in r)
+    assert "largest difference" not in out.stdout  # no verdict on a run that did not finish

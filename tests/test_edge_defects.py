@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import autonn
+from autonn.ops import remove_op
 from autonn import Value
 
 
@@ -88,7 +89,7 @@ def test_n_ary_ops_get_their_own_rule_in_backward():
         assert [x.grad for x in xs] == [12.0, 8.0, 6.0]
         assert autonn.grad(y, xs) == [12.0, 8.0, 6.0]
     finally:
-        del autonn.OPS["prod_of_terms"]
+        remove_op("prod_of_terms")
 
 
 # Mixed second derivatives of a ** b where the exact value overflows: d2(a^b)/(da db) = a^(b-1) (1 + b ln a),

@@ -7,7 +7,7 @@ import autonn
 
 # Bottom to top.  A module may import only modules at its own level or below.
 LAYERS = [
-    ["mode", "arguments"],
+    ["_version", "mode", "arguments"],
     ["ops"],
     ["node", "fastpath"],
     ["graph", "guard", "lines"],
@@ -23,6 +23,7 @@ LAYERS = [
     ["optim", "train", "micrograd"],
     ["compile", "compiler"],
     ["viz", "explain", "expr", "plot"],
+    ["practice"],
     ["cli", "__main__", "__init__"],
 ]
 RANK = {name: i for i, names in enumerate(LAYERS) for name in names}

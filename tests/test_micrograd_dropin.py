@@ -1,18 +1,20 @@
-"""micrograd 0.1.0's own checks and demo run through ``autonn.micrograd`` with only the imports changed.
+"""micrograd 0.1.0's own engine checks and its models' conventions, through ``autonn.micrograd`` with only the imports changed.
 
 ``test_engine.py`` of micrograd compares two expressions with PyTorch; here
 the same expressions are built with the drop-in's ``Value`` and checked against
 central finite differences in float64 (always) and PyTorch (when installed).
-The demo notebook's training loop is run once with micrograd and once with the
-drop-in from the same ``random.seed``; the losses and accuracies must agree.
+micrograd's notebooks themselves are run in test_micrograd_notebooks.py.
 """
 
 import random
+import re
 
+import numpy as np
 import pytest
 
 import autonn
-from autonn.micrograd import MLP, Layer, Module, Neuron, Value
+
+from autonn.micrograd import MLP, Layer, Module, Neuron, Value, to_autonn
 
 
 # -- test_engine.py: the two expressions, written once, built with any Value class ----------------
@@ -116,55 +118,6 @@ def test_engine_expressions_match_pytorch(build, args):
         assert abs(leaf.grad - tleaf.grad.item()) < tol
 
 
-# -- the demo notebook's loop, written once and run with either package ---------------------------
-
-
-def demo_training(V, MLPClass, X, y, steps):
-    """micrograd's demo.ipynb loop (SVM max-margin loss, L2 regularisation, decaying rate)."""
-    random.seed(1337)
-    model = MLPClass(2, [16, 16, 1])
-
-    def loss(batch_size=None):
-        Xb, yb = X, y
-        inputs = [list(map(V, xrow)) for xrow in Xb]
-        scores = list(map(model, inputs))
-        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(yb, scores)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        alpha = 1e-4
-        reg_loss = alpha * sum((p * p for p in model.parameters()))
-        total_loss = data_loss + reg_loss
-        accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(yb, scores)]
-        return total_loss, sum(accuracy) / len(accuracy)
-
-    record = []
-    for k in range(steps):
-        total_loss, acc = loss()
-        model.zero_grad()
-        total_loss.backward()
-        learning_rate = 1.0 - 0.9 * k / 100
-        for p in model.parameters():
-            p.data -= learning_rate * p.grad
-        record.append((total_loss.data, acc))
-    return record
-
-
-def test_demo_loop_gives_micrograds_numbers():
-    micrograd = pytest.importorskip("micrograd", reason="micrograd 0.1.0 is the reference for its own demo")
-    from micrograd.engine import Value as MValue
-    from micrograd.nn import MLP as MMLP
-
-    X, y = autonn.datasets.make_moons(100, noise=0.1, seed=1337)  # labels -1 / +1
-    steps = 12
-    ours = demo_training(Value, MLP, X, y, steps)
-    theirs = demo_training(MValue, MMLP, X, y, steps)
-    assert micrograd is not None and len(ours) == len(theirs) == steps
-    for k, ((loss, acc), (mloss, macc)) in enumerate(zip(ours, theirs)):
-        # Only the order of additions inside a neuron differs: rounding-level agreement.
-        assert loss == pytest.approx(mloss, rel=1e-12, abs=1e-14), f"step {k}"
-        assert acc == macc, f"step {k}"
-    assert ours[-1][0] < ours[0][0]  # it trains
-
-
 # -- construction and calling conventions ------------------------------------------------------------
 
 
@@ -193,9 +146,10 @@ def test_one_output_comes_back_as_a_value_and_several_as_a_list():
 def test_weights_are_uniform_on_plus_minus_one_and_biases_zero():
     random.seed(1)
     params = MLP(50, [40, 1])
-    ws = [w.data for n in params.neurons() for w in n.w]
+    neurons = [n for layer in params.layers for n in layer.neurons]
+    ws = [w.data for n in neurons for w in n.w]
     assert max(ws) > 0.9 and min(ws) < -0.9 and max(map(abs, ws)) <= 1.0
-    assert all(n.b.data == 0.0 for n in params.neurons())
+    assert all(n.b.data == 0.0 for n in neurons)
 
 
 def test_zero_grad_and_a_module_of_your_own():
@@ -218,3 +172,100 @@ def test_wrong_input_length_is_an_error_not_a_truncation():
     random.seed(0)
     with pytest.raises(ValueError, match="MLP"):
         MLP(2, [1])([1.0, 2.0, 3.0])
+
+
+# -- the Value's inside, as micrograd's code reads it ------------------------------------------------
+
+
+def test_prev_op_and_backward_are_micrograds():
+    a, b = Value(2.0), Value(-3.0)
+    c = a * b + a
+    (product,) = c._prev - {a}
+    assert c._op == "+" and c._prev == {product, a}
+    assert product._op == "*" and product._prev == {a, b}
+    assert (a**2)._op == "**2" and (a**-1)._op == "**-1" and a.relu()._op == "ReLU"
+    assert a._op == "" and a._prev == set() and a._backward() is None  # a leaf hands nothing on
+    # _backward by hand, node by node, as in the lecture
+    c.grad = 1.0
+    c._backward()
+    product._backward()
+    assert (a.grad, b.grad) == (1.0 + -3.0, 2.0)
+
+
+def test_a_closure_you_set_is_called_by_backward_and_built_in_nodes_hold_no_cycle():
+    import gc
+    import weakref
+
+    x = Value(3.0)
+    out = Value(x.data * 10, (x,), "times ten")
+    calls = []
+
+    def _backward():
+        calls.append(1)
+        x.grad += 10 * out.grad
+    out._backward = _backward
+    (out * 2).backward()
+    assert calls == [1] and x.grad == 20.0 and out._backward is _backward
+    gc.disable()
+    try:
+        y = (x * x + 1).relu()
+        y.backward()
+        gone = weakref.ref(y)
+        del y
+        assert gone() is None  # freed by reference counting alone
+    finally:
+        gc.enable()
+
+
+def test_division_and_subtraction_are_micrograds_nodes_with_autonns_numbers():
+    a, b = Value(6.0), Value(4.0)
+    q = a / b
+    assert q._op == "*" and {c._op for c in q._prev} == {"", "**-1"}
+    q.backward()
+    assert q.data == 1.5 and a.grad == 0.25 and b.grad == -6.0 / 16.0
+    d = 10 - a
+    assert d.data == 4.0 and d._op == "+"
+    assert (np.float64(2.0) * a).data == 12.0  # a numpy scalar hands over to the Value
+
+
+def test_backward_needs_no_recursion():
+    x = Value(1.0)
+    y = x
+    for _ in range(50_000):
+        y = y * 1.0 + 0.0
+    y.backward()
+    assert x.grad == 1.0
+
+
+@pytest.mark.parametrize("make, error, words", [
+    (lambda: Value("1"), TypeError, "Value: data must be a real number"),
+    (lambda: Value(1.0, [3.0]), TypeError, "Value: _children must be Values"),
+    (lambda: Value(1.0, (), 3), TypeError, "Value: _op must be a str"),
+    (lambda: Value(1.0) ** Value(2.0), TypeError, "Value.__pow__: the exponent must be an int or float"),
+    (lambda: Value(-1.0) ** 0.5, autonn.DomainError, "powc: negative base"),
+    (lambda: Value(0.0).log(), autonn.DomainError, "log"),
+])
+def test_bad_input_is_named(make, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        make()
+    with pytest.raises(TypeError, match="_backward must be a function"):
+        Value(1.0)._backward = 3
+
+
+def test_to_autonn_rebuilds_the_graph_with_autonns_ops():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    by_hand = Value(a.data**3, (a,), "**3")  # a power made by hand: its exponent read from _op
+
+    def _backward():
+        a.grad += 3 * a.data**2 * by_hand.grad
+    by_hand._backward = _backward
+    root = (a * b + by_hand).relu() / b
+    root.backward()
+    rebuilt = to_autonn(root)
+    rebuilt.backward()
+    leaves = {v.label: v for v in autonn.graph.topological_order(rebuilt) if v.is_leaf and v.label}
+    assert rebuilt.data == root.data
+    assert (leaves["a"].grad, leaves["b"].grad) == (pytest.approx(a.grad, rel=1e-15), pytest.approx(b.grad, rel=1e-15))
+    strange = Value(1.0, (a, b), "my op")
+    with pytest.raises(ValueError, match="to_autonn: no autonn op for a node with _op 'my op' and 2 input"):
+        to_autonn(strange)

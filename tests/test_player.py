@@ -6,6 +6,7 @@ dumps after running the page's script must mark the step's node as the one at
 work.  They skip when no Chromium is installed.
 """
 
+import html
 import importlib.util
 import json
 import math
@@ -284,3 +285,30 @@ def test_step_numbers_beyond_the_end_are_clamped_in_chromium(tmp_path):
     body = _body(_browser(["--dump-dom"], f"{page.as_uri()}#step=999", tmp_path))
     assert body["data-step"] == str(last) and body["data-phase"] == "done"
     assert not math.isnan(float(body["data-step"]))
+
+
+def _srcdoc(page):
+    """The page inside the iframe of a notebook display, unescaped as the browser reads the attribute."""
+    shown = page._repr_html_()
+    assert shown.startswith("<iframe srcdoc=\"") and shown.endswith("</iframe>")
+    attribute = shown[len("<iframe srcdoc=\""):shown.index("\" style=")]
+    assert "\"" not in attribute  # every quote of the page is escaped, so the attribute ends where it should
+    return html.unescape(attribute)
+
+
+def test_animate_returns_the_path_it_wrote_and_a_page_that_shows_itself(tmp_path):
+    _, _, y = _twice_used()
+    target = tmp_path / "p.html"
+    page = an.animate(y, target, title="t")
+    assert page == str(target) and os.fspath(page) == str(target) and page.path == str(target)
+    assert Path(page).read_text(encoding="utf-8") == page.html == player_html(y, title="t")
+    assert _srcdoc(page) == page.html
+
+
+def test_animate_without_a_path_writes_nothing_and_shows_inline(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _, _, y = _twice_used()
+    page = an.animate(y, title="t <&> \"quoted\"")
+    assert page.path is None and page == "" and not any(tmp_path.iterdir())
+    assert _srcdoc(page) == player_html(y, title="t <&> \"quoted\"")
+    assert "PlayerPage(path=None" in repr(page)

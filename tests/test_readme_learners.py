@@ -1,6 +1,7 @@
 """The code of the learners' sections runs as written: the README's player and micrograd sections, and the
 training section of docs/NETWORKS.md."""
 
+import math
 import re
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def _blocks(where):
 
 
 def test_the_sections_are_there_with_code():
-    assert [len(_blocks(h)) for h in SECTIONS] == [1, 1, 2]
+    assert [len(_blocks(h)) for h in SECTIONS] == [1, 2, 2]
 
 
 def test_player_example_writes_the_page(tmp_path, monkeypatch):
@@ -60,6 +61,17 @@ def test_micrograd_example_runs_and_gives_micrograds_numbers():
         p.data -= 0.1 * p.grad
     ours = [p.data for p in scope["model"].parameters()]
     assert micrograd and ours == pytest.approx([p.data for p in model.parameters()], rel=1e-12, abs=1e-15)
+
+
+def test_micrograd_hand_made_op_backpropagates_through_its_closure(capsys):
+    scope = {}
+    exec(_blocks(SECTIONS[1])[1], scope)
+    y, x = scope["y"], scope["x"]
+    t = math.tanh(2 * 0.5)
+    assert x.grad == pytest.approx(2 * (1 - t * t), rel=1e-15)  # d tanh(2x)/dx, by hand
+    (doubled,) = y._prev
+    assert y._op == "tanh" and doubled._op == "*" and doubled._prev == {x, next(iter(doubled._prev - {x}))}
+    assert capsys.readouterr().out == f"tanh {round(x.grad, 4)}\n"
 
 
 def test_training_example_runs_and_its_printed_losses_are_right(capsys):

@@ -7,6 +7,7 @@ import re
 from doc_text import read, section
 
 import autonn
+from autonn.ops import remove_op
 
 README = read("README.md")
 
@@ -26,7 +27,7 @@ def test_the_register_op_example_prints_what_it_says():
         with contextlib.redirect_stdout(out):
             exec(compile(code, "README.md", "exec"), {})
     finally:
-        autonn.OPS.pop("softsign", None)
+        remove_op("softsign", missing_ok=True)
     assert out.getvalue().splitlines() == expected and len(expected) == 2
 
 

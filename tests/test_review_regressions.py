@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import autonn
+from autonn.ops import remove_op
 from autonn import OPS, Value
 
 
@@ -75,13 +76,13 @@ def test_an_edited_mul_or_sum_rule_reaches_the_compiled_step(monkeypatch):
 def test_the_compiler_runs_the_nodes_own_op_even_if_its_name_is_taken_again():
     old = autonn.register_op("twice_it", lambda a, m: 2.0 * a, lambda g, o, a, m: (2.0 * g,), "d 2a/da = 2")
     try:
-        del OPS["twice_it"]
+        remove_op("twice_it")
         autonn.register_op("twice_it", lambda a, m: 100.0 * a, lambda g, o, a, m: (100.0 * g,), "d/da = 100")
         w = Value(1.0)
         loss, grads = autonn.compile(lambda v: old(w * v[0]), [w], 1)(np.array([[1.0]]))
         assert (loss, grads.tolist()) == (2.0, [2.0])
     finally:
-        OPS.pop("twice_it", None)
+        remove_op("twice_it", missing_ok=True)
 
 
 @pytest.mark.parametrize("vjp, match", [
@@ -114,7 +115,7 @@ def test_rules_returning_the_wrong_thing_are_named_on_every_path():
             raising(Value(7.0))
     finally:
         for name in ("bare_float", "listed", "raising"):
-            OPS.pop(name, None)
+            remove_op(name, missing_ok=True)
 
 
 def test_backward_from_a_leaf_runs_its_hooks():

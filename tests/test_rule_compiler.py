@@ -15,7 +15,7 @@ import pytest
 import autonn
 from autonn import Value
 from autonn.fastpath import INLINE_OPS, LOOP, source_of
-from autonn.ops import ARRAY_MATH, FLOAT_MATH, OPS, linear_ops
+from autonn.ops import ARRAY_MATH, FLOAT_MATH, OPS, linear_ops, remove_op
 from autonn.ops.floatmath import INLINE
 from autonn.ops.pycode import GLOBALS
 from autonn.ops.symbolic import NotSymbolic, SYMBOLIC_MATH, Expr, var
@@ -158,7 +158,7 @@ def test_a_rule_with_a_python_branch_runs_its_definition_and_says_why():
         with pytest.raises(autonn.SymbolicError, match="square_if_positive"):
             autonn.export(lambda v: square_if(v))
     finally:
-        OPS.pop("square_if_positive", None)
+        remove_op("square_if_positive", missing_ok=True)
 
 
 def test_a_registered_op_of_plain_arithmetic_is_compiled_too():
@@ -172,7 +172,7 @@ def test_a_registered_op_of_plain_arithmetic_is_compiled_too():
         cube(x).backward()
         assert x.grad == 12.0
     finally:
-        OPS.pop("cube_for_test", None)
+        remove_op("cube_for_test", missing_ok=True)
 
 
 def test_the_loop_holds_the_common_rules_inline_and_the_operators_hold_their_forwards():

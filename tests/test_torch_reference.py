@@ -67,7 +67,9 @@ BINARY = {
     "maximum": (torch.maximum, [(a, b) for a in ANY for b in (-0.5, 0.0, 1.0)], 2),
     "minimum": (torch.minimum, [(a, b) for a in ANY for b in (-0.5, 0.0, 1.0)], 2),
     "pow": (torch.pow, [(a, b) for a in (0.0, 0.5, 2.0) for b in (0.0, 1.0, 2.5)] + [(-2.0, 2.0), (-2.0, 3.0)], 2),
-    "clamp": (lambda a, lo, hi: torch.clamp(a, lo, hi), [(a, -1.0, 1.0) for a in ANY], 3),
+    # Not at a bound itself: there PyTorch's own convention changed between versions (2.13 passes the
+    # gradient to a, 2.14 splits it between a and the bound, as maximum does); autonn's is documented.
+    "clamp": (lambda a, lo, hi: torch.clamp(a, lo, hi), [(a, -1.0, 1.0) for a in ANY if a not in (-1.0, 1.0)], 3),
 }
 
 

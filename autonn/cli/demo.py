@@ -9,6 +9,7 @@ against the closed form :func:`autonn.losses.closed_form_line_grads`.
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass
 from typing import Any, List, Optional, Sequence, TextIO, Tuple, Union
@@ -58,6 +59,11 @@ def line_loss(w: Value, b: Value, x: Union[Sequence[float], np.ndarray[Any, Any]
     return loss
 
 
+def _cell(v: float, width: int) -> str:
+    """A number of the table: four decimals, or four significant digits once it is too wide for them."""
+    return f"{v:>{width}.4f}" if abs(v) < 1e9 else f"{v:>{width}.4g}"
+
+
 @dataclass(frozen=True)
 class Step:
     """One step of the fit: parameters, loss, and both ways of getting the gradient."""
@@ -80,7 +86,13 @@ def fit_line(
     start: Tuple[float, float] = ARTICLE_START,
     file: Optional[TextIO] = None,
 ) -> List[Step]:
-    """Run ``steps`` steps of gradient descent, printing a table to ``file`` (None: silent)."""
+    """Run ``steps`` steps of gradient descent, printing a table to ``file`` (None: silent).
+
+    A run that diverges stops with a :class:`FloatingPointError` naming the
+    step, the numbers and the learning rate, before any number that is not
+    finite is printed or computed with: a table of ``nan`` would only hide
+    where it went wrong.
+    """
     w = Value(start[0], "w")
     b = Value(start[1], "b")
     history = []
@@ -91,16 +103,24 @@ def fit_line(
             file=file,
         )
     for step in range(steps + 1):
+        if not (math.isfinite(w.data) and math.isfinite(b.data)):
+            raise FloatingPointError(
+                f"the fit diverged: step {step - 1}'s update (lr = {lr:g} times the gradient) took w to {w.data:g} "
+                f"and b to {b.data:g}; a smaller learning rate is needed")
         w.grad = 0.0
         b.grad = 0.0
         loss = line_loss(w, b, x, y)
         loss.backward()
+        if not all(math.isfinite(v) for v in (loss.data, w.grad, b.grad)):
+            raise FloatingPointError(
+                f"the fit diverged: at step {step} (w = {w.data:g}, b = {b.data:g}) the loss is {loss.data:g} "
+                f"and its gradient ({w.grad:g}, {b.grad:g}); lr = {lr:g} is too large")
         mex, me = closed_form_line_grads(w, b, x, y)
         history.append(Step(step, w.data, b.data, loss.data, w.grad, b.grad, mex, me))
         if file is not None:
             print(
-                f"{step:>4}  {w.data:>9.4f}  {b.data:>9.4f}  {loss.data:>11.4f}  {w.grad:>10.4f}  "
-                f"{mex:>10.4f}  {b.grad:>10.4f}  {me:>10.4f}",
+                f"{step:>4}  {_cell(w.data, 9)}  {_cell(b.data, 9)}  {_cell(loss.data, 11)}  {_cell(w.grad, 10)}  "
+                f"{_cell(mex, 10)}  {_cell(b.grad, 10)}  {_cell(me, 10)}",
                 file=file,
             )
         if step < steps:

@@ -8,12 +8,13 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..arguments import first_non_real, real_array
-from ..flatparams import FlatParameters
+from ..flatparams import FlatParameters, ParameterStore
 from ..train import mean_loss_step
 from .backend import NumpyBackend, make_backend
 from ..anomaly import AnomalyError, is_watching
 from .exact import batch_gradients, first_anomaly
 from .hoist import hoist
+from .interfaces import Backend
 from .schedule import Plan, schedule
 from .trace import check_params, trace
 
@@ -59,7 +60,7 @@ class _Run:
 class _Hoisted:
     """The parameter-only part of the graph, run once per call on one column (see :mod:`.hoist`)."""
 
-    def __init__(self, graph: Any, boundary: List[int], n_params: int, pvec: Any, gp: Any, xp: NumpyBackend) -> None:
+    def __init__(self, graph: Any, boundary: List[int], n_params: int, pvec: Any, gp: Any, xp: Backend) -> None:
         # its parameter gradients are added to the per-sample plan's, already in gp
         self.run = _Run(schedule(graph, 0, pvec, gp, keep=boundary, xp=xp, add_to_gp=True))
         self.n_params = n_params
@@ -106,6 +107,12 @@ class CompiledLoss:
     raises :class:`~autonn.AnomalyError` naming the first such sample's row.
     """
 
+    def __reduce__(self) -> Tuple[Any, ...]:
+        """A step is not pickled or copied: its kernels and buffers belong to this process's trace."""
+        raise TypeError("CompiledLoss cannot be pickled or copied: its kernels are generated for the graph traced "
+                        "in this process; pickle or copy the model (or step.params) instead and call "
+                        "autonn.compile again on the copy")
+
     def __init__(self, params: List[Any], n_inputs: int, reduction: str, plan: Plan,
                  hoisted: Optional[_Hoisted], pvec: np.ndarray, gp: np.ndarray,
                  on_backend: Tuple[Any, Any, bool], graph: Any, exact: bool) -> None:
@@ -126,7 +133,15 @@ class CompiledLoss:
         self._pvec = pvec
         self._gp = gp
         self._pvec_d, self._gp_d, self._shared = on_backend
-        self.flat = FlatParameters(params, pvec[:len(params)], gp[:len(params)])
+        n = len(params)
+        # The parameters' numbers live in a store the Values read through to: in
+        # float64 the step's own vector, so nothing is copied at a call; in float32 a
+        # float64 vector of their own, converted into the step's at each call.
+        self._store: Optional[ParameterStore] = None
+        if ParameterStore.can_hold(params):
+            self._store = ParameterStore(params, pvec[:n] if pvec.dtype == np.float64 else None)
+        data = self._store.data if self._store is not None and pvec.dtype == np.float64 else pvec[:n]
+        self.flat = FlatParameters(params, data, gp[:n], self._store)
         # The step's arrays (values, gradients, gathered weights) are reused
         # between calls; one call at a time keeps a shared step correct.
         self._lock = threading.Lock()
@@ -183,8 +198,13 @@ class CompiledLoss:
                     raise AnomalyError(found)
             grads = self.flat.grad.copy()
         if accumulate_grad:
-            for p, g in zip(self.params, grads.tolist()):
-                p.grad += g
+            store = self._store
+            if store is not None:
+                store.ensure()
+                store.grad += grads
+            else:
+                for p, g in zip(self.params, grads.tolist()):
+                    p.grad += g
         return total * scale, grads
 
     def step_on(self, X: Any) -> Callable[[], float]:
@@ -201,18 +221,24 @@ class CompiledLoss:
             return np.array(self._xp.to_numpy(self._forward(X)[self._plan.root_row]))
 
     def summary(self) -> str:
-        """What the compiler made of the graph: one line per vectorised step."""
+        """What the compiler made of the graph: one line per vectorised step, then what each
+        pass gave (trace -> fuse -> group -> layout -> emit, see :mod:`autonn.compiler`)."""
         plan = self._plan
         lines = [
             f"{plan.n_nodes} traced nodes -> {_count(plan.forward, 'forward step')}, "
             f"{_count(plan.backward, 'backward step')} ({plan.n_absorbed} products absorbed into matrices)"
         ]
         lines += _numbered(plan.forward)
+        passes = [plan.passes]
         if self._hoisted is not None:
             once = self._hoisted.run.plan
             lines.append(f"once per call, not per sample: {len(once.kept_rows)} parameter-only node(s) the samples "
                          f"read, {_count(once.forward, 'step')}:")
             lines += _numbered(once.forward)
+            passes.append(once.passes)
+        for title, lines_of_passes in zip(("passes:", "passes, once per call:"), passes):
+            lines.append(title)
+            lines += [f"  {line}" for line in lines_of_passes]
         return "\n".join(lines)
 
     def __repr__(self) -> str:

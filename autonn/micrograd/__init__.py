@@ -2,23 +2,28 @@
 
 ``from autonn.micrograd import Value, MLP`` (or ``autonn.micrograd.engine`` /
 ``autonn.micrograd.nn``, the same paths as micrograd's) gives micrograd's
-calling conventions and defaults on top of autonn's engine:
+classes with their signatures, attributes and numbers:
 
+* ``Value(data, _children=(), _op='', label='')`` with ``data``, ``grad``,
+  ``_prev`` (the set of inputs), ``_op`` (a string) and a settable
+  ``_backward`` that ``backward()`` calls, so micrograd's ``draw_dot`` and the
+  lecture's ops added by hand (``out = Value(t, (self,), 'tanh')``) work;
+  each built-in op's number and derivative come from autonn's definition of it;
 * weights drawn with Python's ``random.uniform(-1, 1)``, so ``random.seed``
-  gives the same starting weights as micrograd, and biases starting at 0;
-* ``Neuron(nin, nonlin=True)`` (ReLU, or linear with ``nonlin=False``),
-  ``Layer(nin, nout, **kwargs)``, ``MLP(nin, nouts)`` with ReLU hidden
-  layers and a linear last layer;
-* a layer (and so an MLP) with one output returns that Value, not a list.
+  gives micrograd's starting weights, and biases starting at 0;
+* ``Neuron(nin, nonlin=True)``, ``Layer(nin, nout, **kwargs)``,
+  ``MLP(nin, nouts)`` with ReLU hidden layers and a linear last layer; a layer
+  (and so an MLP) with one output returns that Value, not a list.
 
-The models are autonn's own (``autonn.nn``), so diagrams, the ledger,
-``state_dict`` and batches work on them too.  What still differs: an input
-of the wrong length is an error (micrograd's ``zip`` drops the extra items),
-and ``Value``'s second positional argument is a label, not micrograd's
-internal ``_children``.
+:func:`to_autonn` rebuilds a graph of these Values from :class:`autonn.Value`,
+for ``autonn.render``, ``autonn.explain`` and ``autonn.animate``.  What differs
+from micrograd: an input of the wrong length is an error (micrograd's ``zip``
+drops the extra items), a number outside an op's domain (``Value(-1) ** 0.5``)
+is an error naming the op, and ``data`` is always a float.
 """
 
+from .convert import to_autonn
 from .engine import Value
 from .nn import MLP, Layer, Module, Neuron
 
-__all__ = ["Value", "Module", "Neuron", "Layer", "MLP"]
+__all__ = ["Value", "Module", "Neuron", "Layer", "MLP", "to_autonn"]

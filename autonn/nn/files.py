@@ -26,8 +26,13 @@ class NotRegularFile(OSError):
     """The path names a pipe, a device, a folder or a socket, not a regular file."""
 
 
-def write_atomically(path: str, write: Callable[[BinaryIO], None]) -> None:
-    """Call ``write(f)`` on a temporary file, then move the finished file to ``path``."""
+def write_atomically(path: str, write: Callable[[BinaryIO], None], *, durable: bool = True) -> None:
+    """Call ``write(f)`` on a temporary file, then move the finished file to ``path``.
+
+    ``durable=False`` leaves out the fsyncs: a reader still sees the old file
+    or the new one, never half of one, but a power cut may lose the newest
+    (for a file rewritten many times a second, such as a live view's data).
+    """
     folder = os.path.dirname(os.path.abspath(path))
     # the name is chosen before the file exists, so whatever interrupts us after creation knows what to remove
     tmp = os.path.join(folder, f".{os.path.basename(path)[:100]}.{secrets.token_hex(6)}.partial")
@@ -41,7 +46,8 @@ def write_atomically(path: str, write: Callable[[BinaryIO], None]) -> None:
         with f:
             write(f)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException as e:
         try:
@@ -54,7 +60,8 @@ def write_atomically(path: str, write: Callable[[BinaryIO], None]) -> None:
             # Ctrl-C is what happened, and it must reach the caller as itself
             raise interrupt.with_traceback(None) from None
         raise
-    _sync_folder(folder)
+    if durable:
+        _sync_folder(folder)
 
 
 def _interrupt_behind(e: BaseException) -> Optional[KeyboardInterrupt]:

@@ -8,7 +8,7 @@ names, its state as numbers, saving and loading - follows from
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Dict, Generic, Iterator, List, Mapping, Sequence, Tuple, TypeVar, Union, overload
+from typing import TYPE_CHECKING, Any, Dict, Generic, Iterator, List, Mapping, Optional, Protocol, Sequence, Tuple, TypeVar, Union, overload
 
 import numpy as np
 
@@ -16,7 +16,7 @@ from ..mode import collector_paused
 from ..value import Value
 from .batch import ONE, read_input, stack_rows
 from .state import PathLike, StateDict, check_state
-from .statefile import read_state, write_state
+from .statefile import StateFileError, read_state, write_state
 
 if TYPE_CHECKING:  # only for type hints; neuron.py imports this file
     from .neuron import Neuron
@@ -31,6 +31,18 @@ Sample = Union[Sequence[Union[Value, float]], np.ndarray[Tuple[int], Any]]
 Batch = Union[np.ndarray[Tuple[int, int], Any], Sequence[Sequence[Union[Value, float]]]]
 #: A numpy object array of Values (``.astype(float)`` gives the numbers).
 ObjectArray = np.ndarray[Any, np.dtype[np.object_]]
+#: Where an optimiser's state sits in a file saved with ``save(path, optimizer=opt)``.
+OPTIMIZER_PREFIX = "optimizer."
+
+
+class Resumable(Protocol):
+    """What :meth:`Module.save` and :meth:`Module.load` need of an optimiser (:class:`autonn.optim.Optimizer`)."""
+
+    params: List[Value]
+
+    def state_dict(self) -> StateDict: ...
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None: ...
 
 
 def write_all_or_nothing(params: Sequence[Value], new: Union[Sequence[float], np.ndarray[Any, Any]]) -> None:
@@ -214,20 +226,59 @@ class Module(Generic[Out]):
         new = [x for n in neurons for x in (*arrays[f"{n.name}.w"].tolist(), float(arrays[f"{n.name}.b"]))]
         write_all_or_nothing(params, new)
 
-    def save(self, path: PathLike) -> str:
+    def save(self, path: PathLike, optimizer: Optional[Resumable] = None) -> str:
         """Save the parameters to ``path`` (``.npz``, or JSON for ``.json``); return the file name.
+
+        With ``optimizer`` (one that updates this model's parameters), its
+        state is saved beside them (names starting ``optimizer.<class>.``), so
+        ``load(path, optimizer=...)`` resumes training bit for bit.
 
         The file is written whole or not at all: a failure (disk full, Ctrl-C)
         leaves any previous file at ``path`` as it was.
         """
-        return write_state(path, self.state_dict(), f"{self._name()}.save")
+        who = f"{self._name()}.save"
+        state = self.state_dict()
+        if optimizer is not None:
+            prefix = self._optimizer_prefix(optimizer, who)
+            state.update({prefix + name: value for name, value in optimizer.state_dict().items()})
+        return write_state(path, state, who)
 
-    def load(self, path: PathLike) -> None:
-        """Load parameters saved by :meth:`save` (no pickle).
+    def load(self, path: PathLike, optimizer: Optional[Resumable] = None) -> None:
+        """Load parameters saved by :meth:`save` (no pickle); with ``optimizer``, its state too.
 
+        Without ``optimizer`` an optimiser's state in the file is skipped.
         Any problem with the file (missing, not a regular file, corrupt, too
         large, names or shapes that do not match) is a
         :class:`~autonn.nn.StateFileError` (a ValueError) naming the file and
-        the problem; the model is then unchanged.
+        the problem; the model (and the optimiser) are then unchanged.
         """
-        self._assign(read_state(path, self._state_shapes(), f"{self._name()}.load"))
+        who = f"{self._name()}.load"
+        shapes = self._state_shapes()
+        if optimizer is None:
+            self._assign(read_state(path, shapes, who, ignored=OPTIMIZER_PREFIX))
+            return
+        prefix = self._optimizer_prefix(optimizer, who)
+        before = optimizer.state_dict()
+        shapes.update({prefix + name: np.shape(value) for name, value in before.items()})
+        arrays = read_state(path, shapes, who)
+        try:
+            optimizer.load_state_dict({name: arrays[prefix + name] for name in before})
+        except ValueError as e:
+            raise StateFileError(f"{who}: {path}: {e}") from None
+        try:
+            self._assign(arrays)
+        except BaseException:
+            optimizer.load_state_dict(before)
+            raise
+
+    def _optimizer_prefix(self, optimizer: Any, who: str) -> str:
+        """Where ``optimizer``'s state goes in a file, after checking it updates exactly this model's parameters."""
+        if not (callable(getattr(optimizer, "state_dict", None)) and callable(getattr(optimizer, "load_state_dict", None))
+                and isinstance(getattr(optimizer, "params", None), list)):
+            raise TypeError(f"{who}: optimizer must be an autonn.optim optimiser (with state_dict and "
+                            f"load_state_dict), got {type(optimizer).__name__}")
+        if list(map(id, optimizer.params)) != list(map(id, self.parameters())):
+            raise ValueError(f"{who}: optimizer updates other parameters than this model's "
+                             f"({len(optimizer.params)} vs {len(self.parameters())}, or in another order); "
+                             "give the optimiser made for this model")
+        return f"{OPTIMIZER_PREFIX}{type(optimizer).__name__}."

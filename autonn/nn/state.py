@@ -23,7 +23,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 _REAL_KINDS = "iuf"  # numpy dtype kinds of signed and unsigned integers and floats
 
 
-def check_state(expected: Mapping[str, Tuple[int, ...]], given: Mapping[str, Any], who: str) -> StateDict:
+def check_state(expected: Mapping[str, Tuple[int, ...]], given: Mapping[str, Any], who: str,
+                owner: str = "the model") -> StateDict:
     """``given`` as float arrays, after checking it has exactly the expected names and shapes.
 
     Every problem is reported at once (missing names, unexpected names, wrong
@@ -59,7 +60,7 @@ def check_state(expected: Mapping[str, Tuple[int, ...]], given: Mapping[str, Any
             problems.append(f"{name} is not an array of numbers (holds {type(found[0]).__name__}: {found[0]!r})")
             continue
         if arr.shape != tuple(shape):  # before converting: a shape read from a file may be absurd
-            problems.append(f"{name} has shape {arr.shape}, the model needs {tuple(shape)}")
+            problems.append(f"{name} has shape {arr.shape}, {owner} needs {tuple(shape)}")
             continue
         arr = arr.astype(float)
         if not np.all(np.isfinite(arr)):
@@ -67,7 +68,7 @@ def check_state(expected: Mapping[str, Tuple[int, ...]], given: Mapping[str, Any
         else:
             arrays[name] = arr
     if problems:
-        raise ValueError(f"{who}: the state does not match the model: " + "; ".join(problems))
+        raise ValueError(f"{who}: the state does not match {owner}: " + "; ".join(problems))
     return arrays
 
 

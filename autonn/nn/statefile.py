@@ -84,8 +84,11 @@ def write_state(path: PathLike, state: StateDict, who: str = "save") -> str:
     return path
 
 
-def read_state(path: PathLike, expected: Shapes, who: str) -> StateDict:
+def read_state(path: PathLike, expected: Shapes, who: str, ignored: str = "") -> StateDict:
     """Read and check a state written by :func:`write_state` for a model whose state has ``expected`` shapes.
+
+    Entries whose names start with ``ignored`` (if given) and are not expected
+    are left out unread (an optimiser's state, when only the model is loaded).
 
     ``path`` is the name given to :func:`write_state` or the one it returned:
     a name without a ``.json`` or ``.npz`` suffix that is not a file is read
@@ -110,6 +113,8 @@ def read_state(path: PathLike, expected: Shapes, who: str) -> StateDict:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, RuntimeError) as e:
             kind = "JSON" if _is_json(path) else ".npz"
             raise StateFileError(f"{who}: cannot read {path} as a {kind} state file ({type(e).__name__}: {e})") from None
+    if ignored:
+        raw = {k: v for k, v in raw.items() if k in expected or not k.startswith(ignored)}
     try:
         return check_state(expected, raw, who)
     except (TypeError, ValueError) as e:

@@ -9,15 +9,17 @@
 from .arraymath import ARRAY_MATH
 from .floatmath import FLOAT_MATH
 from .symbolic import SYMBOLIC_MATH
-from .op import BINARY, NARY, ON_CHANGE, OPS, PARAM, UNARY, Domain, DomainError, Op, OpError, define
+from .op import (BINARY, NARY, ON_CHANGE, OPS, PARAM, UNARY, Domain, DomainError, Op, OpError, define, remove_op,
+                 seal_builtins)
 
 FLOAT_MATH.ops = OPS
 ARRAY_MATH.ops = OPS
 SYMBOLIC_MATH.ops = OPS
 
 from . import builtin  # noqa: E402,F401 - fills OPS
+seal_builtins()
 from .builtin import linear_ops  # noqa: E402
 from .reference import markdown_table  # noqa: E402
 
-__all__ = ["Op", "OPS", "ON_CHANGE", "Domain", "DomainError", "OpError", "define", "FLOAT_MATH", "ARRAY_MATH",
+__all__ = ["Op", "OPS", "ON_CHANGE", "Domain", "DomainError", "OpError", "define", "remove_op", "FLOAT_MATH", "ARRAY_MATH",
            "UNARY", "BINARY", "PARAM", "NARY", "markdown_table", "linear_ops"]

@@ -9,7 +9,7 @@ applied to arrays with its own forward.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Callable, Dict
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 
@@ -32,7 +32,7 @@ class ArrayMath:
 
     name = "array"
     builds_graph = False  # its rules give numbers (see Op.pullback)
-    ops: Dict[str, Op] = {}  # the op registry, installed by autonn.ops.op
+    ops: Mapping[str, Op] = {}  # the op registry, installed by autonn.ops
 
     exp: staticmethod[..., Array] = staticmethod(np.exp)
     log: staticmethod[..., Array] = staticmethod(np.log)

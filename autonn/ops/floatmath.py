@@ -12,7 +12,7 @@ is the sigmoid op's own forward.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Callable, Dict, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
 
 from .absent import ABSENT
 
@@ -30,7 +30,7 @@ class FloatMath:
 
     name = "float"
     builds_graph = False  # its rules give numbers (see Op.pullback)
-    ops: Dict[str, Op] = {}  # the op registry, installed by autonn.ops.op
+    ops: Mapping[str, Op] = {}  # the op registry, installed by autonn.ops
 
     exp: staticmethod[..., float] = staticmethod(math.exp)
     log: staticmethod[..., float] = staticmethod(math.log)

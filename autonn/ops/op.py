@@ -34,8 +34,11 @@ from __future__ import annotations
 import inspect
 import keyword
 import numbers
+import re
+import string
 import threading
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, Union
+from types import MappingProxyType
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
 import numpy as np
 
@@ -45,8 +48,8 @@ from .generate import derived_formulas, generated_forward, generated_vjp
 from .pycode import GLOBALS
 from .symbolic import RuleForm, rule_form
 
-__all__ = ["Op", "Domain", "DomainError", "OpError", "OPS", "ON_CHANGE", "define", "selecting", "UNARY", "BINARY", "PARAM",
-           "NARY"]
+__all__ = ["Op", "Domain", "DomainError", "OpError", "OPS", "ON_CHANGE", "define", "remove_op", "seal_builtins",
+           "selecting", "UNARY", "BINARY", "PARAM", "NARY"]
 
 
 class DomainError(ValueError):
@@ -81,6 +84,14 @@ class Domain:
 
     def __init__(self, undefined: Callable[..., Any], message: str, error: Type[Exception] = DomainError,
                  signalled: bool = False) -> None:
+        if not callable(undefined):
+            raise TypeError(f"Domain: undefined must be a function (*xs, m) -> bool, got {type(undefined).__name__}")
+        if not isinstance(message, str) or not message:
+            raise TypeError(f"Domain: message must be a non-empty str, got {type(message).__name__}: {message!r}")
+        if not (isinstance(error, type) and issubclass(error, Exception)):
+            raise TypeError(f"Domain: error must be an exception class, got {error!r}")
+        if not isinstance(signalled, bool):
+            raise TypeError(f"Domain: signalled must be True or False, got {type(signalled).__name__}: {signalled!r}")
         self.undefined: Callable[..., Any] = undefined
         self.message: str = message
         self.error: Type[Exception] = error
@@ -271,11 +282,12 @@ class Op:
             raise OpError(message) from err
 
     def pullback(self, g: Any, out: Any, args: Sequence[Any], m: Any) -> Tuple[Any, ...]:
-        """``g * d out / d x_i`` for every input, from the rule, checked for its count.
+        """``g * d out / d x_i`` for every input, from the rule, checked for its count and types.
 
         On floats, a rule that raises (an infinite slope divides by zero) is
         re-run in numpy float64, giving ``inf`` or ``nan`` as IEEE 754 says;
         run as a graph (``m.builds_graph``), its ops follow IEEE 754 the same way.
+        A rule that fails otherwise is reported naming this op.
         """
         if getattr(m, "builds_graph", False):
             RULES_AS_GRAPHS.depth += 1
@@ -287,36 +299,111 @@ class Op:
 
     def _pullback(self, g: Any, out: Any, args: Sequence[Any], m: Any) -> Tuple[Any, ...]:
         try:
-            if m is FLOAT_MATH:
-                local = self.float_vjp(g, out, *args)
-            else:
-                local = self.vjp(g, out, *args, m=m) if self.arity is None else self.vjp(g, out, *args, m)
-        except TypeError:
+            local = self._call_vjp(g, out, args, m)
+        except TypeError as err:
             if m is FLOAT_MATH:
                 self._check_numbers(args)  # a .data that is no number: say so, naming the op
-            raise
-        except (ArithmeticError, ValueError):
+                if isinstance(g, (bool, str, bytes)) or not isinstance(g, numbers.Real):
+                    raise OpError(f"{self.name}: the gradient handed to its vjp is {type(g).__name__} {g!r}, not a "
+                                  "number: the vjp of an op using this node's result returned it") from err
+            raise self._rule_failed(err, args, m) from err
+        except (ArithmeticError, ValueError) as err:
             if m is not FLOAT_MATH:
-                raise
-            with np.errstate(all="ignore"):
-                local = self._pullback(np.float64(g), np.float64(out), [np.float64(a) for a in args], ARRAY_MATH)
-            return tuple(float(x) for x in local)
+                raise self._rule_failed(err, args, m) from err
+            try:
+                with np.errstate(all="ignore"):
+                    local = self._call_vjp(np.float64(g), np.float64(out), [np.float64(a) for a in args], ARRAY_MATH)
+            except Exception:
+                raise self._rule_failed(err, args, m) from err
+            return tuple(float(x) for x in self._checked(local, args, m))
+        except Exception as err:
+            raise self._rule_failed(err, args, m) from err
+        return self._checked(local, args, m)
+
+    def _call_vjp(self, g: Any, out: Any, args: Sequence[Any], m: Any) -> Any:
+        if m is FLOAT_MATH:
+            return self.float_vjp(g, out, *args)  # generated from the rule (or the rule itself)
+        return self.vjp(g, out, *args, m=m) if self.arity is None else self.vjp(g, out, *args, m)
+
+    def _checked(self, local: Any, args: Sequence[Any], m: Any) -> Tuple[Any, ...]:
+        """The rule's result as a tuple of one gradient per input, each a number (or, when the
+        rule builds a graph or runs on arrays, a node or an array); else an OpError naming the op."""
         n = len(args) - self.consts
         if type(local) is list:
             local = tuple(local)
         if type(local) is not tuple or len(local) != n:
             got = f"{len(local)} gradients" if isinstance(local, tuple) else f"a {type(local).__name__}"
             raise OpError(f"{self.name}: its vjp must return a tuple of {n} gradient(s), one per input; got {got}")
-        return local
+        for i, x in enumerate(local):
+            if type(x) is not float and (isinstance(x, (bool, str, bytes)) or not (
+                    isinstance(x, numbers.Real) or (m is not FLOAT_MATH and _is_number_like(x)))):
+                if m is FLOAT_MATH:
+                    self._check_numbers(args)  # the cause may be an input's .data that is no number
+                raise OpError(f"{self.name}: its vjp returned {type(x).__name__} {x!r} as the gradient of input {i}"
+                              f"{_at(args, m)}; expected a number")
+        return local  # a tuple, checked above
+
+    def _rule_failed(self, err: Exception, args: Sequence[Any], m: Any) -> Exception:
+        """The error to raise for a rule that raised ``err``: the same kind of error, naming this op."""
+        if type(err).__module__.split(".")[0] == "autonn":
+            return err  # autonn's own errors (a domain error of an op inside the rule, ...) name their cause
+        hint = ""
+        if m is not FLOAT_MATH and (isinstance(err, TypeError) or "truth value" in str(err)):
+            hint = ("; the rule also runs on Values (create_graph=True) and on numpy arrays (compile), so it may use "
+                    "only arithmetic and m's functions: write a branch as m.where(m.gt(x, 0), a, b), not a Python if")
+        message = f"{self.name}: its vjp raised {type(err).__name__}: {err}{_at(args, m)}{hint}"
+        if type(err).__module__ == "builtins" and isinstance(err, (ArithmeticError, ValueError)):
+            return type(err)(message)
+        return OpError(message)
 
 
-#: Every op, by name: the one list of ops that every path reads.
-OPS: Dict[str, Op] = {}
+def _at(args: Sequence[Any], m: Any) -> str:
+    """Where a rule was evaluated, for an error message (on floats only: other inputs have no short form)."""
+    return f" at {list(map(_number_text, args))}" if m is FLOAT_MATH and all(
+        isinstance(a, numbers.Real) for a in args) else ""
+
+
+def _is_number_like(x: object) -> bool:
+    """A gradient a graph-building or array rule may give: a node (anything with ``.data``) or a numpy array."""
+    return hasattr(x, "data") or isinstance(x, np.ndarray)
+
+
+# The registry itself: only define() and remove_op() write it.
+_REGISTRY: Dict[str, Op] = {}
+#: Every op, by name: the one list of ops that every path reads (read-only: add ops with
+#: ``autonn.register_op``).
+OPS: Mapping[str, Op] = MappingProxyType(_REGISTRY)
 GLOBALS["_ops"] = OPS  # what generated code calls for a rule that applies another op
 
 #: Called with an op whenever its definition is made or changed: the paths generated from it
 #: elsewhere (Value's operators, the reverse loop) make themselves again.
 ON_CHANGE: List[Callable[[Op], None]] = []
+# The ops autonn itself defines: never replaced or removed (the engine's fast paths hold them).
+_BUILTIN: set[str] = set()
+
+# What the expression parser reads as a name (autonn.expr), and the names it leaves to
+# variables: a letter, optionally followed by digits (x, y, w1, x2, b).
+_PARSER_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
+_VARIABLE_NAME = re.compile(r"[A-Za-z][0-9]*\Z")
+
+
+def seal_builtins() -> None:
+    """Mark every op defined so far as built in (called once, after :mod:`.builtin`)."""
+    _BUILTIN.update(_REGISTRY)
+
+
+def remove_op(name: str, missing_ok: bool = False) -> None:
+    """Take out an op added with ``autonn.register_op`` (a test cleaning up, a notebook starting over).
+
+    Graphs already built with it keep working; new uses of the name fail.  Built-in ops
+    cannot be removed.  A name that is not registered is a KeyError unless ``missing_ok``."""
+    if name in _BUILTIN:
+        raise ValueError(f"remove_op: {name!r} is a built-in op; only ops added with register_op can be removed")
+    if name not in _REGISTRY:
+        if missing_ok:
+            return
+        raise KeyError(f"remove_op: no op named {name!r}")
+    del _REGISTRY[name]
 
 
 def _positional_count(fn: Callable[..., Any], who: str, what: str, count_m: bool = False) -> Optional[int]:
@@ -368,17 +455,26 @@ def define(name: str, forward: Callable[..., Any], vjp: Callable[..., Any],
     choice): its rule, written as ``g * slope``, is made to select (:func:`selecting`).
     """
     who = f"register_op({name!r})" if isinstance(name, str) else "register_op"
-    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
-        raise ValueError(f"register_op: name must be a Python identifier, got {name!r}")
-    if name in OPS and not replace:
-        raise ValueError(f"{who}: an op named {name!r} already exists ({OPS[name]!r}); choose another name")
+    _check_name(name, who, replace)
+    if not isinstance(consts, int) or isinstance(consts, bool) or consts < 0:
+        raise TypeError(f"{who}: consts must be an int >= 0 (how many trailing arguments are constant numbers), "
+                        f"got {type(consts).__name__}: {consts!r}")
+    for what, text in (("symbol", symbol), ("doc", doc)):
+        if not isinstance(text, str):
+            raise TypeError(f"{who}: {what} must be a str, got {type(text).__name__}: {text!r}")
     for what, fn in (("forward", forward), ("vjp", vjp)):
         if not callable(fn):
             raise TypeError(f"{who}: {what} must be callable, got {type(fn).__name__}")
+    if formula is not None and not (isinstance(formula, str) or (isinstance(formula, (list, tuple)) and formula)):
+        raise TypeError(f"{who}: formula must be a non-empty str, or one str per input; got "
+                        f"{type(formula).__name__}: {formula!r}")
+    if isinstance(domain, (str, Domain)) or not isinstance(domain, (list, tuple)):
+        raise TypeError(f"{who}: domain must be a list of autonn.ops.Domain, got {type(domain).__name__}")
     n = _positional_count(forward, who, "forward")
     arity = None if n is None else n - consts
     if arity is not None and arity < 1:
-        raise ValueError(f"{who}: forward must take at least one input, takes {n} (with {consts} constant(s))")
+        raise ValueError(f"{who}: forward must take at least one input besides its consts={consts} constant(s), "
+                         f"takes {n} argument(s) in all")
     rule_n = _positional_count(vjp, who, "vjp", count_m=True)
     if n is not None and rule_n != n + 3:  # n is None exactly when arity is
         raise ValueError(f"{who}: vjp must take (g, out, *inputs, m) by position: {n + 3} arguments for this "
@@ -395,12 +491,51 @@ def define(name: str, forward: Callable[..., Any], vjp: Callable[..., Any],
     if len(formulas) > 1 and len(formulas) != (arity or 1):
         raise ValueError(f"{who}: {len(formulas)} formulas for {arity} inputs; give one per input, or one")
     domain = tuple(domain)
-    for d in domain:
+    for i, d in enumerate(domain):
         if not isinstance(d, Domain):
-            raise TypeError(f"{who}: domain entries must be autonn.ops.Domain, got {type(d).__name__}")
+            raise TypeError(f"{who}: domain[{i}] must be an autonn.ops.Domain, got {type(d).__name__}")
+        _check_message(d.message, (arity or 1) + consts, f"{who}: domain[{i}]")
     op = Op(name, arity, forward, selecting(vjp) if piecewise else vjp, formulas, domain, consts, symbol, doc,
             piecewise)
-    OPS[name] = op
+    _REGISTRY[name] = op
     for listener in list(ON_CHANGE):  # now that the registry holds it
         listener(op)
     return op
+
+
+def _check_name(name: object, who: str, replace: object) -> None:
+    """A name the expression parser reads as a function, free (or, with ``replace``, a user's op)."""
+    if not isinstance(replace, bool):
+        raise TypeError(f"{who}: replace must be True or False, got {type(replace).__name__}: {replace!r}")
+    if not isinstance(name, str) or not _PARSER_NAME.match(name) or keyword.iskeyword(name):
+        raise ValueError(f"register_op: name must be an identifier of ASCII letters, digits and _ (not starting with "
+                         f"a digit, not a Python keyword), which expressions can call; got {name!r}")
+    if _VARIABLE_NAME.match(name):
+        raise ValueError(f"{who}: a letter, optionally followed by digits, is a variable in expressions "
+                         f"(autonn draw 'x*y', autonn.expr): an op named {name!r} would take it from them; "
+                         "choose a longer name")
+    if name in _REGISTRY:
+        if name in _BUILTIN:
+            raise ValueError(f"{who}: an op named {name!r} already exists, built in ({_REGISTRY[name]!r}) and "
+                             "never replaced; choose another name")
+        if not replace:
+            raise ValueError(f"{who}: an op named {name!r} already exists ({_REGISTRY[name]!r}); choose another "
+                             "name, or pass replace=True to redefine it (re-running a notebook cell)")
+
+
+def _check_message(message: str, n_args: int, who: str) -> None:
+    """The domain message formats with the op's ``n_args`` numbers (``{0}``...): checked now, not when it is hit."""
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(message) if f is not None]
+    except ValueError as e:
+        raise ValueError(f"{who}: message {message!r} is not a valid format string ({e})") from None
+    for field in fields:
+        index = field.split(".")[0].split("[")[0]
+        if not (index == "" or (index.isdigit() and int(index) < n_args)):
+            raise ValueError(f"{who}: message {message!r} has the field {{{field}}}; it may name only the op's "
+                             f"numbers, {{0}} to {{{n_args - 1}}}")
+    try:
+        message.format(*["1.0"] * n_args)
+    except (ValueError, IndexError, KeyError, AttributeError, TypeError) as e:
+        raise ValueError(f"{who}: message {message!r} does not format with the op's numbers "
+                         f"({type(e).__name__}: {e})") from None

@@ -17,7 +17,7 @@ then call its definition instead.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 __all__ = ["Expr", "NotSymbolic", "RuleForm", "SYMBOLIC_MATH", "rule_form", "var", "num", "MATH_FUNCTIONS",
            "COMPARISONS", "substitute", "fold", "rebuild"]
@@ -181,7 +181,7 @@ class SymbolicMath:
     """The math namespace on expressions: every function records itself."""
 
     name = "symbolic"
-    ops: Dict[str, Any] = {}  # the op registry, installed by autonn.ops
+    ops: Mapping[str, Any] = {}  # the op registry, installed by autonn.ops
     defining = ""  # the op whose rule is being evaluated (not in the registry yet when first defined)
 
     def fractional(self, a: Operand) -> Expr:

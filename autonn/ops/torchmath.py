@@ -10,7 +10,8 @@ forward.  Importing this module imports PyTorch: only the torch backend does.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict
+import math
+from typing import Any, Callable, Dict, Mapping
 
 import numpy as np
 import torch  # pyright: ignore[reportMissingImports]  # optional: only the torch backend imports this module
@@ -30,7 +31,7 @@ class TorchMath:
 
     name = "torch"
     builds_graph = False  # its rules give tensors (see Op.pullback)
-    ops: Dict[str, Any] = OPS
+    ops: Mapping[str, Any] = OPS
 
     def __init__(self, device: torch.device, dtype: torch.dtype) -> None:
         self.device = device

@@ -9,6 +9,7 @@ large graph), the picture from :mod:`~autonn.viz.player_svg`, the page from
 
 from __future__ import annotations
 
+import html as html_module
 import os
 import uuid
 from typing import Any, Optional, Sequence, Union
@@ -22,7 +23,7 @@ from .player_steps import graph_steps
 from .player_summary import summary_player
 from .player_svg import graph_svg
 
-__all__ = ["animate", "player_html", "PLAYER_MAX_NODES"]
+__all__ = ["animate", "player_html", "PlayerPage", "PLAYER_MAX_NODES", "IFRAME_HEIGHT"]
 
 #: Graphs with more nodes than this are played as their summary by default (a step per node
 #: would be hundreds of steps, and the picture unreadable).
@@ -67,8 +68,43 @@ def player_html(
     return page_html(title, svg, steps, autoplay=autoplay, note=note)
 
 
-def animate(root: Value, path: Union[str, "os.PathLike[str]"], **options: Any) -> str:
-    """Write a page that plays backpropagation through the graph of ``root``; return its path.
+class PlayerPage(str):
+    """What :func:`animate` returns: the path it wrote (a ``str``, as before), and a page that shows itself.
+
+    In Jupyter the page plays inline, in an ``<iframe srcdoc>`` (so its
+    script and style stay apart from the notebook's), with nothing to serve
+    and no file needed.  As a ``str`` it is the path of the file written
+    (``""`` when no path was given), so ``open(page)``, ``os.fspath(page)``
+    and code that took the path before keep working.
+
+    ``page.html`` is the page's text; ``page.path`` the file written, or None.
+    """
+
+    html: str
+    path: Optional[str]
+
+    def __new__(cls, html_text: str, path: Optional[str]) -> "PlayerPage":
+        page = super().__new__(cls, "" if path is None else path)
+        page.html = html_text
+        page.path = path
+        return page
+
+    def __repr__(self) -> str:
+        return f"PlayerPage(path={self.path!r}, {len(self.html):,} characters of HTML)"
+
+    def _repr_html_(self) -> str:
+        """The page inline, for Jupyter: the whole page in the ``srcdoc`` of an iframe."""
+        return (f'<iframe srcdoc="{html_module.escape(self.html, quote=True)}" '
+                f'style="width: 100%; height: {IFRAME_HEIGHT}px; border: 1px solid #ddd"></iframe>')
+
+
+#: Height of the inline player in a notebook, in pixels (the page scrolls inside it).
+IFRAME_HEIGHT = 640
+
+
+def animate(root: Value, path: Union[str, "os.PathLike[str]", None] = None, **options: Any) -> PlayerPage:
+    """A page that plays backpropagation through the graph of ``root``: shown inline in Jupyter, and
+    written to ``path`` when one is given.
 
     The page shows the graph (one box per value: name and op, data, grad)
     and plays, one step at a time, the forward pass (each node lights up as
@@ -88,10 +124,15 @@ def animate(root: Value, path: Union[str, "os.PathLike[str]"], **options: Any) -
     The gradients shown are computed from the graph as it is: ``root`` need
     not have been through ``backward()``, and nothing in the graph changes.
     The file is written whole or not at all.
+
+    Returns a :class:`PlayerPage`: the path written (a ``str``; ``""``
+    without a path), which a notebook shows as the playing page.
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"animate: path must be a file name (str or path), got {type(path).__name__}")
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"animate: path must be a file name (str or path) or None, got {type(path).__name__}")
     text = player_html(root, **options)
+    if path is None:
+        return PlayerPage(text, None)
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     # A fresh name beside the target, then one rename: never a half-written page.
@@ -104,4 +145,4 @@ def animate(root: Value, path: Union[str, "os.PathLike[str]"], **options: Any) -
         if os.path.exists(temp):
             os.unlink(temp)
         raise
-    return path
+    return PlayerPage(text, path)
