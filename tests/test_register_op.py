@@ -86,7 +86,7 @@ def math_sine():
     f = autonn.register_op("math_sine", lambda a, m: math.sin(a), lambda g, out, a, m: (g * math.cos(a),),
                            "d sin(a)/da = cos(a)")
     yield f
-    del OPS["math_sine"]
+    remove_op("math_sine")
 
 
 def test_an_op_taking_m_but_calling_math_compiles_sample_by_sample(math_sine):
