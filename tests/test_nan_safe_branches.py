@@ -10,6 +10,7 @@ import pytest
 import autonn
 from autonn.ops import remove_op
 from autonn import Value
+from autonn.ops import remove_op
 from autonn.ops.absent import ABSENT
 
 INF, NAN = math.inf, math.nan

@@ -66,7 +66,14 @@ class ArrayMath:
 
     @staticmethod
     def select(mask: Array, value: Array) -> Array:
-        """``value`` where ``mask`` is not 0, else 0 (the rows a piecewise rule does not select)."""
+        """``value`` where ``mask`` is not 0, else 0 (the rows a piecewise rule does not select).
+
+        A piecewise rule's ``value`` is ``g * slope``, already 0 where the slope
+        is, unless an inf or nan met that 0: only then (its sum is not finite,
+        one cheap pass) are the rows chosen, which costs ten times as much."""
+        total = np.sum(value)
+        if total - total == 0.0:
+            return value
         return np.where(np.not_equal(mask, 0.0), value, 0.0)
 
     @staticmethod
