@@ -145,7 +145,12 @@ def ledger(root: Value, wrt: Union[Value, Sequence[Value], None] = None, *, prec
         order = topological_order(root)
         wanted = [n for n in order if n.is_leaf and not isinstance(n, Constant)]
     else:
-        wanted = [wrt] if isinstance(wrt, Value) else list(wrt)
+        try:
+            wanted = [wrt] if isinstance(wrt, Value) else list(wrt)
+        except TypeError:
+            raise TypeError(f"ledger: wrt must be a Value, a list of Values or None, got {type(wrt).__name__}") from None
+        if not wanted:
+            raise ValueError("ledger: wrt is an empty list; give the Values to differentiate with respect to, or None for every leaf")
         for i, w in enumerate(wanted):
             if not isinstance(w, Value):
                 raise TypeError(f"ledger: wrt[{i}] is a {type(w).__name__}, expected a Value")

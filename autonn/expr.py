@@ -230,7 +230,11 @@ def names_in(text: str) -> List[str]:
 
 
 def _apply(func: str, args: List[Value]) -> Value:
-    return apply(OPS[func], *args)
+    op = OPS[func]
+    if op.consts:  # an op's constants (label_class's number of classes) are numbers, not nodes
+        k = len(args) - op.consts
+        return apply(op, *args[:k], *[a.data if type(a) is Constant else a for a in args[k:]])
+    return apply(op, *args)
 
 
 def evaluate(text: str, values: Mapping[str, Union[Value, Number]]) -> Value:

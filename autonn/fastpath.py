@@ -212,23 +212,31 @@ def _generic(node: Any, op: Op, g: float) -> None:
 
 
 class _Loop:
-    """The current generated loop, made again when an op it holds inline changes."""
+    """The current generated loop: made on the first ``backward()``, and again after an op it
+    holds inline changes."""
 
-    __slots__ = ("run", "lock")
+    __slots__ = ("_run", "lock")
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.run: Callable[[List[Any], float], None] = self._make()
+        self._run: Optional[Callable[[List[Any], float], None]] = None
 
-    def _make(self) -> Callable[[List[Any], float], None]:
-        source, scope = _loop_source(OPS)
-        scope.update({"_TROUBLE": _TROUBLE, "_generic": _generic, "_pullback": _pullback})
-        return compile_function("float_backward", source, scope)
+    @property
+    def run(self) -> Callable[[List[Any], float], None]:
+        run = self._run
+        if run is None:
+            with self.lock:
+                if self._run is None:
+                    source, scope = _loop_source(OPS)
+                    scope.update({"_TROUBLE": _TROUBLE, "_generic": _generic, "_pullback": _pullback})
+                    self._run = compile_function("float_backward", source, scope)
+                run = self._run
+        return run
 
     def changed(self, op: Op) -> None:
         if op.name in INLINE_OPS:
             with self.lock:
-                self.run = self._make()
+                self._run = None
 
 
 LOOP = _Loop()

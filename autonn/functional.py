@@ -23,6 +23,7 @@ from typing import Any, Callable, Dict, List, Literal, Protocol, Sequence, Tuple
 
 import numpy as np
 
+from .arguments import real_number
 from .backward import depends_on, reverse_pass
 from .forward import forward_pass
 from .graph import topological_order
@@ -127,11 +128,13 @@ def grad(output: Any, inputs: Any = None, create_graph: bool = False, *, argnums
         if inputs is not None:
             raise TypeError("grad(f): pass argnums= by keyword; the second argument is for grad(output, inputs)")
         f = output
+        who, nums = _checked("grad", f, argnums)
+        run = _value_and_grad(who, f, nums)
 
         def gradient(*args: Any) -> Any:
-            return value_and_grad(f, argnums)(*args)[1]
+            return run(*args)[1]
 
-        gradient.__name__ = f"grad({getattr(f, '__name__', 'f')})"
+        gradient.__name__ = who
         return gradient
     if not isinstance(output, Value):
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__} (or pass a function: grad(f))")
@@ -155,6 +158,28 @@ def grad(output: Any, inputs: Any = None, create_graph: bool = False, *, argnums
 
 
 # -- transforms of functions -------------------------------------------------------------
+
+def _checked(who: str, f: Any, argnums: Any = 0) -> Tuple[str, ArgNums]:
+    """``(who(f's name), argnums)`` once ``f`` is callable and ``argnums`` an int or a non-empty tuple/list
+    of ints (numpy integers become Python ints).
+
+    Checked when the transform is made, so ``grad(None)`` fails there rather
+    than at the first call; whether the numbers name real arguments is checked
+    at each call, when the arguments are known.
+    """
+    if not callable(f):
+        raise TypeError(f"{who}: f must be a function returning Values, got {type(f).__name__}: {f!r:.80}")
+    whole = (int, np.integer)
+    if isinstance(argnums, (list, tuple)):
+        fine = len(argnums) > 0 and all(isinstance(k, whole) and not isinstance(k, (bool, np.bool_)) for k in argnums)
+    else:
+        fine = isinstance(argnums, whole) and not isinstance(argnums, (bool, np.bool_))
+    if not fine:
+        raise TypeError(f"{who}: argnums must be an int or a non-empty tuple of ints (the arguments to differentiate), "
+                        f"got {argnums!r:.80}")
+    nums: ArgNums = tuple(int(k) for k in argnums) if isinstance(argnums, (list, tuple)) else int(argnums)
+    return f"{who}({getattr(f, '__name__', 'f')})", nums
+
 
 class _Args:
     """A function's arguments made ready to differentiate.
@@ -247,8 +272,11 @@ def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[...,
     the shape of the argument (a float, a list, an array; a tuple of them
     for several ``argnums``).
     """
-    who = f"value_and_grad({getattr(f, '__name__', 'f')})"
+    who, nums = _checked("value_and_grad", f, argnums)
+    return _value_and_grad(who, f, nums)
 
+
+def _value_and_grad(who: str, f: Callable[..., Any], argnums: ArgNums) -> Transformed:
     def run(*args: Any) -> Tuple[Any, Any]:
         a = _Args(who, args, argnums)
         out = _call(who, f, a.values)
@@ -283,8 +311,8 @@ def jacobian(f: Callable[..., Any], argnums: ArgNums = 0, mode: str = "reverse")
     ``mode="reverse"`` runs one reverse pass per output; ``"forward"`` one
     forward pass per input (fewer passes when there are fewer inputs).
     """
-    who = f"jacobian({getattr(f, '__name__', 'f')})"
-    if mode not in ("reverse", "forward"):
+    who, argnums = _checked("jacobian", f, argnums)
+    if not isinstance(mode, str) or mode not in ("reverse", "forward"):
         raise ValueError(f"{who}: mode must be 'reverse' or 'forward', got {mode!r}")
 
     def run(*args: Any) -> "np.ndarray[Any, Any]":
@@ -305,6 +333,8 @@ def jacobian(f: Callable[..., Any], argnums: ArgNums = 0, mode: str = "reverse")
 
 def hessian(f: Callable[..., Any], argnums: ArgNums = 0) -> ArrayFunction:
     """The function ``args -> H`` with ``H[i][j] = d^2 f / d x_i d x_j``: forward mode over ``grad(f)``."""
+    _, argnums = _checked("hessian", f, argnums)
+
     def gradient_flat(*args: Any) -> List[Any]:
         g = grad(f, argnums=argnums)(*args)
         return _flatten(g)
@@ -339,7 +369,7 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     differentiated.  ``f`` returns one Value or a sequence of them; so do the
     two results (floats on numbers, Values on Values).
     """
-    who = f"jvp({getattr(f, '__name__', 'f')})"
+    who, _ = _checked("jvp", f)
     if not isinstance(primals, (list, tuple)) or not isinstance(tangents, (list, tuple)):
         raise TypeError(f"{who}: primals and tangents must be tuples (one entry per argument of the function)")
     if len(primals) != len(tangents):
@@ -362,7 +392,7 @@ def hvp(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[[Sequence[Any],
     one forward pass pushes ``v`` through it.  ``v`` is flat, one number per
     scalar of the arguments named by ``argnums``.
     """
-    who = f"hvp({getattr(f, '__name__', 'f')})"
+    who, argnums = _checked("hvp", f, argnums)
 
     def run(args: Sequence[Any], v: Any) -> List[Any]:
         if not isinstance(args, (list, tuple)):
@@ -373,6 +403,7 @@ def hvp(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[[Sequence[Any],
             raise TypeError(f"{who}: the function must return one Value, got {type(out).__name__}")
         xs = a.flat()
         vs = list(np.asarray(v, dtype=object).ravel()) if isinstance(v, (list, tuple, np.ndarray)) else [v]
+        vs = [t if isinstance(t, Value) else real_number(t, f"v[{i}]", who) for i, t in enumerate(vs)]
         if len(vs) != len(xs):
             raise ValueError(f"{who}: v holds {len(vs)} numbers, the differentiated arguments {len(xs)}")
         gradient = _gradients(out, xs, create_graph=True)

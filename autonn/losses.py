@@ -14,7 +14,9 @@ row-major order), and returns the *mean* over samples.
 ``binary_cross_entropy_    the same from logits z (p = sigmoid(z)): mean
 with_logits``              of softplus(z) - y z, never overflows
 ``cross_entropy``          over a list of logits per sample and a class
-                           index: log-sum-exp(logits) - logits[target]
+                           index: log-sum-exp(logits) - logits[target];
+                           or class probabilities (one-hot): the sum of
+                           p_j (log-sum-exp(logits) - logits[j])
 =========================  ===============================================
 
 The two binary losses follow PyTorch's names and meanings: for a
@@ -33,7 +35,8 @@ from typing import Any, List, Sequence, Tuple, Union
 
 import numpy as np
 
-from .ops import OPS, DomainError
+from .arguments import real_array
+from .ops import OPS, Domain, DomainError, define
 from .value import Value, apply
 from .value import sum as value_sum
 
@@ -239,21 +242,66 @@ def binary_cross_entropy_with_logits(logits: Outputs, labels: Targets) -> Value:
     return _mean(terms)
 
 
+# A class index given as a Value (a column of data under autonn.compile) is checked by an
+# op, as hinge's and the binary losses' labels are (see the label checks in
+# autonn.ops.builtin): the check then runs on every row of a compiled batch.  Its
+# constant is the number of classes.
+define("label_class", lambda y, k, m: y * 1.0, lambda g, out, y, k, m: (g * 1.0,), consts=1,
+       domain=[Domain(lambda y, k, m: m.fractional(y) | m.lt(y, 0.0) | m.gt(y, k - 1.0) | m.ne(y, y),
+                      "expected a class index: a whole number at least 0 and below {1} (the number of classes), got {0}")],
+       doc="y itself, for a whole number 0 <= y < k (the class index of cross_entropy)")
+
+
+def _log_sum_exp(logits: List[Any]) -> Any:
+    """``log(sum_j exp(z_j))``, shifted by the largest logit ``m``: exp never overflows, and the
+    result (and its gradient, the softmax) is the same for any shift.  For Values, ``m`` is
+    built from ops (max(a, b) = b + relu(a - b)) rather than read from ``.data``, so the
+    formula never depends on the numbers: traced once by autonn.compile, it stays right for
+    every sample."""
+    m = _largest(logits)
+    exps = [((v - m) if isinstance(v, Value) else Value(float(v) - m)).exp() for v in logits]
+    return value_sum(exps).log() + m
+
+
 def _cross_entropy_one(logits: List[Any], target: Any, who: str) -> Value:
     k = len(logits)
     if k == 0:
         raise ValueError(f"{who}: the logits are empty; expected one score per class (at least one)")
+    if isinstance(target, Value):  # a class index whose number may change (a compiled column)
+        try:
+            index = apply(OPS["label_class"], target, float(k))
+        except DomainError as err:
+            raise DomainError(f"{who}: target: {err}") from None
+        picked = value_sum([apply(OPS["eq"], index, float(j)) * z for j, z in enumerate(logits)])
+        out: Value = _log_sum_exp(logits) - picked
+        return out
+    if not isinstance(target, (numbers.Number, str)) and hasattr(target, "__len__"):
+        return _cross_entropy_soft(logits, _flat(target, "target", who), who)
     if not isinstance(target, numbers.Integral) or isinstance(target, bool) or not 0 <= target < k:  # type: ignore[operator]  # Integral declares no order; every integral type has one
-        raise ValueError(f"{who}: target must be a class index in 0..{k - 1}, got {target!r}")
-    # log-sum-exp shifted by the largest logit m: exp never overflows, and the
-    # result (and its gradient, softmax - onehot) is the same for any shift m.
-    # For Values, m is built from ops (max(a, b) = b + relu(a - b)) rather than
-    # read from .data, so the formula never depends on the numbers: traced once
-    # by autonn.compile, it stays right for every sample.
-    m = _largest(logits)
-    exps = [((v - m) if isinstance(v, Value) else Value(float(v) - m)).exp() for v in logits]
-    out: Value = value_sum(exps).log() + m - logits[int(target)]
+        raise ValueError(f"{who}: target must be a class index in 0..{k - 1}, got {target!r} (or a Value "
+                         f"holding the index, or {k} class probabilities, one-hot for a hard label)")
+    out = _log_sum_exp(logits) - logits[int(target)]
     return out
+
+
+def _cross_entropy_soft(logits: List[Any], probs: List[Any], who: str) -> Value:
+    """``sum_j p_j (lse - z_j)``: the cross-entropy against class probabilities ``p`` (one-hot
+    for a hard label), as PyTorch's ``cross_entropy`` with a probability target.  Each
+    ``p_j`` is checked to lie in [0, 1], a Value through the op ``label_01`` (per row when compiled)."""
+    if len(probs) != len(logits):
+        raise ValueError(f"{who}: {len(logits)} logits but {len(probs)} class probabilities; "
+                         "expected one probability per class (a one-hot row for a hard label)")
+    lse = _log_sum_exp(logits)
+    terms = []
+    for j, (z, p) in enumerate(zip(logits, probs)):
+        p, d = _binary_label(p, j, who)
+        if isinstance(p, Value):
+            terms.append(p * (lse - z))
+        elif d != 0.0:  # a zero probability adds nothing
+            terms.append((lse - z) * d)
+    if not terms:
+        raise ValueError(f"{who}: every class probability is 0; expected probabilities that sum to 1")
+    return value_sum(terms)
 
 
 def _largest(values: List[Any]) -> Any:
@@ -273,6 +321,15 @@ def cross_entropy(logits: Outputs, target: Union[int, Sequence[int], np.ndarray[
     index, or a 2-D ``(samples, classes)`` array with ``target`` a sequence of
     indices (the mean over samples is returned).
 
+    The target may also be a Value holding the class index (a column of
+    data under :func:`autonn.compile`): it is checked by the op
+    ``label_class``, on every row of a compiled batch, and the logit is
+    picked with ``eq`` ops rather than by indexing.  Or it may be the class
+    probabilities, one per class (a one-hot row for a hard label, numbers or
+    Values, each in [0, 1]); then the loss is ``sum_j p_j (lse - z_j)``, as
+    PyTorch's ``cross_entropy`` with a probability target (for 2-D logits,
+    a 2-D target of the same shape).
+
     The log-sum-exp is shifted by the largest logit, so it never overflows.
     For Values that largest logit is itself computed with ops
     (``max(a, b) = b + relu(a - b)``), not read from ``.data``, so the
@@ -287,7 +344,8 @@ def cross_entropy(logits: Outputs, target: Union[int, Sequence[int], np.ndarray[
         raise ValueError(f"{who}: logits must be 1-D (one sample) or 2-D (samples, classes), got shape {arr.shape}")
     if arr.shape[0] == 0:
         raise ValueError(f"{who}: logits of shape {arr.shape} hold no samples")
-    targets = np.asarray(target).ravel().tolist()
+    t_arr = np.asarray(target, dtype=object)
+    targets = list(t_arr) if t_arr.ndim == 2 else t_arr.ravel().tolist()
     if len(targets) != arr.shape[0]:
         raise ValueError(f"{who}: {arr.shape[0]} samples of logits but {len(targets)} targets")
     return _mean([_cross_entropy_one(_flat(row, "logits", who), t, who) for row, t in zip(arr, targets)])
@@ -313,8 +371,8 @@ def closed_form_line_grads(w: Union[Value, float], b: Union[Value, float], x: Un
     for name, v in (("w", w), ("b", b)):
         if not isinstance(v, numbers.Real) or isinstance(v, bool):
             raise TypeError(f"{who}: {name} must be a number or a Value, got {type(v).__name__}")
-    xa = np.asarray(x, dtype=float).ravel()
-    ya = np.asarray(y, dtype=float).ravel()
+    xa = real_array(x, "x", who).ravel()
+    ya = real_array(y, "y", who).ravel()
     if xa.shape != ya.shape or xa.size == 0:
         raise ValueError(f"{who}: x and y must be non-empty and of equal length, got {xa.size} and {ya.size}")
     error = float(w) * xa + float(b) - ya

@@ -394,13 +394,13 @@ def store_gradients(grads: Dict[Node, Gradient]) -> None:
             node.grad = g
 
 
-def real_gradient(node: Node, g: object, grads: Dict[Node, Gradient]) -> float:
-    """``g`` (the gradient of ``node`` in the pass ``grads``) as a float; a gradient that is
+def real_gradient(node: Node, g: object, nodes: Iterable[Node]) -> float:
+    """``g`` (the gradient of ``node`` in a pass over ``nodes``) as a float; a gradient that is
     no real number is refused rather than stored, naming the op whose rule gave it if one did
     (else the cause is a ``.data`` set to something like a complex number)."""
     if isinstance(g, numbers.Real) and not isinstance(g, (bool, str)):
         return float(g)
-    for n in grads:  # the slow path, once, to name the culprit: every rule of the pass, checked
+    for n in nodes:  # the slow path, once, to name the culprit: every rule of the pass, checked
         if n._op is not None:
             n._op.pullback(1.0, n.data, rule_args(n), FLOAT_MATH)
     raise TypeError(f"backward: a gradient came out as {type(g).__name__} {g!r}, at a node holding "

@@ -10,9 +10,13 @@ Usage, one training step::
 The state (momentum, Adam's moments) is kept in numpy arrays inside the
 optimiser, one entry per parameter, never on the Values.
 
-Given a :class:`~autonn.flatparams.FlatParameters` (a compiled step's
-``step.flat``), an optimiser reads ``flat.grad`` and updates ``flat.data`` in
-place, with no Python loop over the parameters::
+When its parameters are those of a compiled step (they read through to the
+step's :class:`~autonn.flatparams.ParameterStore`), an optimiser reads their
+gradients and updates their numbers as two vectors, with no Python loop over
+the parameters; nothing changes in how it is written.  Given a
+:class:`~autonn.flatparams.FlatParameters` (a compiled step's ``step.flat``),
+it reads the step's last gradients ``flat.grad`` and updates ``flat.data`` in
+place::
 
     opt = SGD(step.flat, lr=0.1)
     with step.flat.held():
@@ -43,7 +47,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from .arguments import real_number
-from .flatparams import FlatParameters
+from .flatparams import CLAIMS, FlatParameters, ParameterStore, store_of
 from .nn.module import Module, write_all_or_nothing
 from .nn.state import StateDict, check_state
 from .value import Value
@@ -52,6 +56,8 @@ __all__ = ["Optimizer", "SGD", "Adam"]
 
 #: What an optimiser updates: a model, a list of its parameters, or a compiled step's flat parameters.
 Parameters = Union[Module[Any], Iterable[Value], FlatParameters]
+#: Where an optimiser reads and writes numbers as vectors: flat parameters, a store, or None (each Value).
+Vectors = Union[FlatParameters, ParameterStore, None]
 
 
 class _SigintDeferred:
@@ -104,7 +110,12 @@ class Optimizer:
             params = params.parameters()  # pyright: ignore  # a Module (or any object listing its parameters) was passed
         if isinstance(params, Value):
             raise TypeError(f"{who}: params must be a list of Values, got a single Value (wrap it in a list)")
-        self.params: List[Value] = list(params)  # type: ignore[arg-type]  # a model or flat parameters were unpacked above
+        try:
+            self.params: List[Value] = list(params)  # type: ignore[arg-type]  # a model or flat parameters were unpacked above
+        except TypeError:
+            raise TypeError(
+                f"{who}: params must be a list of Values (or a model with parameters()), got {type(params).__name__}"
+            ) from None
         if not self.params:
             raise ValueError(f"{who}: got no parameters to optimise")
         seen = set()
@@ -120,6 +131,19 @@ class Optimizer:
             seen.add(id(p))
         self.lr: float = _positive(lr, "lr", who)
         self.steps = 0
+        self._store: Optional[ParameterStore] = None
+        self._store_seen = -1  # the claim count when the store was looked up
+
+    def _vectors(self) -> Vectors:
+        """The vectors to read and write: the flat parameters given, else the store
+        holding exactly these parameters (looked up again only after a store claimed
+        Values somewhere), else None."""
+        if self.flat is not None:
+            return self.flat
+        if self._store_seen != CLAIMS.count:
+            self._store = store_of(self.params)
+            self._store_seen = CLAIMS.count
+        return self._store
 
     # -- saving and resuming -----------------------------------------------------
     #: The hyperparameters saved as numbers, beside ``lr`` and ``steps`` (each class lists its own).
@@ -167,17 +191,18 @@ class Optimizer:
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` (or the flat gradient vector) to 0."""
-        if self.flat is not None:
-            self.flat.grad[:] = 0.0
+        vectors = self._vectors()
+        if vectors is not None:
+            vectors.grad[:] = 0.0
             return
         for p in self.params:
             p.grad = 0.0
 
-    def _gradients(self) -> np.ndarray[Any, Any]:
-        if self.flat is not None:
-            g = self.flat.grad
+    def _gradients(self, vectors: Vectors) -> np.ndarray[Any, Any]:
+        if vectors is not None:
+            g = vectors.grad
         else:
-            g = np.fromiter((p.grad for p in self.params), dtype=float, count=len(self.params))
+            g = self._numbers("grad")
         if not np.logical_and.reduce(np.isfinite(g)):  # what .all() runs, without its Python wrapper
             i = int(np.flatnonzero(~np.isfinite(g))[0])
             p = self.params[i]
@@ -190,12 +215,29 @@ class Optimizer:
     def _dtype(self) -> Any:
         return float if self.flat is None else self.flat.data.dtype
 
-    def _data(self) -> np.ndarray[Any, Any]:
-        if self.flat is not None:
-            return self.flat.data
-        return np.fromiter((p.data for p in self.params), dtype=float, count=len(self.params))
+    def _data(self, vectors: Vectors) -> np.ndarray[Any, Any]:
+        if vectors is not None:
+            return vectors.data
+        return self._numbers("data")
 
-    def _commit(self, new: np.ndarray[Any, Any], **state: Any) -> None:
+    def _numbers(self, field: str) -> np.ndarray[Any, Any]:
+        """Every parameter's ``.data`` or ``.grad`` as a vector; a value that is not a real number is a TypeError.
+
+        ``.data`` and ``.grad`` are plain attributes: ``p.grad = "1"`` is not refused when assigned, and numpy
+        would read "1" as 1.0, so it is refused here, before a step is taken on it.
+        """
+        values = [getattr(p, field) for p in self.params]
+        if not all(type(x) is float for x in values):  # the usual case: one pass, no per-item checks
+            for i, x in enumerate(values):
+                if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
+                    p = self.params[i]
+                    raise TypeError(
+                        f"{type(self).__name__}.step: the {field} of parameter {i} ({p.label or 'unlabelled'}) is "
+                        f"{type(x).__name__} {x!r}; expected a real number (int or float)"
+                    )
+        return np.array(values, dtype=float)
+
+    def _commit(self, vectors: Vectors, new: np.ndarray[Any, Any], **state: Any) -> None:
         """Write the new parameter values and the optimiser's new state, all or nothing.
 
         Everything is computed before this is called; here only assignments
@@ -204,8 +246,8 @@ class Optimizer:
         parameter written so far and every state attribute is put back, so a
         failed :meth:`step` is a step not taken.
         """
-        flat = self.flat
-        old = self._data().copy() if flat is not None else self._data().tolist()
+        flat = vectors
+        old = self._data(flat).copy() if flat is not None else self._data(flat).tolist()
         old_state = {name: getattr(self, name) for name in state}
         with _SigintDeferred():
             try:
@@ -216,7 +258,7 @@ class Optimizer:
                 for name, value in state.items():
                     setattr(self, name, value)
                 if flat is not None:
-                    flat.updated()  # outside a held block the Values follow at once
+                    flat.updated()  # outside a held block the Values follow at once (a store's read it already)
             except BaseException:
                 for name, value in old_state.items():
                     setattr(self, name, value)
@@ -264,10 +306,11 @@ class SGD(Optimizer):
         self.velocity: np.ndarray[Any, Any] = np.zeros(len(self.params), dtype=self._dtype())
 
     def step(self) -> None:
-        g = self._gradients()
+        vectors = self._vectors()
+        g = self._gradients(vectors)
         velocity = self.momentum * self.velocity + g if self.momentum else self.velocity
         update = velocity if self.momentum else g
-        self._commit(self._data() - self.lr * update, velocity=velocity, steps=self.steps + 1)
+        self._commit(vectors, self._data(vectors) - self.lr * update, velocity=velocity, steps=self.steps + 1)
 
     def _checked_hyper(self, arrays: Dict[str, np.ndarray[Any, Any]], who: str) -> Dict[str, Any]:
         return {"momentum": _momentum(float(arrays["momentum"]), who)}
@@ -297,14 +340,15 @@ class Adam(Optimizer):
         self.v: np.ndarray[Any, Any] = np.zeros(len(self.params), dtype=self._dtype())
 
     def step(self) -> None:
-        g = self._gradients()
+        vectors = self._vectors()
+        g = self._gradients(vectors)
         b1, b2 = self.betas
         t = self.steps + 1
         m = b1 * self.m + (1.0 - b1) * g
         v = b2 * self.v + (1.0 - b2) * g * g
         m_hat = m / (1.0 - b1**t)
         v_hat = v / (1.0 - b2**t)
-        self._commit(self._data() - self.lr * m_hat / (np.sqrt(v_hat) + self.eps), m=m, v=v, steps=t)
+        self._commit(vectors, self._data(vectors) - self.lr * m_hat / (np.sqrt(v_hat) + self.eps), m=m, v=v, steps=t)
 
     def _checked_hyper(self, arrays: Dict[str, np.ndarray[Any, Any]], who: str) -> Dict[str, Any]:
         return {"betas": _betas(arrays["betas"].tolist(), who), "eps": _positive(float(arrays["eps"]), "eps", who)}

@@ -8,6 +8,7 @@ Value; a compiled program that fills ``.grad`` works the same way.
 
 from __future__ import annotations
 
+import math
 import numbers
 import time
 from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence, Union
@@ -163,6 +164,13 @@ def fit(
     ``live=Live(model, data=(X, y))`` adds the decision boundary.  Any
     :class:`LiveCallback` works.
     """
+    if not callable(step):
+        raise TypeError(f"fit: step must be a function of no arguments returning the loss, got {type(step).__name__}")
+    if not (callable(getattr(optimizer, "step", None)) and callable(getattr(optimizer, "zero_grad", None))):
+        raise TypeError(
+            f"fit: optimizer must be an optimiser (autonn.optim.SGD, Adam: with step() and zero_grad()), "
+            f"got {type(optimizer).__name__}"
+        )
     if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 0:
         raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
     if log_every is None:
@@ -242,6 +250,10 @@ def accuracy(scores: Union[Sequence[Any], np.ndarray[Any, Any]], labels: Union[S
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
             raise TypeError(f"accuracy: labels must be numbers (-1/+1), found {type(v).__name__}: {v!r}")
         y.append(float(v))
+    for what, numbers_ in (("scores", s), ("labels", y)):
+        bad = [v for v in numbers_ if not math.isfinite(v)]
+        if bad:  # nan > 0 is False: a nan would count as a -1 without a word
+            raise ValueError(f"accuracy: {what} must be finite numbers, found {bad[0]!r}")
     return float(np.mean((np.array(s) > 0) == (np.array(y) > 0)))
 
 

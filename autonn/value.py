@@ -358,22 +358,52 @@ _OPERATORS = (
 )
 
 
+def _install(name: str, op_name: str, swap: bool, doc: str) -> Callable[..., Any]:
+    """Generate Value's method ``name`` from its op's current definition and set it on the class."""
+    method = _made_method(name, operator_method(Value, OPS[op_name], _lift, swap, name=name), doc)
+    setattr(Value, name, method)
+    return method
+
+
+def _on_first_call(name: str, op_name: str, swap: bool, doc: str) -> Callable[..., Any]:
+    """A stand-in for the method ``name`` that generates the real one when first called (so importing
+    autonn compiles no operator it does not use), puts it in its place and hands the call on."""
+    def first_call(self: Value, *other: Any) -> Any:
+        return _install(name, op_name, swap, doc)(self, *other)
+
+    return _made_method(name, first_call, doc)
+
+
+def _power(x: Value, k: float) -> Value:  # x ** 3: the exponent is the op's constant
+    global _power
+    _power = operator_method(Value, OPS["powc"], constant=True, name="power")
+    out: Value = _power(x, k)
+    return out
+
+
+def _power_of_values(x: Value, y: Value) -> Value:  # x ** y: both are inputs
+    global _power_of_values
+    _power_of_values = operator_method(Value, OPS["pow"], _lift, name="power_of_values")
+    out: Value = _power_of_values(x, y)
+    return out
+
+
+_FIRST_POWER, _FIRST_POWER_OF_VALUES = _power, _power_of_values
+
+
 def _make_operators(changed: Optional[Op] = None) -> None:
-    """Set Value's generated operators (those of ``changed`` alone, when one op changed)."""
+    """Put Value's operators (those of ``changed`` alone, when one op changed) back to their stand-ins:
+    each is generated again, from the op's current definition, when next called."""
     global _power, _power_of_values
     for name, op_name, swap, doc in _OPERATORS:
         if changed is None or changed.name == op_name:
-            method = operator_method(Value, OPS[op_name], _lift, swap, name=name)
-            setattr(Value, name, _made_method(name, method, doc))
+            setattr(Value, name, _on_first_call(name, op_name, swap, doc))
     if changed is None or changed.name == "powc":
-        # x ** 3: the exponent is the op's constant
-        _power = operator_method(Value, OPS["powc"], constant=True, name="power")
+        _power = _FIRST_POWER
     if changed is None or changed.name == "pow":
-        _power_of_values = operator_method(Value, OPS["pow"], _lift, name="power_of_values")  # x ** y
+        _power_of_values = _FIRST_POWER_OF_VALUES
 
 
-_power: Callable[[Value, float], Value]
-_power_of_values: Callable[[Value, Value], Value]
 _make_operators()
 ON_CHANGE.append(lambda op: _make_operators(op) if OPS.get(op.name) is op else None)
 

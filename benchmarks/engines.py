@@ -5,7 +5,7 @@ from __future__ import annotations
 try:
     import micrograd.engine as micrograd_engine
     import micrograd.nn as micrograd_nn
-except ImportError:  # pip install "autonn[bench]"
+except ImportError:  # pip install "autonn-scalar[bench]"
     micrograd_engine = micrograd_nn = None
 
 try:
@@ -21,6 +21,6 @@ if torch is not None:
     torch.set_num_threads(1)
     NOTES.append("PyTorch runs on 1 thread")
 if micrograd_engine is None:
-    NOTES.append('micrograd is not installed (pip install "autonn[bench]"): its columns are skipped')
+    NOTES.append('micrograd is not installed (pip install "autonn-scalar[bench]"): its columns are skipped')
 if torch is None:
     NOTES.append("PyTorch is not installed: its columns are skipped")

@@ -69,6 +69,34 @@ def _compiled(width: int, rows: int, l2: bool, dtype, backend: str):
     return _COMPILED[key]
 
 
+_PARAMETER_PATH: Dict[Tuple[int, int, type], tuple] = {}
+
+
+def parameter_setup(width: int, rows: int, dtype=np.float64):
+    """The path users write: ``SGD(model.parameters())`` and ``step.step_on(Xy)`` (what
+    ``batch_step(..., compiled=True)`` returns), run as ``fit`` runs them.  A model of its
+    own, traced once, so no held block or other step shares its parameters."""
+    key = (width, rows, dtype)
+    if key not in _PARAMETER_PATH:
+        model = MLP(2, [width, width, 1], seed=0)
+        params = model.parameters()
+        step = compile_loss(lambda v: (1.0 - v[2] * model(v[:2])[0]).relu(), params, 3, dtype=dtype)
+        X, y, weights = problem(width, rows)
+        _PARAMETER_PATH[key] = (step, params, step.step_on(np.column_stack([X, y])), _flat_weights(weights))
+    step, params, train, w0 = _PARAMETER_PATH[key]
+    step.flat.data[:] = w0
+    step.flat.push()  # the Values (the step's store) get the first weights
+    return SGD(params, lr=LR), train
+
+
+def parameter_step(state) -> float:
+    opt, train = state
+    opt.zero_grad()  # the body of fit's loop, without its logging
+    loss = train()
+    opt.step()
+    return loss
+
+
 def compiled_setup(width: int, rows: int, l2: bool = False, dtype=np.float64, backend: str = "numpy"):
     state, w0 = _compiled(width, rows, l2, dtype, backend)
     step, _, Xy, held = state

@@ -114,3 +114,15 @@ def assert_close(got, want, what: str, rtol: float = 1e-12) -> None:
     want = np.asarray(want, dtype=float)
     scale = max(1.0, float(np.max(np.abs(want))) if want.size else 1.0)
     np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * scale, err_msg=what)
+
+
+def compiled_matches_eager(loss_fn, params, X):
+    """Compile ``loss_fn``, check its loss and gradients on ``X`` against the scalar engine's; return the step."""
+    from autonn.compiler import compile as compile_loss
+
+    step = compile_loss(loss_fn, params, X.shape[1])
+    loss, grads = step(X)
+    want_loss, want_grads = eager_loss_and_grads(loss_fn, params, X)
+    assert_close(loss, want_loss, "loss")
+    assert_close(grads, want_grads, "gradients")
+    return step

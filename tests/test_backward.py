@@ -139,7 +139,7 @@ def test_dropping_the_output_frees_the_graph_without_the_cycle_collector():
     gc.disable()
     try:
         def count_values():
-            # type(), not isinstance(): isinstance reads __class__, which some modules' objects warn on
+            # type(), not isinstance: isinstance reads __class__, which some libraries' deprecated objects warn about
             return sum(issubclass(type(o), Value) for o in gc.get_objects())
 
         before = count_values()

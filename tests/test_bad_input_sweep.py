@@ -152,7 +152,77 @@ REGISTER_OP_RULES = {
          (positive, "m", ValueError, "yes")]),
 }
 
+def page_of(**options):
+    """Call animate with ``options`` into a file name that is never written (the options are refused first)."""
+    return autonn.animate(Value(2.0, "x") * 3, "never-written.html", **options)
+
+
+FUNCTIONS = [  # the transforms take a function; the kit and the compiler too
+    ("grad", "f", lambda v: autonn.grad(v, argnums=0)),
+    ("value_and_grad", "f", lambda v: autonn.value_and_grad(v)),
+    ("jacobian", "f", lambda v: autonn.jacobian(v)),
+    ("hessian", "f", lambda v: autonn.hessian(v)),
+    ("hvp", "f", lambda v: autonn.hvp(v)),
+    ("jvp", "f", lambda v: autonn.jvp(v, [1.0], [1.0])),
+    ("compile", "loss_fn", lambda v: autonn.compile(v, [], 1)),
+    ("assert_grads_close", "f", lambda v: _kit().assert_grads_close(v, [1.0])),
+    ("fit", "step", lambda v: autonn.train.fit(v, SGD(params(), lr=0.1), 1, log=None)),
+]
+FUNCTION_BAD = [None, 3, "f", [square], np.array([1.0]), object()]
+
+ARGNUMS = [
+    ("grad", "argnums", lambda v: autonn.grad(square, argnums=v)),
+    ("value_and_grad", "argnums", lambda v: autonn.value_and_grad(square, argnums=v)),
+    ("jacobian", "argnums", lambda v: autonn.jacobian(square, argnums=v)),
+    ("hessian", "argnums", lambda v: autonn.hessian(square, argnums=v)),
+    ("hvp", "argnums", lambda v: autonn.hvp(square, argnums=v)),
+]
+ARGNUMS_BAD = [None, 1.5, "0", True, (), [0.0], math.nan, object()]
+
+OPTIONS = [  # animate's options, the testing kit's and the compiler's arguments, other choices
+    ("animate", "title", lambda v: page_of(title=v)),
+    ("animate", "autoplay", lambda v: page_of(autoplay=v)),
+    ("animate", "precision", lambda v: page_of(precision=v)),
+    ("animate", "max_nodes", lambda v: page_of(max_nodes=v)),
+    ("animate", "summary_by", lambda v: page_of(summary_by=v)),
+    ("animate", "parameters", lambda v: page_of(parameters=v)),
+    ("animate", "path", lambda v: autonn.animate(Value(1.0) * 2, v)),
+    ("render", "path", lambda v: autonn.render(Value(1.0) * 2, v)),
+    ("render", "timeout", lambda v: autonn.render(Value(1.0) * 2, "never-written.svg", timeout=v)),
+    ("MLP.save", "path", lambda v: MLP(2, [1], seed=0).save(v)),
+    ("to_dot", "max_nodes", lambda v: to_dot(Value(1.0) * 2, max_nodes=v)),
+    ("to_dot", "rankdir", lambda v: to_dot(Value(1.0) * 2, rankdir=v)),
+    ("expressions", "max_steps", lambda v: _kit().expressions(max_steps=v)),
+    ("expressions", "bound", lambda v: _kit().expressions(bound=v)),
+    ("expressions", "ops", lambda v: _kit().expressions(ops=v)),
+    ("expressions", "values", lambda v: _kit().expressions(values=v)),
+    ("numbers", "low", lambda v: _kit().numbers(low=v)),
+    ("numbers", "places", lambda v: _kit().numbers(places=v)),
+    ("check_engine", "max_examples", lambda v: _kit().check_engine(Value, ops=["add"], max_examples=v)),
+    ("check_engine", "max_steps", lambda v: _kit().check_engine(Value, ops=["add"], max_steps=v)),
+    ("check_engine", "atol", lambda v: _kit().check_engine(Value, ops=["add"], atol=v)),
+    ("check_engine", "rtol", lambda v: _kit().check_engine(Value, ops=["add"], rtol=v)),
+    ("check_engine", "seed", lambda v: _kit().check_engine(Value, ops=["add"], seed=v)),
+    ("check_engine", "methods", lambda v: _kit().check_engine(Value, ops=["add"], methods={"add": v})),
+    ("check_engine", "ops", lambda v: _kit().check_engine(Value, ops=v)),
+    ("compile", "reduction", lambda v: autonn.compile(lambda xs: xs[0] * 2, [], 1, reduction=v)),
+    ("compile", "dtype", lambda v: autonn.compile(lambda xs: xs[0] * 2, [], 1, dtype=v)),
+    ("compile", "backend", lambda v: autonn.compile(lambda xs: xs[0] * 2, [], 1, backend=v)),
+    ("compile", "device", lambda v: autonn.compile(lambda xs: xs[0] * 2, [], 1, device=v)),
+    ("compile", "example", lambda v: autonn.compile(lambda xs: xs[0] * 2, [], 1, example=[v, 1.0])),
+    ("compile", "params", lambda v: autonn.compile(lambda xs: xs[0] * 2, v, 1)),
+]
+OPTION_BAD = [object(), -1, math.nan, None, "yes", 1 + 2j, np.array([1.0, 2.0])]
+
+
+def _kit():
+    return pytest.importorskip("autonn.testing", reason="the testing kit needs hypothesis")
+
+
 RULES = {
+    "a function argument is callable": (FUNCTIONS, FUNCTION_BAD),
+    "argnums is an int or a tuple of ints": (ARGNUMS, ARGNUMS_BAD),
+    "options, paths and kit arguments are what they say": (OPTIONS, OPTION_BAD),
     "a count is an int >= 1 of sane size": (COUNTS, COUNT_BAD),
     "a real number is a finite int or float": (REALS, REAL_BAD),
     "model inputs are numbers or Values": (INPUTS, INPUT_BAD),
@@ -167,6 +237,12 @@ ACCEPTED = {
     ("Neuron 'N'", "sample|batch", "array([], shape=(0, 2), dtype=float64)"),  # an empty batch gives an empty batch
     ("ledger", "max_terms", repr(10**400)),  # "show at most this many terms": a huge bound shows them all
     ("ledger", "max_terms", repr(10**12)),
+    # None is the documented default of these options, and "yes" a fine title or file name
+    ("animate", "title", "None"), ("animate", "title", "'yes'"), ("animate", "max_nodes", "None"),
+    ("animate", "parameters", "None"), ("animate", "path", "'yes'"), ("render", "path", "'yes'"),
+    ("render", "timeout", "None"), ("MLP.save", "path", "'yes'"), ("to_dot", "max_nodes", "None"),
+    ("expressions", "ops", "None"), ("expressions", "values", "None"), ("numbers", "low", "-1"),
+    ("check_engine", "ops", "None"), ("compile", "dtype", "None"), ("compile", "device", "None"),
 }
 
 CASES = [
@@ -190,6 +266,12 @@ def outcome(who, arg, call, bad):
     except Exception as e:  # reported by the assertion, with the exception's type
         return f"other {type(e).__name__}: {str(e)[:200]}"
     return "accepted"
+
+
+@pytest.fixture(autouse=True)
+def _in_a_fresh_folder(tmp_path, monkeypatch):
+    # the writers' rows name relative files: were a bad value ever accepted, its file lands here, not in the checkout
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.mark.parametrize("who, arg, call, bad", CASES)

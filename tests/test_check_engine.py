@@ -1,5 +1,7 @@
 """check_engine: a correct engine passes for its ops; every planted bug is found, named and shrunk."""
 
+import re
+
 import pytest
 
 import autonn
@@ -159,9 +161,9 @@ def test_methods_map_other_names_and_bad_arguments_are_named():
         check_engine(PlantedValue, ops=["nope"])
     with pytest.raises(TypeError, match="check_engine: value_class must be"):
         check_engine(3.0)
-    with pytest.raises(ValueError, match="check_engine: max_examples must be a whole number >= 0, got -1"):
+    with pytest.raises(ValueError, match="check_engine: max_examples must be at least 0, got -1"):
         check_engine(PlantedValue, max_examples=-1)
-    with pytest.raises(ValueError, match="check_engine: atol and rtol must be >= 0"):
+    with pytest.raises(ValueError, match="check_engine: rtol must be a finite number >= 0, got -1e-09"):
         check_engine(PlantedValue, rtol=-1e-9)
 
 
@@ -189,21 +191,23 @@ def test_autonn_checked_against_itself_agrees_on_every_op_it_has_a_method_for():
     assert report.ok, str(report)
     # Value has no method for step, for the comparisons or where (autonn.gt, autonn.where), nor for the
     # losses' label checks; sum is autonn.sum
-    no_method = {"step", "sum", "gt", "ge", "lt", "le", "eq", "ne", "where", "label_pm1", "label_01"}
+    no_method = {"step", "sum", "gt", "ge", "lt", "le", "eq", "ne", "where", "label_pm1", "label_01", "label_class"}
     assert set(report.agree) == set(OPS) - no_method
     assert set(report.unsupported) == no_method
 
 
-def test_pytorch_through_check_engine_differs_only_in_clamp_with_equal_bounds():
+def test_pytorch_through_check_engine_differs_only_in_clamp_at_a_tie():
     pytest.importorskip("torch", reason="PyTorch is an optional comparison")
     from torch_engine import TorchValue, torch_methods
 
     report = check_engine(TorchValue, methods=torch_methods(), max_examples=30)
-    no_method = {"step", "sum", "gt", "ge", "lt", "le", "eq", "ne", "where", "label_pm1", "label_01"}
+    no_method = {"step", "sum", "gt", "ge", "lt", "le", "eq", "ne", "where", "label_pm1", "label_01", "label_class"}
     assert set(report.agree) == set(OPS) - no_method - {"clamp"}, str(report)
     (finding,) = report.findings
-    # clamp(a, lo, hi) with a < lo == hi: PyTorch gives every input slope 0; autonn gives lo slope 1
-    # (the output is lo there), as both do for hi when a > lo == hi.
+    # Where two of clamp(a, lo, hi)'s arguments are equal the slope is a choice: autonn hands all of it
+    # to one argument (slope 1.0); PyTorch splits it (0.5 each at a == lo < hi) or, with a < lo == hi,
+    # gives every argument 0.  Which tie the search meets first depends on its random examples.
     assert (finding.op, finding.kind) == ("clamp", "gradient")
     x0, lo, hi = finding.expression.values
-    assert lo == hi and x0 < lo and "engine 0.0, autonn 1.0" in finding.detail
+    assert x0 == lo or x0 == hi or lo == hi, finding.expression.values
+    assert re.search(r"engine 0\.(0|5), autonn 1\.0", finding.detail), finding.detail

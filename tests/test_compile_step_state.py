@@ -101,7 +101,7 @@ def test_training_on_the_flat_vector_equals_eager_training(opt_cls, kw):
         before = [p.data for p in flat_model.parameters()]
     after = np.array([p.data for p in flat_model.parameters()])
     assert_close(after, want, "parameters after training")
-    assert not np.allclose(before, after)  # inside the block the Values were left alone
+    assert before == after.tolist()  # in float64 the Values read the step's vector: current inside the block too
     assert_close(step.flat.data, want, "the vector")
 
 
@@ -120,7 +120,8 @@ def test_outside_a_held_block_every_step_reaches_the_values():
 
 def test_the_values_are_written_back_when_the_block_is_left_by_an_exception():
     w = Value(1.0)
-    step = compile(lambda v: (w * v[0]) ** 2, [w], 1)
+    # float32: the step's vector is a copy of the Values' numbers, so inside the block they lag
+    step = compile(lambda v: (w * v[0]) ** 2, [w], 1, dtype=np.float32)
     opt = SGD(step.flat, lr=0.25)
     with pytest.raises(KeyboardInterrupt):
         with step.flat.held():

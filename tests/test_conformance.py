@@ -35,6 +35,8 @@ def grid(name):
         return [(a, s) for a in G1 for s in (0.01, 1.5)]
     if name == "clamp":
         return [(a, lo, hi) for a in G1 for lo, hi in ((-1.0, 1.0), (0.0, 0.0), (-INF, 0.5), (1.0, -1.0))]
+    if name == "label_class":  # every number of the grid against 2 and 3 classes (the trace runs on 1.0)
+        return [(a, k) for a in G1 for k in (2.0, 3.0)]
     if op.arity is None:
         return [(0.5,), (-0.0, 0.0), (1.0, INF, -1.5), (NAN, 2.0, 0.5, -1.5), (INF, -INF)]
     if op.arity == 2:
@@ -58,6 +60,8 @@ def smooth_points(name):
         return [(a, s) for a in SMOOTH for s in (0.01, 1.5)]
     if name == "label_pm1":  # defined at -1 and +1 only
         return [(-1.0,), (1.0,)]
+    if name == "label_class":  # defined at whole numbers only
+        return [(0.0, 3.0), (2.0, 3.0)]
     if name == "clamp":
         return [(a, -1.0, 1.0) for a in SMOOTH] + [(0.3, lo, hi) for lo, hi in ((-0.6, 0.9), (-0.2, 0.1))]
     if op.arity is None:
@@ -77,8 +81,8 @@ def test_second_derivatives_match_finite_differences_of_the_first(name):
         if hessian is None:
             continue  # outside the op's domain
         n = len(hessian)
-        if name == "label_pm1":  # no neighbour inside the domain to difference: the closed form, y'' = 0
-            assert hessian == [[0.0]], (name, point, hessian)
+        if name in ("label_pm1", "label_class"):  # no neighbour inside the domain to difference: y'' = 0
+            assert all(v == 0.0 for row in hessian for v in row), (name, point, hessian)
             checked += 1
             continue
         for j in range(n):

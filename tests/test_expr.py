@@ -191,3 +191,10 @@ def test_math_errors_of_number_only_parts_name_the_position(text, position, word
     assert info.value.position == position
     assert words in str(info.value)
     assert str(info.value).splitlines()[-1].index("^") - 2 == position
+
+
+def test_an_ops_constant_written_as_a_number_is_its_constant_and_a_name_there_is_refused():
+    out = evaluate("label_class(x, 1 + 2)", {"x": 2.0})
+    assert out.op == "label_class" and out.constants == (3.0,) and out.data == 2.0
+    with pytest.raises(TypeError, match=r"label_class \(constant 0\): expected a real number"):
+        evaluate("label_class(x, y)", {"x": 1.0, "y": 3.0})

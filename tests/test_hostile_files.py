@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from autonn.nn import MLP, Neuron, StateFileError
+from autonn.nn.files import NotRegularFile, write_atomically
 
 SECONDS = 5.0  # every refusal below takes milliseconds; this only catches a hang
 
@@ -207,9 +208,21 @@ def test_names_that_break_files_or_diagrams_are_refused_at_once(name):
         Neuron(2, name=name)
 
 
-def test_a_save_that_cannot_be_renamed_into_place_says_so_and_leaves_nothing(tmp_path):
+def test_a_folder_at_the_target_is_refused_before_writing_and_leaves_nothing(tmp_path):
     blocker = tmp_path / "m.npz"
-    blocker.mkdir()  # a folder where the file should go: the final rename fails
-    with pytest.raises(OSError, match=r"MLP.save: could not save to .*m.npz .*unchanged"):
+    blocker.mkdir()
+    with pytest.raises(OSError, match=r"MLP.save: path .*m.npz' is a folder, not a regular file; it is left as it is"):
         MLP(2, [2, 1], seed=1).save(blocker)
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"] and blocker.is_dir()
+
+
+def test_a_folder_made_at_the_target_while_writing_is_not_replaced_and_nothing_is_left(tmp_path):
+    target = tmp_path / "m.npz"
+
+    def write(f):
+        f.write(b"numbers")
+        target.mkdir()  # appears after the first check, before the rename
+
+    with pytest.raises(NotRegularFile, match=r"save: path .*m.npz' is a folder"):
+        write_atomically(str(target), write, "save")
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"] and target.is_dir()

@@ -180,3 +180,12 @@ def test_pickling_again_after_a_pickle_failed_halfway_is_still_flat():
         assert pickle.loads(pickle.dumps(node)).data == node.data
     shared = pickle.loads(pickle.dumps((nodes[-1], nodes[-1] * 2.0)))  # pickled once, then as an input
     assert shared[1].parents[0] is shared[0]
+
+
+def test_a_model_pickles_after_an_ops_rule_was_edited(monkeypatch):
+    old_method = Value.tanh
+    monkeypatch.setattr(autonn.OPS["tanh"], "vjp", autonn.OPS["tanh"].vjp)  # Value's methods are made again
+    assert Value.tanh is not old_method
+    model = MLP(2, [3, 1], seed=0, activation="tanh")
+    twin = pickle.loads(pickle.dumps(model))
+    assert twin([0.3, -1.2])[0].data == model([0.3, -1.2])[0].data

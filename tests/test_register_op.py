@@ -80,6 +80,26 @@ def test_compiles_vectorised_and_float_only(softsign, cube):
         assert gw == pytest.approx(np.mean(grads), rel=1e-12)
 
 
+@pytest.fixture
+def math_sine():
+    """A forward and a rule that take m but call math.sin and math.cos (floats only)."""
+    f = autonn.register_op("math_sine", lambda a, m: math.sin(a), lambda g, out, a, m: (g * math.cos(a),),
+                           "d sin(a)/da = cos(a)")
+    yield f
+    del OPS["math_sine"]
+
+
+def test_an_op_taking_m_but_calling_math_compiles_sample_by_sample(math_sine):
+    w = Value(0.7)
+    X = np.array([[-2.0], [0.0], [0.5], [3.0]])
+    step = autonn.compile(lambda v: math_sine(v[0] * w) * v[0], [w], 1)
+    assert "math_sine (sample by sample" in step.summary()
+    loss, (gw,) = step(X)
+    # by hand: d/dw mean(sin(w x) x) = mean(cos(w x) x^2)
+    assert loss == pytest.approx(np.mean(np.sin(0.7 * X[:, 0]) * X[:, 0]), rel=1e-12)
+    assert gw == pytest.approx(np.mean(np.cos(0.7 * X[:, 0]) * X[:, 0] ** 2), rel=1e-12)
+
+
 def test_diagrams_ledger_and_gradcheck(softsign):
     x = Value(2.0, "x")
     y = softsign(x)

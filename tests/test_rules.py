@@ -63,6 +63,7 @@ POINTS = {
     "clamp": [(a, -1.0, 1.2) for a in GRID] + [(0.5, lo, hi) for lo, hi in ((-0.3, 0.2), (0.6, 0.9), (0.1, 1.0))],
     "label_pm1": [(-1.0,), (1.0,)],
     "label_01": [(0.1,), (0.5,), (0.8,)],
+    "label_class": [(0.0, 3.0), (2.0, 3.0), (1.0, 2.0)],
 }
 
 EPS = 1e-6
@@ -70,9 +71,9 @@ EPS = 1e-6
 
 def differentiable(op):
     """What finite differences are taken of: the op with its domain checks, except for an op
-    defined only at isolated points (label_pm1: -1 and +1), whose neighbours are outside its
-    domain; there the formula itself (y * 1.0, slope 1) is differenced."""
-    if op.name == "label_pm1":
+    defined only at isolated points (label_pm1: -1 and +1; label_class: whole numbers), whose
+    neighbours are outside its domain; there the formula itself (y * 1.0, slope 1) is differenced."""
+    if op.name in ("label_pm1", "label_class"):
         return lambda *xs: op.forward(*xs, FLOAT_MATH)
     return op.value
 

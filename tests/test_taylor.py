@@ -97,6 +97,8 @@ def points_for(op):
         if op.name == "label_01":
             args = [abs(args[0])]
         consts = [2.5 if shift % 2 else 3.0][: op.consts]
+        if op.name == "label_class":  # a class index: a whole number below the count of classes
+            args, consts = [float(shift % 3)], [3.0]
         try:
             op.value(*args, *consts)
         except (ArithmeticError, ValueError):  # outside the domain (asin at 1.3): not a point for this op

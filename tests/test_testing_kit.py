@@ -184,13 +184,14 @@ def test_the_strategy_draws_an_op_added_later_and_respects_its_domain():
         remove_op("cbrt_pos")
 
 
-def test_the_strategy_rejects_unknown_ops_and_bad_sizes():
+def test_the_strategy_rejects_unknown_ops_and_bad_sizes_when_it_is_made():
+    # refused by the call itself, before any example is drawn
     with pytest.raises(ValueError, match="unknown op"):
-        expressions(ops=["tanh", "nope"]).example()
+        expressions(ops=["tanh", "nope"])
     with pytest.raises(ValueError, match="expressions: max_steps must be a whole number of at least 1, got 0"):
-        expressions(max_steps=0).example()
+        expressions(max_steps=0)
     with pytest.raises(ValueError, match="expressions: bound must be a positive number"):
-        expressions(bound=-1.0).example()
+        expressions(bound=-1.0)
 
 
 def test_numbers_are_readable_and_in_range():

@@ -78,7 +78,17 @@ def test_ops_of_several_inputs_match_pytorch(name):
         want = torch_value_and_grads(fn, *point)
         got = autonn_value_and_grads(lambda *vs: autonn.value.apply(autonn.OPS[name], *vs), *point)
         assert same(got[0], want[0]), (name, point, got, want)
-        for i in range(compared):
+        if name == "clamp" and point[0] in point[1:]:
+            # a at a bound: the slope 1 may go to a, to the bound, or half to each. Which one PyTorch
+            # picks for tensor bounds is not documented and differs between installs (some split it
+            # half and half); what every choice agrees on is the sum over the tied inputs, and 0 for
+            # the other bound.
+            tied = [i for i in range(compared) if point[i] == point[0]]
+            assert same(sum(got[1][i] for i in tied), sum(want[1][i] for i in tied)), (name, point, got, want)
+            compared_alone = [i for i in range(compared) if i not in tied]
+        else:
+            compared_alone = list(range(compared))
+        for i in compared_alone:
             assert same(got[1][i], want[1][i]), (name, point, i, got, want)
 
 

@@ -88,7 +88,8 @@ def test_forward_mode_equals_reverse_mode_for_every_op(name):
     """The forward rule is derived from the reverse one; on every op both modes give one answer."""
     op = OPS[name]
     checked = 0
-    for a in SMOOTH if name != "label_pm1" else (-1.0, 1.0):  # label_pm1 is defined at -1 and +1 only
+    # label_pm1 is defined at -1 and +1 only, label_class at whole numbers (here of 2 classes)
+    for a in {"label_pm1": (-1.0, 1.0), "label_class": (0.0, 1.0)}.get(name, SMOOTH):
         for b in SMOOTH[1:3]:
             if name == "clamp":
                 point = (a, -1.0, 1.0)

@@ -28,6 +28,7 @@ from .practice import add_practice_parser, run_practice
 from ..explain import ledger
 from ..expr import FUNCTIONS, ExprError, evaluate, names_in
 from ..graph import topological_order
+from ..nn.files import not_replaceable
 from ..ops import DomainError
 from ..value import Value
 from ..viz import RenderError, render, to_dot
@@ -196,6 +197,8 @@ def _clash_hint(expression: str, option_names: AbstractSet[str]) -> str:
 def _check_drawing_options(args: Any) -> None:
     if not 0 <= args.precision <= 17:
         raise UsageError(f"--precision must be from 0 to 17, got {args.precision}")
+    if args.dot and args.no_diagram:
+        raise UsageError("--dot prints the diagram as DOT text and --no-diagram asks for no diagram; give one of them")
     if args.dot and args.explain:
         raise UsageError("--dot and --explain both write to standard output; use -o FILE or --no-diagram")
     if args.out is not None and not (args.dot or args.no_diagram):  # as render checks, but in option words
@@ -206,6 +209,10 @@ def _check_drawing_options(args: Any) -> None:
                              f"name the file .{args.format}{other}")
         if suffix and suffix not in FORMATS:
             raise UsageError(f"-o {args.out}: cannot write a .{suffix} file; name it .svg, .png or .pdf")
+        what = not_replaceable(args.out)
+        if what is not None:  # checked before the work, and without opening it: a named pipe would block
+            raise OSError(f"-o {args.out} is {what}, not a regular file; it is left as it is: "
+                          "give the name of a regular file to replace or of a new one")
 
 
 def _write_diagram(root: Any, args: Any, out: Any = sys.stdout) -> None:
@@ -223,7 +230,11 @@ def _write_diagram(root: Any, args: Any, out: Any = sys.stdout) -> None:
         print(to_dot(root, **options).source, end="", file=out)
         return
     target = args.out if args.out is not None else f"{args.default_stem}.{args.format or 'svg'}"
-    path = render(root, target, args.format, renderer=args.renderer, **options)
+    try:
+        path = render(root, target, args.format, renderer=args.renderer, **options)
+    except OSError as e:  # in the command's words: the file is the -o option's (or its default)
+        reason = str(e.strerror or e)
+        raise OSError(f"-o {target}: {reason[len('render: '):] if reason.startswith('render: ') else reason}") from None
     print(f"diagram written to {path}", file=out)
 
 

@@ -16,28 +16,34 @@ same text the eager engine runs on floats.
 
 from __future__ import annotations
 
+from enum import Enum
 from operator import itemgetter
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from ..ops import FLOAT_MATH, Op
-from .backend import NumpyBackend
+from .interfaces import Backend
 from .kernels import Linear
 from .scatter import FirstWrites, Scatter, rows_ref, strided_view
 
 __all__ = ["Elementwise", "Chain", "COLUMNS", "BatchDomainError"]
 
-#: A :class:`Chain` joint into a layer of sums: the previous step's outputs are its columns
-#: (a string, so it can never be mistaken for an input position).
-COLUMNS = "columns"
+class Joint(Enum):
+    """A :class:`Chain` joint that is no input position (an int): the previous step's
+    outputs are the columns of a layer of sums."""
+
+    COLUMNS = "columns"
+
+
+COLUMNS = Joint.COLUMNS
 
 
 class BatchDomainError(ValueError):
     """An op was undefined for one sample and its scalar check did not say why (should not happen)."""
 
 
-def _raise_domain(op: Any, args: Sequence[Any], bad: Any, shape: Tuple[int, ...], labels: List[str], xp: NumpyBackend) -> None:
+def _raise_domain(op: Any, args: Sequence[Any], bad: Any, shape: Tuple[int, ...], labels: List[str], xp: Backend) -> None:
     """Raise the op's own domain error for the first bad sample, as the eager
     engine would, adding the sample and the node."""
     bad = np.broadcast_to(xp.to_numpy(bad), shape)
@@ -52,12 +58,12 @@ def _raise_domain(op: Any, args: Sequence[Any], bad: Any, shape: Tuple[int, ...]
     raise BatchDomainError(f"{op.name}: undefined for {numbers} at sample {sample} of the batch{node}")
 
 
-def _per_sample_forward(op: Any, xp: NumpyBackend) -> Callable[..., Any]:
+def _per_sample_forward(op: Any, xp: Backend) -> Callable[..., Any]:
     """A forward written for floats only, run sample by sample."""
     return xp.elementwise(op.value, 1)
 
 
-def _per_sample_vjp(op: Any, n_inputs: int, xp: NumpyBackend) -> Callable[..., Any]:
+def _per_sample_vjp(op: Any, n_inputs: int, xp: Backend) -> Callable[..., Any]:
     """A float-only op's rule, run sample by sample (with the float math namespace)."""
     if n_inputs == 1:  # np.vectorize wants a bare number from a one-output function
         per_sample = xp.elementwise(lambda g, y, *args: op.pullback(g, y, args, FLOAT_MATH)[0], 1)
@@ -71,7 +77,28 @@ def _per_sample_vjp(op: Any, n_inputs: int, xp: NumpyBackend) -> Callable[..., A
     return run
 
 
-def _column(pvec: Any, pidx: np.ndarray, xp: NumpyBackend) -> Callable[[Any], Any]:
+def _runs_on_arrays(op: Any, n_inputs: int, consts: Tuple[float, ...], xp: Backend) -> bool:
+    """True if the op's forward and rule, which take ``m``, really accept whole arrays.
+
+    A registered op may take ``m`` yet call ``math.sin`` (floats only): on an
+    array that raises a TypeError that names no op.  Such an op is tried here
+    once, on a small array, and then runs sample by sample instead, where
+    its forward and rule get floats, as eagerly.
+    """
+    xs = [xp.zeros((1, 2)) + 0.5 for _ in range(n_inputs)]
+    args = tuple(xs) + tuple(consts)
+    try:
+        with np.errstate(all="ignore"):
+            out = op.forward(*args, xp.math) if op.arity is not None else op.forward(*args, m=xp.math)
+            op.pullback(xp.zeros((1, 2)) + 1.0, out, args, xp.math)
+    except TypeError:
+        return False
+    except (ArithmeticError, ValueError):
+        return True  # outside the domain at the probe: the arrays themselves were accepted
+    return True
+
+
+def _column(pvec: Any, pidx: np.ndarray, xp: Backend) -> Callable[[Any], Any]:
     """A reader giving the parameters ``pvec[pidx]`` as a column, whatever ``V`` it is
     handed: a view where they are evenly spaced (a view of ``pvec`` stays current),
     else gathered at each call."""
@@ -91,7 +118,7 @@ class Elementwise:
     """
 
     def __init__(self, op: Any, out: slice, inputs: List[List[int]], input_needs_grad: List[List[bool]],
-                 consts: Tuple[float, ...], labels: List[str], xp: NumpyBackend,
+                 consts: Tuple[float, ...], labels: List[str], xp: Backend,
                  from_params: Sequence[int] = (), pvec: Any = None) -> None:
         self.op: Op = op
         self.xp = xp
@@ -114,7 +141,7 @@ class Elementwise:
         self.n_inputs = len(inputs)
         # The ops' forwards and rules are read at each call (never copied), so
         # they may be replaced after compiling; only how to call them is fixed here.
-        self.on_arrays = op.vectorized
+        self.on_arrays = op.vectorized and _runs_on_arrays(op, self.n_inputs, self.consts, xp)
         self.fixed_arity = op.arity is not None
         if not self.on_arrays:
             self._per_sample = (_per_sample_forward(op, xp), _per_sample_vjp(op, self.n_inputs, xp))
@@ -204,7 +231,8 @@ class Elementwise:
     def describe(self) -> str:
         k = f" (constants {tuple(self.consts)!r})" if self.consts else ""
         n = self.out.stop - self.out.start
-        return f"{n} x {self.op.name}{k}"
+        each = "" if self.on_arrays else " (sample by sample: its forward takes floats only)"
+        return f"{n} x {self.op.name}{k}{each}"
 
 
 class Chain:

@@ -23,7 +23,7 @@ from ..backward import reverse_pass
 from ..diagnose import diagnose
 from ..ops.absent import ABSENT
 from ..value import Constant, Value, apply
-from .trace import CONST, INPUT, TracedGraph
+from .trace import LeafKind, TracedGraph
 
 __all__ = ["sample_gradients", "batch_gradients", "first_anomaly"]
 
@@ -35,10 +35,11 @@ def _build(graph: TracedGraph, row: Sequence[float], pvec: Any) -> Tuple[List[An
     for i, op in enumerate(graph.ops):
         leaf = graph.leaf[i]
         if op is None:
+            assert leaf is not None  # a node no op made is a leaf of the trace (its kind and number)
             kind, number = leaf
-            if kind == INPUT:
+            if kind is LeafKind.INPUT:
                 nodes.append(Value(float(row[number])))
-            elif kind == CONST:
+            elif kind is LeafKind.CONSTANT:
                 nodes.append(Constant(float(number)))
             else:
                 nodes.append(params[number])
@@ -81,8 +82,10 @@ def _first_non_finite_value(graph: TracedGraph, nodes: List[Any]) -> str:
         if x - x == 0.0:
             continue
         op = graph.ops[i]
-        if op is None:
-            return f"its input {graph.leaf[i][1]} is {x!r}"
+        leaf = graph.leaf[i]
+        if op is None and leaf is not None:
+            return f"its input {leaf[1]} is {x!r}"
+        assert op is not None
         ins = ", ".join(repr(nodes[a].data) for a in graph.args[i])
         label = f" ({graph.label[i]!r})" if graph.label[i] else ""
         return f"{op.name}({ins}) gave {x!r} at node {i} of the traced graph{label}"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from .trace import PARAM, TracedGraph
+from .trace import LeafKind, TracedGraph
 
 __all__ = ["hoist"]
 
@@ -75,7 +75,7 @@ def hoist(g: TracedGraph, n_params: int) -> Optional[Tuple[TracedGraph, TracedGr
     for i in boundary:
         is_boundary[i] = True
     per_sample, _ = _subgraph(g, _reaching(g, [g.root], is_boundary),
-                              {b: (PARAM, n_params + k) for k, b in enumerate(boundary)})
+                              {b: (LeafKind.PARAMETER, n_params + k) for k, b in enumerate(boundary)})
 
     step_graph, old = _subgraph(g, _reaching(g, boundary, [False] * len(g)), {})
     new = {o: j for j, o in enumerate(old)}

@@ -14,7 +14,9 @@ parameter numbers and ``gp`` their gradients (summed over the batch).
   neuron's ``sum(w_1 * x_1, ..., w_n * x_n, b)`` is a row of ``W`` whose
   entries are parameters read straight from ``pvec`` (the ``mul`` nodes are
   never materialised); backward is ``dW = G @ X.T``, ``dX = W.T @ G``,
-  ``db = sum(G)``.  This is how layers come back out of a scalar graph.
+  ``db = sum(G)``.  The matrix algebra is :mod:`autonn.ops.fused`, derived
+  from the rules of ``mul`` and ``sum``; here are the layer's data and
+  index plumbing.  This is how layers come back out of a scalar graph.
 * :class:`SparseLinear` is the same linear map for groups too sparse for a
   dense ``W``: gather the terms, scale, and sum each node's terms as one
   ragged sum (:mod:`.ragged`).
@@ -27,21 +29,32 @@ backend's math namespace.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .backend import NumpyBackend
+from ..ops.fused import input_gradient, layer_forward, weight_gradient
+
+from .interfaces import Backend
 from .ragged import RaggedSum
 from .scatter import FirstWrites, Scatter, rows_ref, strided_view
 
-__all__ = ["ParamRows", "Linear", "SparseLinear"]
+__all__ = ["ParamRows", "Linear", "SparseLinear", "Weights"]
+
+
+class Weights(Enum):
+    """Where a layer's matrix ``W`` comes from at each call."""
+
+    VIEW = "a view of the parameter vector"  # W is the parameters themselves: nothing to copy
+    GATHERED = "gathered from the parameter vector"  # some entries are parameters: copied in at each call
+    CONSTANT = "constant"  # no parameter in W
 
 
 class ParamRows:
     """Parameters used as ordinary operands get a row each, equal across samples."""
 
-    def __init__(self, rows: Sequence[int], pidx: Sequence[int], xp: NumpyBackend) -> None:
+    def __init__(self, rows: Sequence[int], pidx: Sequence[int], xp: Backend) -> None:
         self.xp = xp
         self.ref = xp.index(rows_ref(rows))
         self.pidx = np.asarray(pidx, dtype=np.intp)
@@ -68,7 +81,7 @@ class _Weights:
     which parameter each is, and the fastest way to read and write them."""
 
     def __init__(self, n: int, m: int, row: List[int], col: List[int], pidx: List[int], pvec: Any,
-                 xp: NumpyBackend) -> None:
+                 xp: Backend) -> None:
         self.row = np.asarray(row, dtype=np.intp)
         self.col = np.asarray(col, dtype=np.intp)
         self.pidx = np.asarray(pidx, dtype=np.intp)
@@ -85,7 +98,7 @@ class _Weights:
         self.gview: Optional[Any] = None
 
 
-def repair_nonfinite(out: Any, A: Any, terms: Optional[np.ndarray], B: Any, xp: NumpyBackend) -> None:
+def repair_nonfinite(out: Any, A: Any, terms: Optional[np.ndarray], B: Any, xp: Backend) -> None:
     """Make ``out = A @ B`` (already computed) exact where ``A`` has structural zeros and ``B`` is not finite.
 
     A matrix product multiplies every entry, so an entry of ``A`` that is 0
@@ -122,7 +135,7 @@ class Linear:
 
     def __init__(self, out: slice, cols: List[int], cols_need_grad: List[bool], n: int,
                  const_w: List[Tuple[int, int, float]], param_w: Tuple[List[int], List[int], List[int]], const_b: Any, bias_params: Any, pvec: Any, gp: Any,
-                 xp: NumpyBackend) -> None:
+                 xp: Backend) -> None:
         m = len(cols)
         self.xp = xp
         self.out = out
@@ -141,11 +154,11 @@ class Linear:
         self.w = _Weights(n, m, *param_w, pvec, xp) if param_w[0] else None
         if self.w is not None and self.w.view is not None and not const_w:
             self.W = self.w.view  # W *is* the parameters: nothing to copy per call
-            self.wmode = "view"
+            self.weights = Weights.VIEW
         elif self.w is not None:
-            self.wmode = "gather"
+            self.weights = Weights.GATHERED
         else:
-            self.wmode = "const"
+            self.weights = Weights.CONSTANT
         self.const_b = xp.asarray(const_b) if np.any(const_b != 0.0) else None
         brow, bp = bias_params
         self.brow = np.asarray(brow, dtype=np.intp)
@@ -179,13 +192,13 @@ class Linear:
 
     def forward(self, V: Any, pvec: Any) -> None:
         xp = self.xp
-        if self.wmode == "gather":
+        if self.weights is Weights.GATHERED:
             w = self.w
-            if w is not None:  # always, in "gather" mode
+            if w is not None:  # always, when gathered
                 self.W[w.at] = pvec[w._pidx]
         out = V[self.out]
         X = V[self.xref]
-        xp.matmul_into(self.W, X, out)
+        layer_forward(self.W, X, out, xp)
         if self.terms is not None:
             repair_nonfinite(out, self.W, self.terms, X, xp)
         if self.bcol is not None:  # the biases are a view of the parameters: nothing to gather
@@ -237,9 +250,9 @@ class Linear:
         if w is not None:
             x = V[self.xref]
             if w.gview is not None:
-                xp.matmul_into(g, x.T, w.gview)
+                weight_gradient(g, x, xp, w.gview)
             else:
-                dw = g @ x.T
+                dw = weight_gradient(g, x, xp)
                 w.scatter(gp, dw.ravel() if w.full and w.view is not None else dw[w.at])
         if self.bscatter is not None:
             if self.bgview is not None:
@@ -250,8 +263,7 @@ class Linear:
                 self.bscatter(gp, xp.row_sum(g)[self._brow])
         if self.dx is not None or self.hands_on:
             W = self.W if self.dx_local is None else self.W[:, self.dx_local]
-            # one sum: an outer product, which broadcasting does faster than matmul
-            dx = W.T * g if self.n == 1 else W.T @ g
+            dx = input_gradient(W, g)
             if self.dx_terms is not None:
                 repair_nonfinite(dx, W.T, self.dx_terms, g, xp)
             if self.hands_on:
@@ -278,7 +290,7 @@ class SparseLinear:
     """
 
     def __init__(self, out: slice, entry_sum: List[int], entry_row: List[int], entry_need: List[bool],
-                 const_coef: Any, coef_params: Any, const_b: Any, bias_params: Any, xp: NumpyBackend) -> None:
+                 const_coef: Any, coef_params: Any, const_b: Any, bias_params: Any, xp: Backend) -> None:
         self.xp = xp
         self.out = out
         self.n = out.stop - out.start

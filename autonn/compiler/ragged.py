@@ -28,7 +28,7 @@ from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
-from .backend import NumpyBackend
+from .interfaces import Backend
 
 __all__ = ["RaggedSum"]
 
@@ -44,7 +44,7 @@ class RaggedSum:
     :meth:`bind`); ``order[k]`` is the segment that row ``k`` of the result holds.
     """
 
-    def __init__(self, seg: np.ndarray, n: int, rows: np.ndarray, xp: NumpyBackend) -> None:
+    def __init__(self, seg: np.ndarray, n: int, rows: np.ndarray, xp: Backend) -> None:
         seg = np.asarray(seg, dtype=np.intp)
         rows = np.asarray(rows, dtype=np.intp)
         counts = np.bincount(seg, minlength=n)

@@ -22,7 +22,7 @@ from typing import Any, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .backend import NumpyBackend
+from .interfaces import Backend
 from .ragged import RaggedSum
 
 __all__ = ["rows_ref", "Scatter", "FirstWrites", "strided_view"]
@@ -45,7 +45,7 @@ class FirstWrites:
     scatter assigned them; they are zeroed once at the start of each call.
     """
 
-    def __init__(self, n: int, xp: NumpyBackend) -> None:
+    def __init__(self, n: int, xp: Backend) -> None:
         self.xp = xp
         self.written = np.zeros(n, dtype=bool)
         self.zero_first: List[int] = []
@@ -77,7 +77,7 @@ class Scatter:
 
     __slots__ = ("xp", "ref", "assign", "ragged", "unique_ref", "src_ref", "take", "wbuf")
 
-    def __init__(self, rows: np.ndarray, assign: bool, xp: NumpyBackend,
+    def __init__(self, rows: np.ndarray, assign: bool, xp: Backend,
                  gather: Optional[Tuple[np.ndarray, np.ndarray]] = None) -> None:
         self.xp = xp
         self.assign = assign
@@ -114,7 +114,7 @@ class Scatter:
             target[self.ref] += c
 
 
-def strided_view(base: Any, index: np.ndarray, xp: NumpyBackend) -> Any:
+def strided_view(base: Any, index: np.ndarray, xp: Backend) -> Any:
     """A view of the 1-D ``base`` equal to ``base[index]``, if ``index`` is an
     evenly spaced grid (as the weights of a layer are in a parameter list); else None."""
     index = np.asarray(index, dtype=np.intp)

@@ -8,12 +8,13 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..arguments import first_non_real, real_array
-from ..flatparams import FlatParameters
+from ..flatparams import FlatParameters, ParameterStore
 from ..train import mean_loss_step
-from .backend import NumpyBackend, make_backend
+from .backend import BACKENDS, NumpyBackend, make_backend
 from ..anomaly import AnomalyError, is_watching
 from .exact import batch_gradients, first_anomaly
 from .hoist import hoist
+from .interfaces import Backend
 from .schedule import Plan, schedule
 from .trace import check_params, trace
 
@@ -59,7 +60,7 @@ class _Run:
 class _Hoisted:
     """The parameter-only part of the graph, run once per call on one column (see :mod:`.hoist`)."""
 
-    def __init__(self, graph: Any, boundary: List[int], n_params: int, pvec: Any, gp: Any, xp: NumpyBackend) -> None:
+    def __init__(self, graph: Any, boundary: List[int], n_params: int, pvec: Any, gp: Any, xp: Backend) -> None:
         # its parameter gradients are added to the per-sample plan's, already in gp
         self.run = _Run(schedule(graph, 0, pvec, gp, keep=boundary, xp=xp, add_to_gp=True))
         self.n_params = n_params
@@ -132,7 +133,15 @@ class CompiledLoss:
         self._pvec = pvec
         self._gp = gp
         self._pvec_d, self._gp_d, self._shared = on_backend
-        self.flat = FlatParameters(params, pvec[:len(params)], gp[:len(params)])
+        n = len(params)
+        # The parameters' numbers live in a store the Values read through to: in
+        # float64 the step's own vector, so nothing is copied at a call; in float32 a
+        # float64 vector of their own, converted into the step's at each call.
+        self._store: Optional[ParameterStore] = None
+        if ParameterStore.can_hold(params):
+            self._store = ParameterStore(params, pvec[:n] if pvec.dtype == np.float64 else None)
+        data = self._store.data if self._store is not None and pvec.dtype == np.float64 else pvec[:n]
+        self.flat = FlatParameters(params, data, gp[:n], self._store)
         # The step's arrays (values, gradients, gathered weights) are reused
         # between calls; one call at a time keeps a shared step correct.
         self._lock = threading.Lock()
@@ -189,8 +198,13 @@ class CompiledLoss:
                     raise AnomalyError(found)
             grads = self.flat.grad.copy()
         if accumulate_grad:
-            for p, g in zip(self.params, grads.tolist()):
-                p.grad += g
+            store = self._store
+            if store is not None:
+                store.ensure()
+                store.grad += grads
+            else:
+                for p, g in zip(self.params, grads.tolist()):
+                    p.grad += g
         return total * scale, grads
 
     def step_on(self, X: Any) -> Callable[[], float]:
@@ -207,18 +221,24 @@ class CompiledLoss:
             return np.array(self._xp.to_numpy(self._forward(X)[self._plan.root_row]))
 
     def summary(self) -> str:
-        """What the compiler made of the graph: one line per vectorised step."""
+        """What the compiler made of the graph: one line per vectorised step, then what each
+        pass gave (trace -> fuse -> group -> layout -> emit, see :mod:`autonn.compiler`)."""
         plan = self._plan
         lines = [
             f"{plan.n_nodes} traced nodes -> {_count(plan.forward, 'forward step')}, "
             f"{_count(plan.backward, 'backward step')} ({plan.n_absorbed} products absorbed into matrices)"
         ]
         lines += _numbered(plan.forward)
+        passes = [plan.passes]
         if self._hoisted is not None:
             once = self._hoisted.run.plan
             lines.append(f"once per call, not per sample: {len(once.kept_rows)} parameter-only node(s) the samples "
                          f"read, {_count(once.forward, 'step')}:")
             lines += _numbered(once.forward)
+            passes.append(once.passes)
+        for title, lines_of_passes in zip(("passes:", "passes, once per call:"), passes):
+            lines.append(title)
+            lines += [f"  {line}" for line in lines_of_passes]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -285,7 +305,7 @@ def compile(  # noqa: A001 - the natural name; autonn.compile reads well
     gradients still come back as a float and a numpy array, and in float64
     they equal the numpy backend's to about 1e-12.
     """
-    if reduction not in _REDUCTIONS:
+    if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
         raise ValueError(f"compile: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
     try:
         dtype = np.dtype(dtype)
@@ -293,9 +313,27 @@ def compile(  # noqa: A001 - the natural name; autonn.compile reads well
         dtype = None
     if dtype is None or dtype not in _DTYPES:  # (a dtype compares equal to None: float64)
         raise ValueError(f"compile: dtype must be numpy.float64 or numpy.float32, got {dtype!r}")
+    if not callable(loss_fn):
+        raise TypeError(f"compile: loss_fn must be a function of a list of input Values, got {type(loss_fn).__name__}")
+    if not isinstance(backend, str):  # (an array would make the membership test ambiguous)
+        raise ValueError(f"compile: backend must be one of {BACKENDS}, got {backend!r:.80}")
+    if example is not None:
+        example = real_array(example, "example", "compile").ravel().tolist()
     xp = make_backend(backend, dtype, device)
+    try:  # a device that holds no numbers (PyTorch's shape-only "meta") is refused here, not at the first call
+        xp.to_numpy(xp.asarray(np.zeros(1, dtype=dtype)))
+    except Exception as err:
+        raise ValueError(f"compile: device={device!r} cannot hand numbers back ({type(err).__name__}: {err}); "
+                         "give a device that holds numbers, such as 'cpu' or 'cuda'") from None
     params = check_params(params, "compile")  # once: an iterator can be read only once
-    graph = whole = trace(loss_fn, params, n_inputs, example, allow_unused)
+    try:
+        graph = whole = trace(loss_fn, params, n_inputs, example, allow_unused)
+    except (IndexError, ValueError) as err:
+        if not isinstance(err, IndexError) and "values to unpack" not in str(err):
+            raise
+        # loss_fn(inputs) indexed or unpacked its list of inputs: almost always a wrong n_inputs
+        raise ValueError(f"compile: loss_fn raised {type(err).__name__} ({err}) on its list of n_inputs={n_inputs} "
+                         "inputs; n_inputs must count every input it reads (the features and the target)") from err
     split = hoist(graph, len(params))
     size = len(params) + (0 if split is None else len(split[2]))
     pvec = np.zeros(size, dtype=dtype)

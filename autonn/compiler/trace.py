@@ -6,7 +6,8 @@ input column, walks the resulting graph (iteratively) and numbers its nodes
 into a :class:`TracedGraph` - plain lists indexed by node number, inputs
 before the nodes that use them.
 
-Every leaf is one of three kinds:
+This is the compiler's first pass (see :mod:`autonn.compiler`).  Every leaf is
+one of three kinds (:class:`LeafKind`):
 
 * an **input** (one of the placeholders): column ``j`` of the batch;
 * a **parameter** (a leaf listed in ``params``): read from ``p.data`` at
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -33,13 +35,18 @@ from ..mode import collector_paused, enable_grad
 from ..ops import DomainError, Op
 from ..value import Value, tracing
 
-__all__ = ["TracedGraph", "trace", "INPUT", "PARAM", "CONST"]
+__all__ = ["TracedGraph", "trace", "LeafKind"]
 
-INPUT = "input"
 # each input is one placeholder Value traced by hand; far beyond this the trace only exhausts memory
 MAX_INPUTS = 1_000_000
-PARAM = "param"
-CONST = "const"
+
+
+class LeafKind(Enum):
+    """What a leaf of the traced graph is (see the module docstring)."""
+
+    INPUT = "input"  # a column of the batch; its number is the column
+    PARAMETER = "parameter"  # read from the parameter vector; its number is the position there
+    CONSTANT = "constant"  # frozen; its number is the value
 
 
 @dataclass
@@ -50,7 +57,8 @@ class TracedGraph:
     ``ops[i]``     the node's :class:`~autonn.ops.Op` itself (``None`` for a leaf): what runs
     ``args[i]``    the input node numbers, in order (``()`` for a leaf)
     ``k[i]``       the node's constants (the exponent of a ``powc``), ``()`` for most ops
-    ``leaf[i]``    for leaves: ``(INPUT, column)``, ``(PARAM, index)`` or ``(CONST, number)``
+    ``leaf[i]``    for leaves: ``(LeafKind.INPUT, column)``, ``(LeafKind.PARAMETER, index)``
+                   or ``(LeafKind.CONSTANT, number)``
     ``label[i]``   the node's label
     ``batch[i]``   True if the node depends on an input column
     ``needs_grad[i]`` True if the node depends on a parameter
@@ -61,7 +69,7 @@ class TracedGraph:
     ops: List[Optional[Op]]
     args: List[Tuple[int, ...]]
     k: List[Tuple[float, ...]]
-    leaf: List[Any]  # (kind, number) for a leaf, None for other nodes
+    leaf: List[Optional[Tuple[LeafKind, Any]]]  # (kind, number) for a leaf, None for other nodes
     label: List[str]
     batch: List[bool]
     needs_grad: List[bool]
@@ -172,14 +180,14 @@ def _number(out: Value, placeholders: List[Value], params: List[Value], allow_un
         if op is None:  # a leaf
             key = id(node)
             if key in column:
-                leaf[i] = (INPUT, column[key])
+                leaf[i] = (LeafKind.INPUT, column[key])
                 batch[i] = True
             elif key in param_index:
                 index = param_index[key]
-                leaf[i] = (PARAM, index)
+                leaf[i] = (LeafKind.PARAMETER, index)
                 needs_grad[i] = seen[index] = True
             else:
-                leaf[i] = (CONST, node.data)
+                leaf[i] = (LeafKind.CONSTANT, node.data)
             continue
         in_batch = in_grad = False
         for a in positions[i]:
@@ -188,7 +196,7 @@ def _number(out: Value, placeholders: List[Value], params: List[Value], allow_un
             if needs_grad[a]:
                 in_grad = True
         if not in_batch and not in_grad:
-            leaf[i] = (CONST, node.data)  # folded: its number can never change
+            leaf[i] = (LeafKind.CONSTANT, node.data)  # folded: its number can never change
             ops[i] = None
             positions[i] = ()
             continue

@@ -9,6 +9,7 @@ becomes the activation's name.
 
 from __future__ import annotations
 
+from operator import methodcaller
 from typing import Callable, Dict, Optional, Tuple, Union
 
 from ..value import Value
@@ -17,12 +18,14 @@ __all__ = ["ACTIVATIONS", "Activation", "resolve_activation"]
 
 Activation = Union[str, Callable[[Value], Value]]
 
-#: The named activations: name -> the Value method that applies it (None: linear).
+#: The named activations: name -> what calls the Value method that applies it (None: linear).
+#: A method caller, not the method itself: Value's methods are made again when an op's rule
+#: is edited, and a model pickles its activation by name.
 ACTIVATIONS: Dict[str, Optional[Callable[[Value], Value]]] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "softplus": Value.softplus,
+    "relu": methodcaller("relu"),
+    "tanh": methodcaller("tanh"),
+    "sigmoid": methodcaller("sigmoid"),
+    "softplus": methodcaller("softplus"),
     "linear": None,
 }
 

@@ -29,7 +29,8 @@ from ..arguments import seed_value
 
 __all__ = ["Seed", "INITS", "make_rng", "manual_seed", "check_init", "initial_weights"]
 
-Seed = Union[None, int, np.random.Generator]
+# (a string: numpy.random loads on first use, not with autonn)
+Seed = Union[None, int, "np.random.Generator"]
 
 # The bound of the uniform weight distribution for ``nin`` inputs, by scheme name.
 INITS = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from typing import Any, List, Sequence, Tuple
 
 from ..value import Value
@@ -32,7 +33,9 @@ class MLP(Module[List[Value]]):
     ) -> None:
         nin = check_count(nin, "nin", "MLP")
         check_init(init, "MLP")
-        if isinstance(nouts, int) or not isinstance(nouts, Sequence) or len(nouts) == 0:
+        if isinstance(nouts, np.ndarray) and nouts.ndim == 1:
+            nouts = nouts.tolist()  # a numpy array of sizes is accepted where a list is
+        if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or len(nouts) == 0:
             raise TypeError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
         sizes = [nin] + [check_count(n, f"nouts[{i}]", "MLP") for i, n in enumerate(nouts)]
         check_parameter_count(sum((a + 1) * b for a, b in zip(sizes, sizes[1:])), "MLP")

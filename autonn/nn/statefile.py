@@ -16,6 +16,7 @@ model is not touched.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import zipfile
@@ -24,7 +25,7 @@ from typing import IO, Any, BinaryIO, Dict, Mapping, Optional, Tuple
 
 import numpy as np
 
-from .files import NotRegularFile, open_regular, write_atomically
+from .files import NotRegularFile, file_name, open_regular, refuse_unless_replaceable, write_atomically
 from .state import PathLike, StateDict, check_state
 
 __all__ = ["StateFileError", "write_state", "read_state"]
@@ -47,16 +48,54 @@ def _is_json(path: str) -> bool:
     return path.lower().endswith(".json")
 
 
+class _Buffer(io.BytesIO):
+    """A BytesIO that stays open until it is dropped, so a late write from a ZipFile's clean-up still succeeds."""
+
+    def close(self) -> None:
+        pass  # the memory goes with the last reference
+
+
+class _MemoryArchive(zipfile.ZipFile):
+    """A zip archive written into a :class:`_Buffer`, whose clean-up after an interrupted write reports nothing.
+
+    A Ctrl-C that lands inside the zipfile module can leave the archive with a
+    member open; when the garbage collector later finalises it, ``close()``
+    raises there, where no caller can catch it (Python prints "Exception
+    ignored in ZipFile.__del__").  The interrupt itself reaches the caller;
+    the archive, in memory only, is thrown away.
+    """
+
+    def __del__(self) -> None:
+        try:
+            super().__del__()
+        except Exception:  # the archive is being discarded after an interrupt: nothing is lost
+            pass
+
+
+def _npz_bytes(arrays: Mapping[str, "np.ndarray[Any, Any]"]) -> bytes:
+    """The ``.npz`` archive of ``arrays`` (as ``np.savez`` writes it, without pickle), built in memory."""
+    buffer = _Buffer()
+    with _MemoryArchive(buffer, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, array in arrays.items():
+            with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
 def write_state(path: PathLike, state: StateDict, who: str = "save") -> str:
     """Write ``state`` to ``path`` atomically and return the name of the file written.
 
     JSON if the name ends in ``.json`` (any case), else an ``.npz`` archive;
     ``.npz`` is appended to a name without that suffix (any case), so
     ``save("w")`` writes ``w.npz`` and ``save("w.NPZ")`` writes ``w.NPZ``.
+    A name that is a named pipe, a device or a folder is refused (with or
+    without the suffix), and never opened.
     Non-finite numbers are refused before anything is written: JSON has no
     NaN, and loading refuses them anyway.
     """
-    path = os.fspath(path)
+    path = file_name(path, who)
+    if not os.path.basename(path):
+        raise ValueError(f"{who}: path {path!r} names a folder; give a file name such as {os.path.join(path, 'model.npz')!r}")
     arrays = {k: np.asarray(v, dtype=float) for k, v in state.items()}
     bad = [k for k, v in arrays.items() if not np.all(np.isfinite(v))]
     if bad:
@@ -72,15 +111,13 @@ def write_state(path: PathLike, state: StateDict, who: str = "save") -> str:
 
     else:
         if not path.lower().endswith(".npz"):
+            refuse_unless_replaceable(path, who)  # save("/dev/null") means that device, not a new /dev/null.npz
             path += ".npz"  # numpy would add it silently; say so by returning it
 
         def write(f: BinaryIO) -> None:
-            np.savez(f, **arrays)  # type: ignore[arg-type]  # keys end in .w or .b, never allow_pickle; a file object: numpy adds no suffix of its own
+            f.write(_npz_bytes(arrays))
 
-    try:
-        write_atomically(path, write)
-    except OSError as e:
-        raise OSError(e.errno, f"{who}: could not save to {path} ({e.strerror or e}); any previous file there is unchanged") from None
+    write_atomically(path, write, who)  # its errors name who, the path and what went wrong
     return path
 
 
@@ -94,7 +131,7 @@ def read_state(path: PathLike, expected: Shapes, who: str, ignored: str = "") ->
     a name without a ``.json`` or ``.npz`` suffix that is not a file is read
     as ``path + ".npz"``, the file ``write_state`` made of it.
     """
-    path = os.fspath(path)
+    path = file_name(path, who)
     if not path.lower().endswith((".json", ".npz")) and not os.path.lexists(path) and os.path.exists(path + ".npz"):
         path += ".npz"
     try:
@@ -134,6 +171,16 @@ def _json_limit(expected: Shapes) -> int:
     )
 
 
+def _unique_keys(pairs: "list[tuple[str, Any]]") -> Dict[str, Any]:
+    """A JSON object as a dict, refusing a name given twice (``json`` alone keeps the last one silently)."""
+    out: Dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Refused(f"gives {key} twice; a state names each array once")
+        out[key] = value
+    return out
+
+
 def _read_json(f: BinaryIO, size: int, expected: Shapes) -> Dict[str, Any]:
     limit = _json_limit(expected)
     if size > limit:
@@ -142,7 +189,9 @@ def _read_json(f: BinaryIO, size: int, expected: Shapes) -> Dict[str, Any]:
     if len(data) > limit:  # grew while being read
         raise _Refused(f"holds more than the {limit} bytes a JSON state for this model can take")
     try:
-        raw = json.loads(data.decode("utf-8"))
+        raw = json.loads(data.decode("utf-8"), object_pairs_hook=_unique_keys)
+    except _Refused:
+        raise
     except UnicodeDecodeError as e:
         raise _Refused(f"is not UTF-8 text ({e.reason} at byte {e.start})") from None
     except json.JSONDecodeError as e:
@@ -163,9 +212,12 @@ def _read_npz(f: BinaryIO, expected: Shapes) -> Dict[str, Optional[np.ndarray[An
     member is left unread.
     """
     with zipfile.ZipFile(f) as archive:
-        members = {}
+        members: Dict[str, zipfile.ZipInfo] = {}
         for info in archive.infolist():
             name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+            if name in members:  # a zip may hold one name twice; which one numpy reads is not what anyone meant
+                raise _Refused(f"holds {name} twice (members {members[name].filename} and {info.filename}); "
+                               "a state names each array once")
             members[name] = info
         out: Dict[str, Optional[np.ndarray[Any, Any]]] = {}
         unexpected = [n for n in members if n not in expected]

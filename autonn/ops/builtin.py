@@ -1,12 +1,13 @@
-"""Every built-in op, each defined once: forward, derivative rule, formula, domain.
+"""Every built-in op, each defined once: forward, derivative rule, domain.
 
 Each op is one call of :func:`~autonn.ops.op.define`, the same call that
 ``autonn.register_op`` makes for a user's op.  ``forward(*xs, m)`` gives the
 value and ``vjp(g, out, *xs, m)`` gives ``g * d out / d x_i`` for each input;
 ``m`` is the math namespace (floats, numpy arrays, or graph nodes), so this
 one text is what ``backward()``, ``grad()`` at any order, diagrams, the
-ledger and the compiler all evaluate.  The formula beside each rule is the
-one diagrams, the ledger and the README show.
+ledger and the compiler all evaluate, or run as code generated from it.
+No formula is written here: the text diagrams, the ledger and the README
+show is printed from each rule (:mod:`.text`).
 
 Conventions at kinks and domain edges are PyTorch's; each is stated beside
 its rule.
@@ -41,9 +42,13 @@ TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)
 # How the formulas print these numbers (the rules use the numbers themselves).
-NAMED_NUMBERS.update({repr(SQRT1_2): ("sqrt(1/2)", "\\sqrt{1/2}"), repr(INV_SQRT_2PI): ("1/sqrt(2 pi)", "\\frac{1}{\\sqrt{2\\pi}}"),
-                      repr(TWO_OVER_SQRT_PI): ("2/sqrt(pi)", "\\frac{2}{\\sqrt{\\pi}}"), repr(LN2): ("ln 2", "\\ln 2"),
-                      repr(LN10): ("ln 10", "\\ln 10")})
+NAMED_NUMBERS.update({
+    repr(SQRT1_2): ("sqrt(1/2)", "\\sqrt{1/2}"),
+    repr(INV_SQRT_2PI): ("1/sqrt(2 pi)", "\\frac{1}{\\sqrt{2\\pi}}"),
+    repr(TWO_OVER_SQRT_PI): ("2/sqrt(pi)", "\\frac{2}{\\sqrt{\\pi}}"),
+    repr(LN2): ("ln 2", "\\ln 2"),
+    repr(LN10): ("ln 10", "\\ln 10"),
+})
 
 
 # ----------------------------------------------------------------------------
@@ -51,12 +56,10 @@ NAMED_NUMBERS.update({repr(SQRT1_2): ("sqrt(1/2)", "\\sqrt{1/2}"), repr(INV_SQRT
 # ----------------------------------------------------------------------------
 
 define("add", lambda a, b, m: a + b,
-       lambda g, out, a, b, m: (g, g),
-       ("d(a+b)/da = 1", "d(a+b)/db = 1"), symbol="+", doc="a + b")
+       lambda g, out, a, b, m: (g, g), symbol="+", doc="a + b")
 
 define("sub", lambda a, b, m: a - b,
-       lambda g, out, a, b, m: (g, -g),
-       ("d(a-b)/da = 1", "d(a-b)/db = -1"), symbol="-", doc="a - b")
+       lambda g, out, a, b, m: (g, -g), symbol="-", doc="a - b")
 
 def mul_forward(a: Any, b: Any, m: Any) -> Any:
     return a * b
@@ -66,18 +69,16 @@ def mul_vjp(g: Any, out: Any, a: Any, b: Any, m: Any) -> Any:
     return g * b, g * a
 
 
-define("mul", mul_forward, mul_vjp, ("d(a*b)/da = b", "d(a*b)/db = a"), symbol="*", doc="a * b")
+define("mul", mul_forward, mul_vjp, symbol="*", doc="a * b")
 
 define("div", lambda a, b, m: a / b,
        lambda g, out, a, b, m: (g / b, -g * out / b),
-       ("d(a/b)/da = 1/b", "d(a/b)/db = -a/b^2"),
        domain=[Domain(lambda a, b, m: m.eq(b, 0.0), "division by zero ({0} / {1})", ZeroDivisionError,
                       signalled=True)],
        symbol="/", doc="a / b")
 
 define("neg", lambda a, m: -a,
-       lambda g, out, a, m: (-g,),
-       "d(-a)/da = -1", symbol="-", doc="-a")
+       lambda g, out, a, m: (-g,), symbol="-", doc="-a")
 
 
 # ----------------------------------------------------------------------------
@@ -103,8 +104,7 @@ def powc_vjp(g: Any, out: Any, a: Any, k: Any, m: Any) -> Any:
     return (g * m.where(k_is_0, 0.0, k * m.pow(a, m.where(k_is_0, 1.0, k - 1.0))),)
 
 
-define("powc", lambda a, k, m: m.pow(a, k), powc_vjp,
-       "d(a^k)/da = k a^(k-1)", consts=1, domain=_pow_domain("powc"),
+define("powc", lambda a, k, m: m.pow(a, k), powc_vjp, consts=1, domain=_pow_domain("powc"),
        symbol="**", doc="a ** k, k a number (slope 0 for k = 0)")
 
 
@@ -123,8 +123,7 @@ def pow_vjp(g: Any, out: Any, a: Any, b: Any, m: Any) -> Any:
     return g * da, g * (out * ln_a)
 
 
-define("pow", lambda a, b, m: m.pow(a, b), pow_vjp,
-       ("d(a^b)/da = b a^(b-1)", "d(a^b)/db = a^b ln a"), domain=_pow_domain("pow"),
+define("pow", lambda a, b, m: m.pow(a, b), pow_vjp, domain=_pow_domain("pow"),
        symbol="**", doc="a ** b")
 
 
@@ -137,70 +136,58 @@ def _positive(name: str) -> List[Domain]:
 
 
 define("abs", lambda a, m: m.abs(a), lambda g, out, a, m: (g * m.sign(a),),
-       "d|a|/da = sign(a)", doc="|a|; slope 0 at a = 0", piecewise=True)
+       doc="|a|; slope 0 at a = 0", piecewise=True)
 
-define("exp", lambda a, m: m.exp(a), lambda g, out, a, m: (g * out,),
-       "d(e^a)/da = e^a", doc="e ** a")
+define("exp", lambda a, m: m.exp(a), lambda g, out, a, m: (g * out,), doc="e ** a")
 
 define("expm1", lambda a, m: m.expm1(a), lambda g, out, a, m: (g * (out + 1.0),),
-       "d(e^a - 1)/da = e^a", doc="e ** a - 1, accurate for tiny a")
+       doc="e ** a - 1, accurate for tiny a")
 
-define("log", lambda a, m: m.log(a), lambda g, out, a, m: (g / a,),
-       "d(ln a)/da = 1/a", domain=_positive("log"), doc="natural logarithm")
+define("log", lambda a, m: m.log(a), lambda g, out, a, m: (g / a,), domain=_positive("log"), doc="natural logarithm")
 
-define("log2", lambda a, m: m.log2(a), lambda g, out, a, m: (g / (a * LN2),),
-       "d(log2 a)/da = 1/(a ln 2)", domain=_positive("log2"), doc="base-2 logarithm")
+define("log2", lambda a, m: m.log2(a), lambda g, out, a, m: (g / (a * LN2),), domain=_positive("log2"),
+       doc="base-2 logarithm")
 
-define("log10", lambda a, m: m.log10(a), lambda g, out, a, m: (g / (a * LN10),),
-       "d(log10 a)/da = 1/(a ln 10)", domain=_positive("log10"), doc="base-10 logarithm")
+define("log10", lambda a, m: m.log10(a), lambda g, out, a, m: (g / (a * LN10),), domain=_positive("log10"),
+       doc="base-10 logarithm")
 
 define("log1p", lambda a, m: m.log1p(a), lambda g, out, a, m: (g / (1.0 + a),),
-       "d ln(1+a)/da = 1/(1+a)",
        domain=[Domain(lambda a, m: m.le(a, -1.0), "expected a number greater than -1, got {0}",
                       signalled=True)],
        doc="ln(1 + a), accurate for tiny a")
 
 define("sqrt", lambda a, m: m.sqrt(a), lambda g, out, a, m: (g * 0.5 / out,),
-       "d sqrt(a)/da = 1/(2 sqrt(a))",
        domain=[Domain(lambda a, m: m.lt(a, 0.0), "expected a non-negative number, got {0}", signalled=True)],
        doc="square root; slope inf at 0")
 
-define("sin", lambda a, m: m.sin(a), lambda g, out, a, m: (g * m.cos(a),),
-       "d sin(a)/da = cos(a)", doc="sine (radians); sin(±inf) is nan")
+define("sin", lambda a, m: m.sin(a), lambda g, out, a, m: (g * m.cos(a),), doc="sine (radians); sin(±inf) is nan")
 
-define("cos", lambda a, m: m.cos(a), lambda g, out, a, m: (-g * m.sin(a),),
-       "d cos(a)/da = -sin(a)", doc="cosine (radians); cos(±inf) is nan")
+define("cos", lambda a, m: m.cos(a), lambda g, out, a, m: (-g * m.sin(a),), doc="cosine (radians); cos(±inf) is nan")
 
-define("tan", lambda a, m: m.tan(a), lambda g, out, a, m: (g * (1.0 + out * out),),
-       "d tan(a)/da = 1 + tan(a)^2", doc="tangent (radians)")
+define("tan", lambda a, m: m.tan(a), lambda g, out, a, m: (g * (1.0 + out * out),), doc="tangent (radians)")
 
 
 def _unit_interval(name: str) -> List[Domain]:
     return [Domain(lambda a, m: m.gt(m.abs(a), 1.0), "expected a number in [-1, 1], got {0}", signalled=True)]
 
 
-define("asin", lambda a, m: m.asin(a), lambda g, out, a, m: (g / m.sqrt(1.0 - a * a),),
-       "d asin(a)/da = 1/sqrt(1 - a^2)", domain=_unit_interval("asin"),
+define("asin", lambda a, m: m.asin(a), lambda g, out, a, m: (g / m.sqrt(1.0 - a * a),), domain=_unit_interval("asin"),
        doc="arcsine; slope inf at ±1")
 
 define("acos", lambda a, m: m.acos(a), lambda g, out, a, m: (-g / m.sqrt(1.0 - a * a),),
-       "d acos(a)/da = -1/sqrt(1 - a^2)", domain=_unit_interval("acos"),
+       domain=_unit_interval("acos"),
        doc="arccosine; slope -inf at ±1")
 
-define("atan", lambda a, m: m.atan(a), lambda g, out, a, m: (g / (1.0 + a * a),),
-       "d atan(a)/da = 1/(1 + a^2)", doc="arctangent")
+define("atan", lambda a, m: m.atan(a), lambda g, out, a, m: (g / (1.0 + a * a),), doc="arctangent")
 
-define("sinh", lambda a, m: m.sinh(a), lambda g, out, a, m: (g * m.cosh(a),),
-       "d sinh(a)/da = cosh(a)", doc="hyperbolic sine")
+define("sinh", lambda a, m: m.sinh(a), lambda g, out, a, m: (g * m.cosh(a),), doc="hyperbolic sine")
 
-define("cosh", lambda a, m: m.cosh(a), lambda g, out, a, m: (g * m.sinh(a),),
-       "d cosh(a)/da = sinh(a)", doc="hyperbolic cosine")
+define("cosh", lambda a, m: m.cosh(a), lambda g, out, a, m: (g * m.sinh(a),), doc="hyperbolic cosine")
 
-define("tanh", lambda a, m: m.tanh(a), lambda g, out, a, m: (g * (1.0 - out * out),),
-       "d tanh(a)/da = 1 - tanh(a)^2", doc="hyperbolic tangent")
+define("tanh", lambda a, m: m.tanh(a), lambda g, out, a, m: (g * (1.0 - out * out),), doc="hyperbolic tangent")
 
 define("erf", lambda a, m: m.erf(a), lambda g, out, a, m: (g * TWO_OVER_SQRT_PI * m.exp(-(a * a)),),
-       "d erf(a)/da = 2/sqrt(pi) e^(-a^2)", doc="error function")
+       doc="error function")
 
 
 # ----------------------------------------------------------------------------
@@ -217,24 +204,22 @@ def sigmoid_forward(a: Any, m: Any) -> Any:
 define("sigmoid", sigmoid_forward,
        # 1 - sigmoid(a) is taken as sigmoid(-a): the same number, without the
        # cancellation 1 - out suffers for large a (where out is nearly 1).
-       lambda g, out, a, m: (g * out * m.sigmoid(-a),),
-       "d s(a)/da = s(a)(1 - s(a)) = s(a) s(-a)", doc="1 / (1 + e ** -a), never overflows")
+       lambda g, out, a, m: (g * out * m.sigmoid(-a),), doc="1 / (1 + e ** -a), never overflows")
 
 define("softplus",
        # ln(1 + e^a) = max(a, 0) + ln(1 + e^-|a|): never overflows.
        lambda a, m: m.maximum(a, 0.0) + m.log1p(m.exp(-m.abs(a))),
        # sigmoid(a) itself: the equal 1 - e^-out cancels to 0 for a << 0.
-       lambda g, out, a, m: (g * m.sigmoid(a),),
-       "d ln(1+e^a)/da = sigmoid(a)", doc="ln(1 + e ** a), never overflows")
+       lambda g, out, a, m: (g * m.sigmoid(a),), doc="ln(1 + e ** a), never overflows")
 
 define("relu", lambda a, m: m.maximum(a, 0.0), lambda g, out, a, m: (g * m.step(a),),
-       "d max(a,0)/da = [a > 0]", doc="max(a, 0); slope 0 at a = 0; nan stays nan", piecewise=True)
+       doc="max(a, 0); slope 0 at a = 0; nan stays nan", piecewise=True)
 
 define("step", lambda a, m: m.step(a), lambda g, out, a, m: (g * 0.0,),
-       "d step(a)/da = 0", doc="1 for a > 0, else 0 (the slope of relu)", piecewise=True)
+       doc="1 for a > 0, else 0 (the slope of relu)", piecewise=True)
 
 define("sign", lambda a, m: m.sign(a), lambda g, out, a, m: (g * 0.0,),
-       "d sign(a)/da = 0", doc="1, 0 or -1 (the slope of abs)", piecewise=True)
+       doc="1, 0 or -1 (the slope of abs)", piecewise=True)
 
 
 def leaky_relu_vjp(g: Any, out: Any, a: Any, slope: Any, m: Any) -> Any:
@@ -243,7 +228,6 @@ def leaky_relu_vjp(g: Any, out: Any, a: Any, slope: Any, m: Any) -> Any:
 
 
 define("leaky_relu", lambda a, slope, m: m.where(m.gt(a, 0.0), a, a * slope), leaky_relu_vjp,
-       ("d/da = 1 if a > 0 else s", "d/ds = 0 if a > 0 else a"),
        doc="a if a > 0 else s * a; s is the slope (0.01 by default); slope s at a = 0", piecewise=True)
 
 
@@ -255,7 +239,6 @@ def elu_vjp(g: Any, out: Any, a: Any, alpha: Any, m: Any) -> Any:
 
 
 define("elu", lambda a, alpha, m: m.where(m.gt(a, 0.0), a, alpha * m.expm1(m.minimum(a, 0.0))), elu_vjp,
-       ("d/da = 1 if a > 0 else alpha e^a", "d/dalpha = 0 if a > 0 else e^a - 1"),
        doc="a if a > 0 else alpha (e ** a - 1); alpha 1 by default; slope alpha at a = 0", piecewise=True)
 
 
@@ -265,7 +248,7 @@ def gelu_vjp(g: Any, out: Any, a: Any, m: Any) -> Any:
 
 
 define("gelu", lambda a, m: 0.5 * a * (1.0 + m.erf(a * SQRT1_2)), gelu_vjp,
-       "d a Phi(a)/da = Phi(a) + a phi(a)", doc="a Phi(a), Phi the normal CDF (the exact form)")
+       doc="a Phi(a), Phi the normal CDF (the exact form)")
 
 
 def silu_vjp(g: Any, out: Any, a: Any, m: Any) -> Any:
@@ -273,8 +256,7 @@ def silu_vjp(g: Any, out: Any, a: Any, m: Any) -> Any:
     return (g * (s * (1.0 + a * (1.0 - s))),)
 
 
-define("silu", lambda a, m: a * m.sigmoid(a), silu_vjp,
-       "d a s(a)/da = s(a) (1 + a (1 - s(a)))", doc="a * sigmoid(a) (swish)")
+define("silu", lambda a, m: a * m.sigmoid(a), silu_vjp, doc="a * sigmoid(a) (swish)")
 
 
 # ----------------------------------------------------------------------------
@@ -295,11 +277,9 @@ def _winner_takes_the_slope(wins: str) -> Callable[..., Any]:
 
 
 define("maximum", lambda a, b, m: m.maximum(a, b), _winner_takes_the_slope("gt"),
-       ("d max(a,b)/da = [a > b]", "d max(a,b)/db = [b > a]"),
        doc="the larger of a and b; at a tie each gets slope 1/2; nan if either is nan", piecewise=True)
 
 define("minimum", lambda a, b, m: m.minimum(a, b), _winner_takes_the_slope("lt"),
-       ("d min(a,b)/da = [a < b]", "d min(a,b)/db = [b < a]"),
        doc="the smaller of a and b; at a tie each gets slope 1/2; nan if either is nan", piecewise=True)
 
 
@@ -309,8 +289,6 @@ def clamp_vjp(g: Any, out: Any, a: Any, lo: Any, hi: Any, m: Any) -> Any:
 
 
 define("clamp", lambda a, lo, hi, m: m.minimum(m.maximum(a, lo), hi), clamp_vjp,
-       ("d clamp(a,lo,hi)/da = [lo <= a <= hi]",
-        "d clamp/dlo = [a < lo]", "d clamp/dhi = [a > hi]"),
        domain=[Domain(lambda a, lo, hi, m: m.gt(lo, hi), "lo must not exceed hi (lo = {1}, hi = {2})")],
        doc="a limited to [lo, hi] (needs lo <= hi); slope 1 at the edges", piecewise=True)
 
@@ -324,8 +302,7 @@ define("clamp", lambda a, lo, hi, m: m.minimum(m.maximum(a, lo), hi), clamp_vjp,
 
 def _compare(name: str, test: Callable[[Any, Any, Any], Any], text: str, symbol: str) -> None:
     define(name, lambda a, b, m: m.where(test(m, a, b), 1.0, 0.0),
-           lambda g, out, a, b, m: (g * 0.0, g * 0.0),
-           (f"d[a {symbol} b]/da = 0", f"d[a {symbol} b]/db = 0"), doc=f"1 if {text} else 0", piecewise=True)
+           lambda g, out, a, b, m: (g * 0.0, g * 0.0), doc=f"1 if {text} else 0", piecewise=True)
 
 
 _compare("gt", lambda m, a, b: m.gt(a, b), "a > b", ">")
@@ -342,7 +319,6 @@ def where_vjp(g: Any, out: Any, c: Any, a: Any, b: Any, m: Any) -> Any:
 
 
 define("where", lambda c, a, b, m: m.where(m.ne(c, 0.0), a, b), where_vjp,
-       ("d where(c,a,b)/dc = 0", "d where(c,a,b)/da = [c != 0]", "d where(c,a,b)/db = [c = 0]"),
        doc="a where c is not 0, else b", piecewise=True)
 
 
@@ -360,11 +336,11 @@ def label_vjp(g: Any, out: Any, y: Any, m: Any) -> Tuple[Any]:
     return (g * 1.0,)
 
 
-define("label_pm1", label_forward, label_vjp, "d y/dy = 1",
+define("label_pm1", label_forward, label_vjp,
        domain=[Domain(lambda y, m: m.ne(m.abs(y), 1.0), "expected a label of -1 or +1, got {0}")],
        doc="y itself, for y = -1 or +1 (the labels of hinge)")
 
-define("label_01", label_forward, label_vjp, "d y/dy = 1",
+define("label_01", label_forward, label_vjp,
        domain=[Domain(lambda y, m: m.lt(y, 0.0) | m.gt(y, 1.0) | m.ne(y, y),
                       "expected a label in [0, 1], got {0}")],
        doc="y itself, for 0 <= y <= 1 (the labels of binary cross-entropy)")
@@ -382,7 +358,7 @@ def sum_vjp(g: Any, out: Any, *xs: Any, m: Any) -> Any:
     return (g,) * len(xs)
 
 
-SUM = define("sum", sum_forward, sum_vjp, "d(a_1+...+a_n)/da_i = 1", doc="a_1 + a_2 + ... + a_n, one node")
+SUM = define("sum", sum_forward, sum_vjp, doc="a_1 + a_2 + ... + a_n, one node")
 
 
 def _is_product(op: Optional[Op]) -> bool:

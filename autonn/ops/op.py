@@ -182,20 +182,34 @@ class Op:
             self._derive()
 
     def _derive(self) -> None:
-        """Everything the fast paths, the formulas and the listeners read, made again from the definition."""
+        """Forget everything derived from the definition (it is made again, from the new definition,
+        when next read: see :meth:`__getattr__`) and tell the listeners."""
         setter = object.__setattr__
         vectorized = "m" in inspect.signature(self.forward).parameters
         setter(self, "vectorized", vectorized)
         # plain: a finite float from the forward is the value, with no check first
         setter(self, "plain", vectorized and all(d.signalled for d in self.domain))
-        form, why = rule_form(self)
-        setter(self, "form", form)
-        setter(self, "not_symbolic", why)
-        setter(self, "float_forward", generated_forward(self))
-        setter(self, "float_vjp", generated_vjp(self))
-        setter(self, "formulas", derived_formulas(self))
+        for name in _DERIVED:
+            try:
+                object.__delattr__(self, name)
+            except AttributeError:
+                pass
         for listener in list(ON_CHANGE):
             listener(self)
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for a derived attribute not made yet (a set slot is found before this):
+        # each is made on first use, so importing autonn compiles no rule it does not run.
+        make = _DERIVED.get(name)
+        if make is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        if name in ("form", "not_symbolic"):
+            form, why = rule_form(self)
+            object.__setattr__(self, "form", form)
+            object.__setattr__(self, "not_symbolic", why)
+        else:
+            object.__setattr__(self, name, make(self))
+        return object.__getattribute__(self, name)
 
     @property
     def symbolic(self) -> bool:
@@ -370,6 +384,12 @@ def _is_number_like(x: object) -> bool:
 
 # The registry itself: only define() and remove_op() write it.
 _REGISTRY: Dict[str, Op] = {}
+#: What is made from an op's definition on first use, and how (``form`` and ``not_symbolic`` together).
+_DERIVED: Dict[str, Callable[[Op], Any]] = {
+    "form": rule_form, "not_symbolic": rule_form, "float_forward": generated_forward, "float_vjp": generated_vjp,
+    "formulas": derived_formulas,
+}
+
 #: Every op, by name: the one list of ops that every path reads (read-only: add ops with
 #: ``autonn.register_op``).
 OPS: Mapping[str, Op] = MappingProxyType(_REGISTRY)

@@ -9,7 +9,7 @@
 * :func:`check_engine` - runs another micrograd-shaped engine and autonn on
   the same expressions and reports, op by op, where they differ
 
-Needs hypothesis (``pip install 'autonn[test]'``).
+Needs hypothesis (``pip install 'autonn-scalar[test]'``).
 """
 
 from .expression import Expression, Step

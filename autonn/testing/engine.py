@@ -32,6 +32,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
 
+from ..arguments import real_number, whole_number
 from ..functional import grad
 from ..ops import OPS, Op
 from .expression import Expression, Step
@@ -239,11 +240,23 @@ def check_engine(value_class: Any, *, ops: Optional[Sequence[str]] = None, metho
     if not callable(value_class):
         raise TypeError(f"check_engine: value_class must be the engine's Value class (callable), "
                         f"got {type(value_class).__name__}")
-    if not isinstance(max_examples, int) or isinstance(max_examples, bool) or max_examples < 0:
-        raise ValueError(f"check_engine: max_examples must be a whole number >= 0, got {max_examples!r}")
-    if not (atol >= 0 and rtol >= 0):
-        raise ValueError(f"check_engine: atol and rtol must be >= 0, got atol={atol!r}, rtol={rtol!r}")
+    who = "check_engine"
+    max_examples = whole_number(max_examples, "max_examples", who)
+    max_steps = whole_number(max_steps, "max_steps", who, least=1)
+    seed = whole_number(seed, "seed", who)
+    atol = real_number(atol, "atol", who, least=0.0)
+    rtol = real_number(rtol, "rtol", who, least=0.0)
+    if not isinstance(name, str):
+        raise TypeError(f"{who}: name must be a str (the engine's name in the report), got {type(name).__name__}")
+    if methods is not None and not isinstance(methods, Mapping):
+        raise TypeError(f"{who}: methods must be a dict of op name -> function, got {type(methods).__name__}")
     methods = dict(methods or {})
+    for op_name, method in methods.items():
+        if not callable(method):
+            raise TypeError(f"{who}: methods[{op_name!r}] must be a function applying the engine's own version "
+                            f"(e.g. lambda a, b: a + b), got {type(method).__name__}: {method!r}")
+    if ops is not None and (isinstance(ops, str) or not isinstance(ops, (list, tuple)) or not all(isinstance(n, str) for n in ops)):
+        raise TypeError(f"{who}: ops must be a list of op names (str), got {ops!r}")
     names = list(OPS) if ops is None else list(ops)
     unknown = [n for n in names + list(methods) if n not in OPS]
     if unknown:

@@ -24,6 +24,8 @@ def assert_grads_close(f: Callable[..., Any], inputs: Sequence[Any], reference: 
     table: input, autograd, numeric, reference, which of them disagree, how
     each input was decided, and the first node whose own rule is wrong.
     """
+    if not callable(f):  # (reference is checked where it is used)
+        raise TypeError(f"assert_grads_close: f must be a function returning a Value, got {type(f).__name__}: {f!r:.80}")
     table = compare_gradients(f, inputs, eps, atol, rtol, reference=reference, who="assert_grads_close",
                               analytic_name="autograd")
     if table is not None:

@@ -13,11 +13,13 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable, List, Optional, Sequence
 
+import numpy as np
+
 try:
     from hypothesis import assume
     from hypothesis import strategies as st
 except ImportError as err:  # pragma: no cover - hypothesis is in the "test" extra
-    raise ImportError("autonn.testing needs hypothesis: pip install 'autonn[test]' (or pip install hypothesis)") \
+    raise ImportError("autonn.testing needs hypothesis: pip install 'autonn-scalar[test]' (or pip install hypothesis)") \
         from err
 
 from ..ops import OPS, Op
@@ -38,6 +40,11 @@ def numbers(low: float = -3.0, high: float = 3.0, places: int = 3) -> st.SearchS
     numbers, where two correct engines differ by rounding alone (``x / x`` at
     1e-40 has slope 0, but ``x * x ** -1`` cancels two terms of size 1e40).
     """
+    for what, x in (("low", low), ("high", high)):
+        if not _real(x) or not math.isfinite(x):
+            raise ValueError(f"numbers: {what} must be a finite number, got {x!r}")
+    if not isinstance(places, (int, np.integer)) or isinstance(places, bool) or not 0 <= places <= 15:
+        raise ValueError(f"numbers: places must be a whole number from 0 to 15, got {places!r}")
     if not low <= high:
         raise ValueError(f"numbers: low must not exceed high, got low={low!r}, high={high!r}")
     scale = 10 ** places
@@ -68,12 +75,11 @@ def _usable(x: float, bound: float) -> bool:
     return math.isfinite(x) and abs(x) <= bound
 
 
-@st.composite
-def expressions(draw: Any, ops: Optional[Sequence[str]] = None, exclude: Sequence[str] = (), max_inputs: int = 3,
+def expressions(ops: Optional[Sequence[str]] = None, exclude: Sequence[str] = (), max_inputs: int = 3,
                 max_steps: int = 6, values: Optional[st.SearchStrategy] = None,
                 consts: Optional[st.SearchStrategy] = None, bound: float = 1e6,
-                max_args: int = 3) -> Expression:
-    """A random :class:`~autonn.testing.Expression`: 1..``max_inputs`` inputs, 1..``max_steps`` steps.
+                max_args: int = 3) -> st.SearchStrategy:
+    """A strategy of random :class:`~autonn.testing.Expression`: 1..``max_inputs`` inputs, 1..``max_steps`` steps.
 
     Each step's first argument leans to the latest step (graphs grow deep),
     the others are any earlier input or step (so subexpressions are shared,
@@ -82,13 +88,41 @@ def expressions(draw: Any, ops: Optional[Sequence[str]] = None, exclude: Sequenc
     :func:`numbers`, which hits 0, where kinks are), ``consts`` the ops'
     constants, ``max_args`` the length of n-ary ops such as ``sum``.  Every
     step's value is finite and at most ``bound`` in size.  Shrinks towards
-    one step on ``x0``.
+    one step on ``x0``.  The arguments are checked here, when the strategy
+    is made, not when the first example is drawn.
     """
     for what, n in (("max_inputs", max_inputs), ("max_steps", max_steps), ("max_args", max_args)):
-        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
             raise ValueError(f"expressions: {what} must be a whole number of at least 1, got {n!r}")
-    if not bound > 0:
+    if not _real(bound) or not bound > 0:
         raise ValueError(f"expressions: bound must be a positive number, got {bound!r}")
+    for what, names in (("ops", ops), ("exclude", exclude)):
+        if names is not None and (isinstance(names, str) or not all(isinstance(n, str) for n in _names(names))):
+            raise TypeError(f"expressions: {what} must be a list of op names (str), got {names!r}")
+    if ops is not None:
+        op_pool(ops, exclude)  # names that are not ops are refused now; the default pool is read when drawing
+    for what, strategy in (("values", values), ("consts", consts)):
+        if strategy is not None and not isinstance(strategy, st.SearchStrategy):
+            raise TypeError(f"expressions: {what} must be a hypothesis strategy or None, got {type(strategy).__name__}")
+    return _expressions(None if ops is None else list(ops), list(exclude), int(max_inputs), int(max_steps), values,
+                        consts, float(bound), int(max_args))
+
+
+def _names(names: Any) -> List[Any]:
+    try:
+        return list(names)
+    except TypeError:
+        return [None]  # not iterable: refused as a list of names
+
+
+def _real(x: Any) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
+
+
+@st.composite
+def _expressions(draw: Any, ops: Optional[Sequence[str]], exclude: Sequence[str], max_inputs: int, max_steps: int,
+                 values: Optional[st.SearchStrategy], consts: Optional[st.SearchStrategy], bound: float,
+                 max_args: int) -> Expression:
     pool = op_pool(ops, exclude)
     values = numbers() if values is None else values
     consts = constants() if consts is None else consts

@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
+from ..arguments import whole_number
 from ..graph import parents, topological_order
 from ..nn import Module
 from ..value import Value
@@ -161,13 +162,15 @@ def to_dot(
         neurons); see :func:`autonn.viz.summary.summary_dot`.
     """
     roots = as_roots(root_or_roots)
-    if rankdir not in ("LR", "TB", "RL", "BT"):
+    if not isinstance(rankdir, str) or rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"to_dot: rankdir must be 'LR' or 'TB' (or 'RL', 'BT'), got {rankdir!r}")
     if not isinstance(precision, int) or isinstance(precision, bool) or not 0 <= precision <= 17:
         raise ValueError(f"to_dot: precision must be an int from 0 to 17, got {precision!r}")
-    if large not in ("summary", "error", "draw"):
+    if max_nodes is not None:
+        max_nodes = whole_number(max_nodes, "max_nodes", "to_dot", least=1)
+    if not isinstance(large, str) or large not in ("summary", "error", "draw"):
         raise ValueError(f"to_dot: large must be 'summary', 'error' or 'draw', got {large!r}")
-    if summary_by not in ("auto", "neuron", "layer"):
+    if not isinstance(summary_by, str) or summary_by not in ("auto", "neuron", "layer"):
         raise ValueError(f"to_dot: summary_by must be 'auto', 'neuron' or 'layer', got {summary_by!r}")
     if summary_by == "layer" and not getattr(module, "layers", None):
         raise ValueError("to_dot: summary_by='layer' needs a model with layers (module=an MLP)")

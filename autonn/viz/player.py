@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import html as html_module
 import os
-import uuid
 from typing import Any, Optional, Sequence, Union
+
+import numpy as np
 
 from ..explain import _Names
 from ..graph import topological_order
 from ..nn import Module
+from ..nn.files import file_name, refuse_unless_replaceable, write_atomically
 from ..value import Value
 from .player_page import page_html
 from .player_steps import graph_steps
@@ -28,6 +30,8 @@ __all__ = ["animate", "player_html", "PlayerPage", "PLAYER_MAX_NODES", "IFRAME_H
 #: Graphs with more nodes than this are played as their summary by default (a step per node
 #: would be hundreds of steps, and the picture unreadable).
 PLAYER_MAX_NODES = 120
+
+_OPTIONS = frozenset({"module", "parameters", "title", "precision", "max_nodes", "summary_by", "autoplay"})
 
 
 def player_html(
@@ -49,10 +53,19 @@ def player_html(
         raise ValueError(f"{who}: precision must be an int from 0 to 17, got {precision!r}")
     if max_nodes is not None and (not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1):
         raise ValueError(f"{who}: max_nodes must be a positive int or None, got {max_nodes!r}")
-    if summary_by not in ("auto", "neuron", "layer"):
+    if not isinstance(summary_by, str) or summary_by not in ("auto", "neuron", "layer"):
         raise ValueError(f"{who}: summary_by must be 'auto', 'neuron' or 'layer', got {summary_by!r}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"{who}: title must be a str or None, got {type(title).__name__}")
+    if not isinstance(autoplay, (bool, np.bool_)):
+        raise TypeError(f"{who}: autoplay must be True or False, got {autoplay!r}")
     if module is not None and not hasattr(module, "neurons"):
         raise TypeError(f"{who}: module must be an autonn.nn model (with neurons()), got {type(module).__name__}")
+    if parameters is not None:
+        if isinstance(parameters, Value) or not isinstance(parameters, (list, tuple)) or not all(
+            isinstance(p, Value) for p in parameters
+        ):
+            raise TypeError(f"{who}: parameters must be a list of Values (or None), got {parameters!r:.80}")
     order = topological_order(root)
     title = title or f"Backpropagation through the graph of {root.label or 'the output'}"
     if max_nodes is not None and len(order) > max_nodes:
@@ -65,7 +78,7 @@ def player_html(
         svg = graph_svg(order, root, _Names(order, precision), parameters, precision)
         steps = graph_steps(order, root, precision)
         note = ""
-    return page_html(title, svg, steps, autoplay=autoplay, note=note)
+    return page_html(title, svg, steps, autoplay=bool(autoplay), note=note)
 
 
 class PlayerPage(str):
@@ -123,26 +136,22 @@ def animate(root: Value, path: Union[str, "os.PathLike[str]", None] = None, **op
 
     The gradients shown are computed from the graph as it is: ``root`` need
     not have been through ``backward()``, and nothing in the graph changes.
-    The file is written whole or not at all.
+    The file is written whole or not at all, and only ever replaces a regular
+    file: a named pipe, a device or a folder at ``path`` is refused with
+    :class:`~autonn.nn.files.NotRegularFile` (an OSError), without opening it.
 
     Returns a :class:`PlayerPage`: the path written (a ``str``; ``""``
     without a path), which a notebook shows as the playing page.
     """
-    if path is not None and not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"animate: path must be a file name (str or path) or None, got {type(path).__name__}")
+    unknown = sorted(set(options) - _OPTIONS)
+    if unknown:
+        raise TypeError(f"animate: unknown option {', '.join(map(repr, unknown))}; the options are {', '.join(sorted(_OPTIONS))}")
+    name = None if path is None else file_name(path, "animate")
+    if name is not None:
+        refuse_unless_replaceable(name, "animate")  # before the work of drawing: a pipe or a folder is refused at once
     text = player_html(root, **options)
-    if path is None:
+    if name is None:
         return PlayerPage(text, None)
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    # A fresh name beside the target, then one rename: never a half-written page.
-    temp = os.path.join(folder, f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(temp, "x", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-    return PlayerPage(text, path)
+    data = text.encode("utf-8")
+    write_atomically(name, lambda f: f.write(data), "animate")  # never a half-written page
+    return PlayerPage(text, name)

@@ -14,6 +14,8 @@ import json
 from typing import Any, Dict, List, Sequence
 from xml.sax.saxutils import escape
 
+from .style import visible_text
+
 __all__ = ["page_html"]
 
 _STYLE = """
@@ -131,14 +133,15 @@ def page_html(title: str, svg: str, steps: Sequence[Dict[Any, Any]], *, autoplay
     """The whole page: ``svg`` (the picture, its parts named by id) and ``steps`` (see
     :class:`~autonn.viz.player_steps.Step`)."""
     # "</script" or "<!--" inside a script element would change how it is read; JSON may spell "<" as \u003c.
-    data = json.dumps(steps, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
-    note_html = f'<p id="note">{escape(note)}</p>' if note else ""
+    # ASCII only: a lone surrogate or a noncharacter in a label stays an escape inside the JSON, never raw page text.
+    data = json.dumps(steps, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
+    note_html = f'<p id="note">{escape(visible_text(note))}</p>' if note else ""
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f'<html lang="en"><head><meta charset="utf-8"><title>{escape(visible_text(title))}</title>'
         f"<style>{_STYLE}</style></head>\n"
         f'<body data-step="0" data-phase="forward" data-current="" data-autoplay="{"yes" if autoplay else "no"}">\n'
-        f"<header><h1>{escape(title)}</h1>{note_html}</header>\n"
+        f"<header><h1>{escape(visible_text(title))}</h1>{note_html}</header>\n"
         '<div id="controls"><button id="first" title="back to the start">|\u25c0 start</button>'
         '<button id="back" title="previous step (\u2190)">\u25c0 back</button>'
         '<button id="play" title="play / pause (space)">\u25b6 play</button>'

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 from ..graph import parents
 from .player_steps import edge_id
 from .roles import node_roles
-from .style import ROLE_COLOURS, op_symbol
+from .style import ROLE_COLOURS, op_symbol, visible_text
 
 __all__ = ["graph_svg", "boxes_svg", "layered_boxes", "CHAR_WIDTH"]
 
@@ -92,7 +92,7 @@ def layered_boxes(ins: List[List[int]], ids: List[str], fills: List[str], lines:
 
 def _text(x: float, y: float, text: str, css: str, ident: str = "") -> str:
     attr = f' id="{ident}"' if ident else ""
-    return f'<text{attr} class="{css}" x="{x:.1f}" y="{y:.1f}">{escape(text)}</text>'
+    return f'<text{attr} class="{css}" x="{x:.1f}" y="{y:.1f}">{escape(visible_text(text))}</text>'
 
 
 Box = Tuple[str, str, List[str], float, float, int]

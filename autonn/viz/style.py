@@ -119,13 +119,31 @@ def _noncharacter(ch: str) -> bool:
     return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
 
 
+def visible_char(ch: str) -> str:
+    """``ch`` as it can be shown in XML text: a control character or a noncharacter
+    as ``\\xNN``/``\\uNNNN`` (no glyph, and not allowed in XML), a lone surrogate as
+    U+FFFD (it cannot be encoded as UTF-8), anything else unchanged."""
+    code = ord(ch)
+    if code < 0x20 or 0x7F <= code < 0xA0 or ch in "\u2028\u2029" or _noncharacter(ch):
+        # noncharacters (U+FFFE, U+FFFF, U+FDD0...) are not allowed in XML: Graphviz and SVG readers reject them
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if 0xD800 <= code <= 0xDFFF:
+        return "\ufffd"
+    return ch
+
+
+def visible_text(text: str) -> str:
+    """``text`` with every character passed through :func:`visible_char` (markup characters are left as they are)."""
+    return "".join(visible_char(ch) for ch in str(text))
+
+
 def html_text(text: str) -> str:
     """``text`` ready to sit inside a Graphviz HTML-like label, shown literally.
 
-    Markup characters become entities, a newline becomes a line break, other
-    control characters are shown as ``\\xNN`` (they have no glyph and some
-    would corrupt the SVG), and every other character - unicode included -
-    stays as it is.
+    Markup characters become entities, a newline becomes a line break, a tab
+    a space, other control characters are shown as ``\\xNN`` (they have no
+    glyph and some would corrupt the SVG; see :func:`visible_char`), and every
+    other character - unicode included - stays as it is.
     """
     out = []
     for ch in str(text):
@@ -136,11 +154,6 @@ def html_text(text: str) -> str:
             continue
         elif ch == "\t":
             out.append(" ")
-        elif ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029" or _noncharacter(ch):
-            # noncharacters (U+FFFE, U+FFFF, U+FDD0...) are not allowed in XML: Graphviz and SVG readers reject them
-            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
-        elif 0xD800 <= ord(ch) <= 0xDFFF:
-            out.append("\ufffd")  # a lone surrogate cannot be encoded as UTF-8
         else:
-            out.append(ch)
+            out.append(visible_char(ch))
     return "".join(out)
