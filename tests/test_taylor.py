@@ -17,6 +17,9 @@ from autonn.value import apply
 # equality is asked for everywhere else.
 KINK_AT_ZERO = {"abs", "relu", "step", "sign", "leaky_relu", "elu", "where", "powc", "pow", "sqrt"}
 TIE = {"maximum", "minimum", "gt", "ge", "lt", "le", "eq", "ne"}
+# Every op there is when this module is imported: the built-in ones (an op another test registers and leaves
+# behind has kinks this file does not know of).
+BUILT_IN = list(OPS)
 
 
 def at_a_kink(op, args):
@@ -24,7 +27,7 @@ def at_a_kink(op, args):
         return True
     if op in TIE and args[0] == args[1]:
         return True
-    if op == "clamp" and args[0] in (args[1], args[2]):
+    if op == "clamp" and (args[0] in (args[1], args[2]) or args[1] == args[2]):  # lo == hi: a tie inside min
         return True
     if op == "pow" and float(args[1]).is_integer() and 0.0 <= args[1] <= 6.0:
         # Nested grad, not Taylor mode, is wrong here: pow's rule selects the constant slope 0 where the
@@ -118,7 +121,8 @@ def test_every_op_alone_matches_nested_grad_to_order_6(name):
 # relu(sin(x ** x)) at -1: the slope in the exponent is nan, and the branch relu does not take drops it
 @example(Expression([-1.0], [Step("pow", (0, 0)), Step("sin", (1,)), Step("relu", (2,))]), [1.0, 1.0, 1.0])
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(expressions(max_steps=5), st.lists(st.sampled_from([1.0, -1.0, 0.5, -0.7, 2.0]), min_size=3, max_size=3))
+@given(expressions(ops=BUILT_IN, max_steps=5),
+       st.lists(st.sampled_from([1.0, -1.0, 0.5, -0.7, 2.0]), min_size=3, max_size=3))
 def test_random_expressions_over_every_op_match_nested_grad_to_order_6(expr, direction):
     data = list(expr.values)
     for step in expr.steps:
