@@ -445,19 +445,22 @@ def sum(terms: Iterable[Operand]) -> Value:  # noqa: A001 - deliberately mirrors
     Unlike the builtin ``sum``, which chains n - 1 additions, this is a single
     n-ary node: faster, and a diagram shows it as one box.
     """
-    nodes: List[Any] = list(terms)
+    # Tuples throughout: the node keeps the tuple of its inputs, and a tuple of numbers goes
+    # into the op's forward(*xs) without another copy.
+    nodes: Tuple[Any, ...] = terms if type(terms) is tuple else tuple(terms)
     if not _JUST_VALUES.issuperset(map(type, nodes)):  # numbers (or anything else) among the terms
-        for i, t in enumerate(nodes):
+        lifted = list(nodes)
+        for i, t in enumerate(lifted):
             if type(t) is not Value:
                 node = _lift(t)
                 if node is None:
                     raise TypeError(f"sum: term {i} is a {type(t).__name__}, expected a Value or a real number")
-                nodes[i] = node
-    numbers = list(map(_DATA, nodes))
+                lifted[i] = node
+        nodes = tuple(lifted)
     if not nodes:
         return new_leaf(Constant, 0.0)
     out = _new(Value)
-    fill(out, float_value(_SUM, numbers), _SUM, nodes)
+    fill(out, float_value(_SUM, tuple(map(_DATA, nodes))), _SUM, nodes)
     return out
 
 
