@@ -468,6 +468,35 @@ def _data(x: Union[Value, float]) -> float:
     return x.data if isinstance(x, Value) else x
 
 
+_FLAT_OPS = frozenset(["gt", "ge", "lt", "le", "eq", "ne", "step", "sign"])
+_FLAT_ARITHMETIC = frozenset(["add", "sub", "mul", "neg"])
+
+
+def _flat(x: Any) -> bool:
+    """True if ``x`` (a number or a small graph) is constant wherever its branches stay the same:
+    built from constants, comparisons, steps and signs by arithmetic and ``where`` (whose
+    condition does not matter).  No recursion: an explicit stack over the small graph of a slope."""
+    stack = [x]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, Value):
+            continue
+        op = op_of(node)
+        if op is None:
+            if type(node) is Constant:
+                continue
+            return False
+        if op.name in _FLAT_OPS:
+            continue
+        if op.name == "where":
+            stack.extend(inputs(node)[1:])
+        elif op.name in _FLAT_ARITHMETIC:
+            stack.extend(inputs(node))
+        else:
+            return False
+    return True
+
+
 class _ValueMath:
     """The rules' math namespace on Values: every function is an op, so a rule run on
     Values records its whole computation - its branches too (comparisons and ``where``
@@ -483,7 +512,10 @@ class _ValueMath:
         branch not taken there gets no node at all.  Inside a compilation the
         choice is left to each sample: the result is a ``where`` node."""
         if _data(mask) == 0.0 and not (TRACES.active and TRACES.mine):
-            return ABSENT
+            # Only a slope that is 0 on a whole branch (a selector: step, a comparison, a constant)
+            # hands on nothing; one that is 0 here but moves with an input (leaky_relu's slope s at
+            # s = 0) keeps its product, so its own derivatives survive.
+            return ABSENT if _flat(mask) else value
         return apply(OPS["where"], mask, value, 0.0)
 
     @staticmethod

@@ -153,3 +153,13 @@ def test_a_negative_base_to_a_fraction_is_a_domain_error_even_at_minus_infinity(
     # where the size vanishes, IEEE 754's limit stays: (-inf) ** -0.5 is 0 on every path
     assert (Value(-math.inf) ** -0.5).data == 0.0
     assert step.evaluate(np.array([[4.0]]))[0] == 2.0
+
+
+def test_higher_derivatives_of_x_to_the_x_at_1_keep_the_exponent_s_part():
+    # d^n/dx^n x^x at x = 1 are 1, 1, 2, 3, 8 (the series of e^(x ln x)); pow's slope at an exponent of 0 is the
+    # formula b a^(b-1) itself, so its derivative in b survives (a hand-set 0 there lost it: 2 for the third)
+    f = lambda x: x ** x  # noqa: E731
+    derivatives = [f]
+    for _ in range(4):
+        derivatives.append(autonn.grad(derivatives[-1]))
+    assert [d(1.0) if i else f(Value(1.0)).data for i, d in enumerate(derivatives)] == [1.0, 1.0, 2.0, 3.0, 8.0]

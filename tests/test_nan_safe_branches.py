@@ -173,3 +173,14 @@ def test_intermediate_nodes_behind_a_branch_not_taken_read_zero_after_backward()
     y = autonn.where(autonn.gt(x, 0.0), s, 0.0)
     y.backward()
     assert s.grad == 0.0 and type(s.grad) is float and x.grad == 0.0
+
+
+def test_a_slope_that_is_zero_only_at_this_point_keeps_its_derivative():
+    # leaky_relu's slope on the negative side is its parameter s: at s = 0 it is 0 here but moves with s,
+    # so d/ds of d/da is 1 (the mixed second derivative of a * s); only a slope that is 0 on a whole branch
+    # (relu's step) hands on nothing
+    a, s = autonn.Value(-0.001), autonn.Value(0.0)
+    da, ds = autonn.grad(a.leaky_relu(s), [a, s], create_graph=True)
+    assert autonn.grad(da, [a, s]) == [0.0, 1.0]
+    assert autonn.grad(ds, [a, s]) == [1.0, 0.0]
+    assert autonn.taylor(lambda a, s: a.leaky_relu(s), [-0.001, 0.0], [1.0, 1.0], 2)[2] == 2.0

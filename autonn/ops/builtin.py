@@ -109,12 +109,14 @@ define("powc", lambda a, k, m: m.pow(a, k), powc_vjp, consts=1, domain=_pow_doma
 
 
 def pow_vjp(g: Any, out: Any, a: Any, b: Any, m: Any) -> Any:
-    # d/da = b a^(b-1), and 0 where b = 0 (a^0 = 1 is flat in a, even at a = 0
-    # or a = inf), with a safe exponent there so no 0^-1 is ever formed.  The
-    # local slope is formed before it meets g, so a huge b with a vanishing
-    # a^(b-1) is 0 at every order, not inf * 0.
-    b_is_0 = m.eq(b, 0.0)
-    da = m.where(b_is_0, 0.0, b * m.pow(a, m.where(b_is_0, 1.0, b - 1.0)))
+    # d/da = b a^(b-1).  At b = 0 (a^0 = 1 is flat in a) the formula itself gives
+    # 0 for a finite, nonzero a - and keeps its derivatives, in b too (x ** x at 1);
+    # at a = 0, +-inf or nan it would give nan, so there the slope is set to 0, with
+    # a safe exponent so no 0^-1 is ever formed.  The local slope is formed before
+    # it meets g, so a huge b with a vanishing a^(b-1) is 0 at every order, not inf * 0.
+    finite = m.eq(a - a, 0.0)  # inf - inf and nan - nan are nan
+    flat = m.where(m.eq(b, 0.0), m.where(finite, m.eq(a, 0.0), 1.0), 0.0)
+    da = m.where(flat, 0.0, b * m.pow(a, m.where(flat, 1.0, b - 1.0)))
     # d/db = a^b ln a for a > 0; its limit 0 at a = 0; undefined (nan) for a < 0,
     # kept as a product with a^b so a second derivative is nan there too.  No
     # branch holds a nan unless it is the one taken.

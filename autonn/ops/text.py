@@ -66,8 +66,6 @@ def _rewrite(e: Expr, parts: Tuple[Expr, ...]) -> Expr:
                 return a
             if _is_num(a, 0.0):
                 return _rewrite(Expr("neg", (b,)), (b,))
-            if a.key == b.key:
-                return num(0.0)
         elif head == "mul":
             if _is_num(a, 0.0) or _is_num(b, 0.0):
                 return num(0.0)
