@@ -29,11 +29,6 @@ def at_a_kink(op, args):
         return True
     if op == "clamp" and (args[0] in (args[1], args[2]) or args[1] == args[2]):  # lo == hi: a tie inside min
         return True
-    if op == "pow" and float(args[1]).is_integer() and 0.0 <= args[1] <= 6.0:
-        # Nested grad, not Taylor mode, is wrong here: pow's rule selects the constant slope 0 where the
-        # exponent it differentiates (b - 1, then b - 2, ...) is 0, which drops that exponent's own slope
-        # (x ** x at 1: third derivative 3, nested grad gives 2). test_x_to_the_x_matches_mpmath checks taylor.
-        return True
     return op in ("asin", "acos") and abs(args[0]) == 1.0
 
 
