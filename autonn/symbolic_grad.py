@@ -105,7 +105,6 @@ class _Graph:
         self.who = who
         self.order = topological_order(out)
         self.args = args
-        self.position = {id(node): i for i, node in enumerate(self.order)}
         self.arg_of = {id(a): a.label for a in args}
 
     def leaf(self, node: Any) -> Expr:
@@ -269,7 +268,7 @@ def export(f: Callable[..., Any], nargs: Optional[int] = None, lang: str = "pyth
     for i, node in enumerate(order):
         node_name[id(node)] = graph.arg_of.get(id(node)) or f"n{i}"
     symbol = {id(n): var(node_name[id(n)]) for n in order}
-    value = {k: v for k, v in symbol.items()}
+    value = dict(symbol)
     for node in order:
         if op_of(node) is None and id(node) not in graph.arg_of:
             value[id(node)] = num(node.data)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numbers
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, ContextManager, List, Iterable, Optional, Sequence, Set, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, ContextManager, Iterable, Optional, Sequence, Set, Tuple, Union
 
 from . import backward as _engine
 from .graph import topological_order

@@ -17,10 +17,10 @@ then call its definition instead.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 __all__ = ["Expr", "NotSymbolic", "RuleForm", "SYMBOLIC_MATH", "rule_form", "var", "num", "MATH_FUNCTIONS",
-           "COMPARISONS", "substitute", "fold", "rebuild"]
+           "substitute", "fold", "rebuild"]
 
 
 class NotSymbolic(Exception):
@@ -34,8 +34,6 @@ MATH_FUNCTIONS: Dict[str, int] = {
     "isnan": 1, "pow": 2, "maximum": 2, "minimum": 2, "where": 3,
     "gt": 2, "ge": 2, "lt": 2, "le": 2, "eq": 2, "ne": 2, "select": 2,
 }
-#: The comparisons: their results are truth values (1 or 0), what ``where`` selects with.
-COMPARISONS = frozenset(["gt", "ge", "lt", "le", "eq", "ne", "isnan"])
 
 Operand = Union["Expr", float, int]
 

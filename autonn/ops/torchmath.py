@@ -10,7 +10,6 @@ forward.  Importing this module imports PyTorch: only the torch backend does.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable, Dict, Mapping
 
 import numpy as np
