@@ -24,6 +24,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from .graph import topological_order
 from .node import constants, inputs, op_of
 from .ops import OPS, DomainError, Op
+from .ops.floatmath import INLINE
 from .ops.pycode import Dialect, emit
 from .ops.symbolic import Expr, num, substitute, var
 from .ops.text import expand_ops, latex_text, python_text, simplify
@@ -188,15 +189,10 @@ def _math_dialect() -> Dialect:
     names = ["exp", "log", "log1p", "expm1", "log2", "log10", "sqrt", "sin", "cos", "tan", "asin", "acos", "atan",
              "sinh", "cosh", "tanh", "erf"]
     functions = {n: f"math.{n}({{0}})" for n in names}
-    functions.update({
-        "abs": "abs({0})", "pow": "({0} ** {1})",
-        "gt": "({0} > {1})", "ge": "({0} >= {1})", "lt": "({0} < {1})", "le": "({0} <= {1})",
-        "eq": "({0} == {1})", "ne": "({0} != {1})", "isnan": "({0} != {0})", "where": "({1} if {0} else {2})",
-        "select": "({1} if {0} else 0.0)",
-        "maximum": "({0} if {0} > {1} or {0} != {0} else {1})", "minimum": "({0} if {0} < {1} or {0} != {0} else {1})",
-        "step": "(1.0 if {0} > 0.0 else (0.0 if {0} <= 0.0 else math.nan))",
-        "sign": "(1.0 if {0} > 0.0 else (-1.0 if {0} < 0.0 else (0.0 if {0} == 0.0 else math.nan)))",
-    })
+    functions.update({"abs": "abs({0})", "pow": "({0} ** {1})"})
+    # The float namespace's helpers as the engine writes them inline, in names a module with only `math` has
+    # (a branch not selected is simply 0 there: the module has no engine to skip it).
+    functions.update({name: text.replace("_NAN", "math.nan").replace("_ABSENT", "0.0") for name, text in INLINE.items()})
     return Dialect(functions, lambda x: _literal(x, "math"), "_{name}({args})")
 
 
